@@ -1,0 +1,56 @@
+# Trafficinator — build, test and run.
+# The repository is a Go workspace of three modules; `./...` at the root covers none of them,
+# so every target loops over MODULES.
+
+MODULES   := pkg loader control
+GO        ?= go
+BIN       := bin
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/trafficinator/trafficinator/pkg/version.Version=$(VERSION)
+TESTFLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: all build test test-short lint vet fmt docs docs-check bench tidy clean
+
+all: build
+
+## build: static binaries of the loader, the sink and the control into ./bin
+build:
+	mkdir -p $(BIN)
+	cd loader && CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o ../$(BIN)/loader ./cmd/loader
+	cd loader && CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o ../$(BIN)/matomo-sink ./cmd/matomo-sink
+
+## test: lint, then every module's tests (race detector on)
+test: lint docs-check
+	@set -e; for m in $(MODULES); do echo "== go test $$m"; (cd $$m && $(GO) test $(TESTFLAGS) ./...); done
+
+## test-short: the fast subset (no Docker, no browser)
+test-short:
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -short -count=1 ./...); done
+
+## lint: gofmt must have nothing to say, go vet must pass
+lint: vet
+	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
+
+fmt:
+	gofmt -w $(MODULES)
+
+## docs: regenerate docs/configuration.md from pkg/config
+docs:
+	cd pkg && $(GO) run ./config/cmd/gendocs > ../docs/configuration.md
+
+## docs-check: fail when docs/configuration.md is stale
+docs-check:
+	@cd pkg && $(GO) run ./config/cmd/gendocs | diff -u ../docs/configuration.md - >/dev/null || { echo "docs/configuration.md is stale: run 'make docs'"; exit 1; }
+
+## bench: Go benchmarks of every module (figures printed, nothing asserted)
+bench:
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem ./...); done
+
+tidy:
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) mod tidy); done
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,3 @@
+module github.com/trafficinator/trafficinator/pkg
+
+go 1.26
