@@ -1,0 +1,81 @@
+package matomo
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Client sends hits and API calls to one Target. It is safe for concurrent use by many
+// goroutines; one Client per target shares one connection pool.
+type Client struct {
+	target   Target
+	opts     Options
+	hc       *http.Client
+	trackURL string // single hits
+	bulkURL  string // bulk batches (with queuedtracking=0 when asked)
+	apiURL   string
+}
+
+// NewClient checks the target and builds a client with a connection pool sized for
+// opts.MaxConns parallel senders.
+func NewClient(t Target, opts Options) (*Client, error) {
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Method > TransportBulk {
+		return nil, fmt.Errorf("matomo: target %q: unknown transport %d", t.Name, opts.Method)
+	}
+	opts = opts.withDefaults()
+	trackURL, err := t.TrackingURL()
+	if err != nil {
+		return nil, err
+	}
+	apiURL, err := t.APIURL()
+	if err != nil {
+		return nil, err
+	}
+	bulkURL := trackURL
+	if opts.QueuedTrackingBypass {
+		bulkURL += querySep(trackURL) + "queuedtracking=0"
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: newTransport(opts)}
+	}
+	return &Client{target: t, opts: opts, hc: hc, trackURL: trackURL, bulkURL: bulkURL, apiURL: apiURL}, nil
+}
+
+// newTransport tunes a copy of http.DefaultTransport for many small requests to one host:
+// enough idle connections to keep every sender's connection alive, and timeouts on every phase
+// so a stuck Matomo cannot hold a sender for ever.
+func newTransport(opts Options) *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = opts.MaxConns
+	tr.MaxIdleConns = max(tr.MaxIdleConns, opts.MaxConns)
+	tr.MaxConnsPerHost = max(opts.MaxConnsPerHost, 0)
+	tr.IdleConnTimeout = 90 * time.Second
+	tr.TLSHandshakeTimeout = min(10*time.Second, opts.Timeout)
+	tr.ResponseHeaderTimeout = opts.Timeout
+	tr.DialContext = (&net.Dialer{Timeout: min(30*time.Second, opts.Timeout), KeepAlive: 30 * time.Second}).DialContext
+	return tr
+}
+
+// querySep is the separator for one more query parameter on u.
+func querySep(u string) string {
+	if strings.Contains(u, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+// Target is the target this client sends to.
+func (c *Client) Target() Target { return c.target }
+
+// Method is the transport Track uses.
+func (c *Client) Method() Transport { return c.opts.Method }
+
+// CloseIdleConnections releases pooled connections, e.g. when a run ends.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }

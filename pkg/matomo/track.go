@@ -1,0 +1,56 @@
+package matomo
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Result is the outcome of one single hit.
+type Result struct {
+	// Status is the HTTP status of the last reply, 0 when none came.
+	Status int
+	// Attempts counts the requests made, retries included.
+	Attempts int
+	// Latency is the last attempt's time from sending to reading the reply.
+	Latency time.Duration
+}
+
+// Track sends one hit, as GET or POST by Options.Method (TransportBulk sends POST), with
+// send_image=0 so a success is a bare 204 (a 200 GIF is accepted too). POST carries token_auth
+// in the form body when the target has a token; GET never carries it, so hits that need it
+// (cip, cdt older than 24 h) come back as ErrInvalid. A 400 returns at once with Status 400 and
+// an error wrapping ErrInvalid; 5xx, 429, timeouts and connection errors are retried. A hit
+// sent but unanswered is retried too: one duplicate page view is better than a gap, and bulk
+// is the path for exactly-once.
+func (c *Client) Track(ctx context.Context, r *Request) (Result, error) {
+	site := r.SiteID
+	if site == 0 {
+		site = c.target.SiteID
+	}
+	bp := getBuf()
+	buf := (*bp)[:0]
+	cl := call{what: "track", retryUncertain: true}
+	if c.opts.Method == TransportGET {
+		buf = append(buf, c.trackURL...)
+		buf = append(buf, querySep(c.trackURL)...)
+		buf = r.appendQuery(buf, site)
+		buf = append(buf, "&send_image=0"...)
+		cl.method, cl.url = http.MethodGet, string(buf)
+		*bp = buf
+		putBuf(bp)
+	} else {
+		buf = r.appendQuery(buf, site)
+		buf = append(buf, "&send_image=0"...)
+		if c.target.Token != "" {
+			buf = append(buf, "&token_auth="...)
+			buf = appendEscaped(buf, c.target.Token)
+		}
+		*bp = buf
+		cl.method, cl.url = http.MethodPost, c.trackURL
+		cl.body = newSharedBody(bp, true, contentForm)
+		defer cl.body.release()
+	}
+	ex, attempts, err := c.do(ctx, &cl)
+	return Result{Status: ex.status, Attempts: attempts, Latency: ex.latency}, err
+}
