@@ -54,3 +54,7 @@ tidy:
 
 clean:
 	rm -rf $(BIN)
+
+## presets: copy presets/.env.* into pkg/presets (embedded by the programs)
+presets:
+	for n in light medium heavy extreme; do cp presets/.env.$$n pkg/presets/files/$$n.env; done

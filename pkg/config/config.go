@@ -1,0 +1,201 @@
+package config
+
+import (
+	"time"
+)
+
+// SchemaVersion is the version of the stored form of a Config (the map of env names to values).
+// Stored configs carry it; Migrate brings older ones up to it.
+const SchemaVersion = 1
+
+// Target modes: how visits are spread over several targets.
+const (
+	// ModeWeighted sends each whole visit to one enabled target, chosen by weight.
+	ModeWeighted = "weighted"
+	// ModeMirror sends every visit, identical, to every enabled target (baseline-vs-optimised comparisons).
+	ModeMirror = "mirror"
+)
+
+// Tracking transports.
+const (
+	TransportPOST = "post"
+	TransportGET  = "get"
+	TransportBulk = "bulk"
+)
+
+// Traffic profiles of live mode, backfill profiles and arrival processes.
+const (
+	ProfileFlat      = "flat"
+	ProfileDiurnal   = "diurnal"
+	ProfileRealistic = "realistic"
+
+	ArrivalFixed       = "fixed"
+	ArrivalExponential = "exponential"
+)
+
+// PlaceholderURL is the original tool's default MATOMO_URL. It is kept as the default so that env files
+// read the same, but a config still pointing at it is rejected: nothing is ever sent to it.
+const PlaceholderURL = "https://matomo.example.com/matomo.php"
+
+// Target is one Matomo site that receives traffic. The legacy MATOMO_URL/MATOMO_SITE_ID/MATOMO_TOKEN_AUTH
+// triple is one Target; MATOMO_TARGETS gives several.
+type Target struct {
+	Name    string `json:"name"`
+	URL     string `json:"url"`
+	SiteID  int    `json:"site_id"`
+	Token   string `json:"token_auth,omitempty"`
+	Weight  int    `json:"weight"`
+	Enabled bool   `json:"enabled"`
+}
+
+// Config is the whole configuration of one loader. Field comments give the env var name; the limits,
+// defaults and help text live in fields.go.
+type Config struct {
+	// Targets.
+	MatomoURL     string   // MATOMO_URL
+	SiteID        int      // MATOMO_SITE_ID
+	TokenAuth     string   // MATOMO_TOKEN_AUTH
+	Targets       []Target // MATOMO_TARGETS
+	TargetMode    string   // TARGET_MODE
+	Transport     string   // TRACKING_TRANSPORT
+	BulkSize      int      // BULK_BATCH_SIZE
+	HTTPTimeout   time.Duration
+	HTTPRetries   int
+	TLSSkipVerify bool
+
+	// Traffic.
+	VisitsPerDay     float64 // TARGET_VISITS_PER_DAY
+	TrafficProfile   string
+	InterArrival     string
+	Concurrency      int
+	PageviewsMin     int
+	PageviewsMax     int
+	PauseMin         float64 // seconds
+	PauseMax         float64
+	VisitDurationMin float64 // minutes
+	VisitDurationMax float64
+	AutoStopHours    float64
+	MaxTotalVisits   int64
+	MaxVisitsPerDay  int64
+	Timezone         string
+	Seed             *int64
+	ShutdownGrace    time.Duration
+
+	// Visit mix.
+	SiteSearchProb     float64
+	OutlinksProb       float64
+	DownloadsProb      float64
+	ClickEventsProb    float64
+	RandomEventsProb   float64
+	DirectTrafficProb  float64
+	ReturningProb      float64
+	VisitorPoolSize    int
+	JourneyProb        float64
+	RandomizeCountries bool
+
+	// Ecommerce.
+	EcommerceProb float64
+	OrderValueMin float64
+	OrderValueMax float64
+	ItemsMin      int
+	ItemsMax      int
+	TaxRate       float64
+	ShippingRates []float64
+	Currency      string
+
+	// Content files.
+	URLsFile    string
+	FunnelsFile string
+	EventsFile  string
+
+	// Backfill.
+	BackfillEnabled    bool
+	BackfillStartDate  string
+	BackfillEndDate    string
+	BackfillDaysBack   *int
+	BackfillDuration   *int
+	BackfillPerDay     int64
+	BackfillTotal      int64
+	BackfillRPS        *float64
+	BackfillSeed       *int64
+	BackfillRunOnce    bool
+	BackfillProfile    string
+	BackfillWeekend    float64
+	BackfillStateFile  string
+	BackfillInvalidate bool
+
+	// Start-up, logging, observability, scale-out.
+	AutoStart          bool
+	StartSignalFile    string
+	StartCheckInterval float64
+	LogLevel           string
+	StatsInterval      time.Duration
+	MetricsAddr        string
+	ShardIndex         int
+	ShardCount         int
+}
+
+// Default returns the configuration with every setting at its default.
+func Default() Config {
+	var c Config
+	for _, f := range fields {
+		if err := f.parse(&c, f.info.Default); err != nil {
+			panic("config: bad default for " + f.info.Name + ": " + err.Error())
+		}
+	}
+	return c
+}
+
+// ResolvedTargets returns the targets traffic goes to: MATOMO_TARGETS when given, else the one target
+// made of the legacy MATOMO_URL/MATOMO_SITE_ID/MATOMO_TOKEN_AUTH triple. Disabled targets are included;
+// see EnabledTargets.
+func (c *Config) ResolvedTargets() []Target {
+	if len(c.Targets) > 0 {
+		return append([]Target(nil), c.Targets...)
+	}
+	return []Target{{Name: "default", URL: c.MatomoURL, SiteID: c.SiteID, Token: c.TokenAuth, Weight: 1, Enabled: true}}
+}
+
+// EnabledTargets returns the resolved targets that are enabled.
+func (c *Config) EnabledTargets() []Target {
+	var out []Target
+	for _, t := range c.ResolvedTargets() {
+		if t.Enabled {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Location loads TIMEZONE. Validate reports a bad name; callers after validation may rely on it.
+func (c *Config) Location() (*time.Location, error) {
+	return loadLocation(c.Timezone)
+}
+
+// Redacted returns a copy with every token blanked, for anything that is shown or stored in the clear.
+func (c Config) Redacted() Config {
+	c.TokenAuth = ""
+	if c.Targets != nil {
+		ts := make([]Target, len(c.Targets))
+		for i, t := range c.Targets {
+			t.Token = ""
+			ts[i] = t
+		}
+		c.Targets = ts
+	}
+	return c
+}
+
+// Equal reports whether two configs are the same setting by setting (their env forms are equal).
+func Equal(a, b Config) bool {
+	ea, eb := Encode(a), Encode(b)
+	if len(ea) != len(eb) {
+		return false
+	}
+	for i := range ea {
+		if ea[i] != eb[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,226 @@
+package config
+
+import "time"
+
+// Groups of settings, in form order.
+const (
+	GroupTargets   = "Targets"
+	GroupTraffic   = "Traffic"
+	GroupMix       = "Visit mix"
+	GroupEcommerce = "Ecommerce"
+	GroupContent   = "Content files"
+	GroupTransport = "Transport"
+	GroupBackfill  = "Backfill"
+	GroupRun       = "Start-up, logging and scale-out"
+)
+
+// Groups lists the groups in the order forms and docs show them.
+var Groups = []string{GroupTargets, GroupTraffic, GroupMix, GroupEcommerce, GroupContent, GroupTransport, GroupBackfill, GroupRun}
+
+func probability(label, help string) meta {
+	return meta{label: label, help: help, group: GroupMix, unit: "probability", min: num(0), max: num(1)}
+}
+
+// fields is THE schema: one row per setting, in form order.
+var fields = []field{
+	// Targets.
+	stringField("MATOMO_URL", PlaceholderURL, TypeString, meta{label: "Matomo tracking URL", group: GroupTargets,
+		help: "Tracking endpoint of the one target, e.g. https://analytics.example.org/matomo.php (`/matomo.php` is appended when the URL does not end in .php). Not used when MATOMO_TARGETS is given."},
+		func(c *Config) *string { return &c.MatomoURL }),
+	intField("MATOMO_SITE_ID", "1", meta{label: "Site ID", group: GroupTargets, min: num(1),
+		help: "Matomo site (idsite) of the one target."}, func(c *Config) *int { return &c.SiteID }),
+	stringField("MATOMO_TOKEN_AUTH", "", TypeSecret, meta{label: "Token (token_auth)", group: GroupTargets,
+		help: "Token of a user with write or admin access to the site. Needed to set visitor IPs (country) and for backfill. Sent only in POST bodies to its own target; never logged or returned."},
+		func(c *Config) *string { return &c.TokenAuth }),
+	targetsField("MATOMO_TARGETS", meta{label: "Targets", group: GroupTargets,
+		help: `Several targets as a JSON array of {"name","url","site_id","token_auth","weight","enabled"}. Use either this or MATOMO_URL/MATOMO_SITE_ID/MATOMO_TOKEN_AUTH, not both.`}),
+	stringField("TARGET_MODE", ModeWeighted, TypeEnum, meta{label: "Target mode", group: GroupTargets,
+		help: "weighted: each whole visit goes to one target, chosen by weight. mirror: every visit goes, identical, to every target (baseline-vs-optimised comparisons)."},
+		func(c *Config) *string { return &c.TargetMode }, ModeWeighted, ModeMirror),
+
+	// Traffic.
+	floatField("TARGET_VISITS_PER_DAY", "20000", meta{label: "Visits per day", group: GroupTraffic, unit: "visits/day", min: num(0.001), max: num(100_000_000), mode: "live",
+		help: "Live rate. Visits start on an absolute schedule; the achieved rate is reported beside it."},
+		func(c *Config) *float64 { return &c.VisitsPerDay }),
+	stringField("TRAFFIC_PROFILE", ProfileFlat, TypeEnum, meta{label: "Traffic profile", group: GroupTraffic, mode: "live",
+		help: "flat: the same rate all day. diurnal: a day curve in TIMEZONE (quiet nights, busy days) whose daily total still equals TARGET_VISITS_PER_DAY."},
+		func(c *Config) *string { return &c.TrafficProfile }, ProfileFlat, ProfileDiurnal),
+	stringField("INTER_ARRIVAL", ArrivalFixed, TypeEnum, meta{label: "Arrivals", group: GroupTraffic, mode: "live",
+		help: "fixed: visits start at even intervals. exponential: Poisson arrivals with the same mean rate (organic-looking gaps)."},
+		func(c *Config) *string { return &c.InterArrival }, ArrivalFixed, ArrivalExponential),
+	intField("CONCURRENCY", "50", meta{label: "Concurrency", group: GroupTraffic, unit: "visits", min: num(1), max: num(100_000),
+		help: "Most visits in flight at once. A visit due while this many are in flight is dropped and counted, never sent later in a burst."},
+		func(c *Config) *int { return &c.Concurrency }),
+	intField("PAGEVIEWS_MIN", "3", meta{label: "Pageviews per visit (min)", group: GroupTraffic, min: num(1), max: num(100),
+		help: "Fewest actions in a normal visit."}, func(c *Config) *int { return &c.PageviewsMin }),
+	intField("PAGEVIEWS_MAX", "6", meta{label: "Pageviews per visit (max)", group: GroupTraffic, min: num(1), max: num(100),
+		help: "Most actions in a normal visit."}, func(c *Config) *int { return &c.PageviewsMax }),
+	floatField("PAUSE_BETWEEN_PVS_MIN", "0.5", meta{label: "Pause between hits (min)", group: GroupTraffic, unit: "seconds", min: num(0), max: num(60), mode: "live",
+		help: "Real time the loader waits between the hits of a live visit. 0 sends a visit's hits back to back."},
+		func(c *Config) *float64 { return &c.PauseMin }),
+	floatField("PAUSE_BETWEEN_PVS_MAX", "2.0", meta{label: "Pause between hits (max)", group: GroupTraffic, unit: "seconds", min: num(0), max: num(60), mode: "live",
+		help: "Longest real wait between the hits of a live visit."}, func(c *Config) *float64 { return &c.PauseMax }),
+	floatField("VISIT_DURATION_MIN", "1.0", meta{label: "Visit duration (min)", group: GroupTraffic, unit: "minutes", min: num(0.1), max: num(120),
+		help: "Shortest simulated visit length, spread over the hits' timestamps (what Matomo reports as time on site)."},
+		func(c *Config) *float64 { return &c.VisitDurationMin }),
+	floatField("VISIT_DURATION_MAX", "8.0", meta{label: "Visit duration (max)", group: GroupTraffic, unit: "minutes", min: num(0.1), max: num(120),
+		help: "Longest simulated visit length."}, func(c *Config) *float64 { return &c.VisitDurationMax }),
+	floatField("AUTO_STOP_AFTER_HOURS", "0", meta{label: "Auto-stop after", group: GroupTraffic, unit: "hours", min: num(0), max: num(8760), mode: "live",
+		help: "Live mode ends after this many hours; 0 runs until stopped."}, func(c *Config) *float64 { return &c.AutoStopHours }),
+	int64Field("MAX_TOTAL_VISITS", "0", meta{label: "Stop after visits", group: GroupTraffic, unit: "visits", min: num(0), max: num(1e12), mode: "live",
+		help: "Live mode ends after starting this many visits; 0 means no limit. (The original used this both as a rolling daily cap and a total, and then sent nothing; it is now only the total.)"},
+		func(c *Config) *int64 { return &c.MaxTotalVisits }),
+	int64Field("MAX_VISITS_PER_DAY", "0", meta{label: "Daily cap", group: GroupTraffic, unit: "visits", min: num(0), max: num(1e12), mode: "live",
+		help: "At most this many visits per calendar day in TIMEZONE; further visits wait for local midnight. 0 means no cap."},
+		func(c *Config) *int64 { return &c.MaxVisitsPerDay }),
+	stringField("TIMEZONE", "CET", TypeString, meta{label: "Time zone", group: GroupTraffic,
+		help: "IANA zone (e.g. Europe/Stockholm) for calendar days, the diurnal curve, daily caps and backfill days. Timestamps go to Matomo in UTC."},
+		func(c *Config) *string { return &c.Timezone }),
+	optInt64Field("SEED", meta{label: "Seed", group: GroupTraffic,
+		help: "Makes runs reproducible: the same seed and config produce the same visitors, pages, actions and orders. Unset: a fresh random seed per run."},
+		func(c *Config) **int64 { return &c.Seed }),
+	durationField("SHUTDOWN_GRACE", "10s", meta{label: "Shutdown grace", group: GroupTraffic, min: num(0), max: num(3600),
+		help: "On SIGTERM/SIGINT, how long visits in flight may take to finish before they are cancelled."},
+		func(c *Config) *time.Duration { return &c.ShutdownGrace }),
+
+	// Visit mix.
+	floatField("SITESEARCH_PROBABILITY", "0.15", probability("Site search", "Share of visits with one site search."), func(c *Config) *float64 { return &c.SiteSearchProb }),
+	floatField("OUTLINKS_PROBABILITY", "0.10", probability("Outlinks", "Share of visits with one outlink click."), func(c *Config) *float64 { return &c.OutlinksProb }),
+	floatField("DOWNLOADS_PROBABILITY", "0.08", probability("Downloads", "Share of visits with one download."), func(c *Config) *float64 { return &c.DownloadsProb }),
+	floatField("CLICK_EVENTS_PROBABILITY", "0.25", probability("Click events", "Share of visits with one click event."), func(c *Config) *float64 { return &c.ClickEventsProb }),
+	floatField("RANDOM_EVENTS_PROBABILITY", "0.12", probability("Other events", "Share of visits with one other event (scroll, timing, errors, ...)."), func(c *Config) *float64 { return &c.RandomEventsProb }),
+	floatField("DIRECT_TRAFFIC_PROBABILITY", "0.30", probability("Direct traffic", "Share of visits with no referrer; search, social and websites share the rest in the ratio 35:15:20."), func(c *Config) *float64 { return &c.DirectTrafficProb }),
+	floatField("RETURNING_VISITOR_PROBABILITY", "0.30", probability("Returning visitors", "Share of visits made by a visitor who came before (from a bounded pool, same device and language)."), func(c *Config) *float64 { return &c.ReturningProb }),
+	intField("VISITOR_POOL_SIZE", "10000", meta{label: "Returning visitor pool", group: GroupMix, unit: "visitors", min: num(1), max: num(10_000_000),
+		help: "How many past visitors are remembered to come back."}, func(c *Config) *int { return &c.VisitorPoolSize }),
+	floatField("JOURNEY_PROBABILITY", "0", probability("Journeys", "Share of visits that follow a built-in journey (researcher, buyer, casual browser) instead of the mix above. 0 keeps the probabilities above exact."), func(c *Config) *float64 { return &c.JourneyProb }),
+	boolField("RANDOMIZE_VISITOR_COUNTRIES", "true", meta{label: "Visitor countries", group: GroupMix,
+		help: "Spread visitors over countries: with a token by visitor IP (cip), without one by browser language, which Matomo maps to a country."},
+		func(c *Config) *bool { return &c.RandomizeCountries }),
+
+	// Ecommerce.
+	floatField("ECOMMERCE_PROBABILITY", "0.05", meta{label: "Orders", group: GroupEcommerce, unit: "probability", min: num(0), max: num(1),
+		help: "Share of visits that end with an ecommerce order (the site must have ecommerce enabled)."}, func(c *Config) *float64 { return &c.EcommerceProb }),
+	floatField("ECOMMERCE_ORDER_VALUE_MIN", "15.99", meta{label: "Order value (min)", group: GroupEcommerce, unit: "currency", min: num(0.01), max: num(1e9),
+		help: "Smallest order revenue (items + shipping + tax)."}, func(c *Config) *float64 { return &c.OrderValueMin }),
+	floatField("ECOMMERCE_ORDER_VALUE_MAX", "299.99", meta{label: "Order value (max)", group: GroupEcommerce, unit: "currency", min: num(0.01), max: num(1e9),
+		help: "Largest order revenue; every order stays within the bounds."}, func(c *Config) *float64 { return &c.OrderValueMax }),
+	intField("ECOMMERCE_ITEMS_MIN", "1", meta{label: "Items per order (min)", group: GroupEcommerce, min: num(1), max: num(100),
+		help: "Fewest line items in an order."}, func(c *Config) *int { return &c.ItemsMin }),
+	intField("ECOMMERCE_ITEMS_MAX", "5", meta{label: "Items per order (max)", group: GroupEcommerce, min: num(1), max: num(100),
+		help: "Most line items in an order."}, func(c *Config) *int { return &c.ItemsMax }),
+	floatField("ECOMMERCE_TAX_RATE", "0.10", meta{label: "Tax rate", group: GroupEcommerce, unit: "fraction", min: num(0), max: num(1),
+		help: "Tax = (subtotal + shipping) × rate."}, func(c *Config) *float64 { return &c.TaxRate }),
+	floatListField("ECOMMERCE_SHIPPING_RATES", "0,5.99,9.99,15.99", meta{label: "Shipping rates", group: GroupEcommerce, unit: "currency",
+		help: "Comma-separated shipping costs, one drawn per order and sent as ec_sh."}, func(c *Config) *[]float64 { return &c.ShippingRates }),
+	stringField("ECOMMERCE_CURRENCY", "SEK", TypeString, meta{label: "Currency", group: GroupEcommerce,
+		help: "ISO 4217 code used in order titles. Matomo reports revenue in the site's own currency."}, func(c *Config) *string { return &c.Currency }),
+
+	// Content files.
+	stringField("URLS_FILE", "", TypeString, meta{label: "URLs file", group: GroupContent,
+		help: "Pages of the simulated site, one URL per line with an optional title after a tab. Unset: the built-in site of ~20,000 pages."},
+		func(c *Config) *string { return &c.URLsFile }),
+	stringField("FUNNEL_CONFIG_PATH", "", TypeString, meta{label: "Funnels file", group: GroupContent,
+		help: "funnels.json in the original format: scripted journeys with a probability each. Unset: no funnels."},
+		func(c *Config) *string { return &c.FunnelsFile }),
+	stringField("EVENTS_FILE", "", TypeString, meta{label: "Events file", group: GroupContent,
+		help: "events.json with click_events and random_events lists. Unset: the built-in events."},
+		func(c *Config) *string { return &c.EventsFile }),
+
+	// Transport.
+	stringField("TRACKING_TRANSPORT", TransportPOST, TypeEnum, meta{label: "Transport", group: GroupTransport, mode: "live",
+		help: "post: one POST per hit, token in the body. get: one GET per hit (no token can be sent). bulk: a visit's hits in one bulk POST. Backfill always uses bulk."},
+		func(c *Config) *string { return &c.Transport }, TransportPOST, TransportGET, TransportBulk),
+	intField("BULK_BATCH_SIZE", "100", meta{label: "Bulk batch size", group: GroupTransport, unit: "hits", min: num(1), max: num(10_000),
+		help: "Most tracking requests in one bulk POST (Matomo's own tools use 50–200; large bodies may hit a proxy's size limit)."},
+		func(c *Config) *int { return &c.BulkSize }),
+	durationField("HTTP_TIMEOUT", "10s", meta{label: "HTTP timeout", group: GroupTransport, min: num(0.001), max: num(600),
+		help: "Time limit of one request to Matomo."}, func(c *Config) *time.Duration { return &c.HTTPTimeout }),
+	intField("HTTP_RETRIES", "3", meta{label: "HTTP retries", group: GroupTransport, min: num(0), max: num(20),
+		help: "Retries on 5xx, 429, timeouts and connection errors, with capped exponential backoff. Hits Matomo accepted are never re-sent."},
+		func(c *Config) *int { return &c.HTTPRetries }),
+	boolField("TLS_SKIP_VERIFY", "false", meta{label: "Skip TLS verification", group: GroupTransport,
+		help: "Accept any TLS certificate (self-signed test servers only)."}, func(c *Config) *bool { return &c.TLSSkipVerify }),
+
+	// Backfill.
+	boolField("BACKFILL_ENABLED", "false", meta{label: "Backfill", group: GroupBackfill,
+		help: "Send past days in bulk, as fast as the target allows, instead of live traffic."}, func(c *Config) *bool { return &c.BackfillEnabled }),
+	stringField("BACKFILL_START_DATE", "", TypeDate, meta{label: "Start date", group: GroupBackfill, mode: "backfill",
+		help: "First day (YYYY-MM-DD) of an absolute window. Use with BACKFILL_END_DATE, or the relative pair instead."},
+		func(c *Config) *string { return &c.BackfillStartDate }),
+	stringField("BACKFILL_END_DATE", "", TypeDate, meta{label: "End date", group: GroupBackfill, mode: "backfill",
+		help: "Last day (YYYY-MM-DD), inclusive; not in the future."}, func(c *Config) *string { return &c.BackfillEndDate }),
+	optIntField("BACKFILL_DAYS_BACK", meta{label: "Days back", group: GroupBackfill, unit: "days", min: num(0), max: num(3650), mode: "backfill",
+		help: "Relative window: the first day is today minus this many days."}, func(c *Config) **int { return &c.BackfillDaysBack }),
+	optIntField("BACKFILL_DURATION_DAYS", meta{label: "Duration", group: GroupBackfill, unit: "days", min: num(1), max: num(180), mode: "backfill",
+		help: "Relative window: number of days from the first day."}, func(c *Config) **int { return &c.BackfillDuration }),
+	int64Field("BACKFILL_MAX_VISITS_PER_DAY", "2000", meta{label: "Visits per day", group: GroupBackfill, unit: "visits", min: num(0), max: num(10_000_000), mode: "backfill",
+		help: "Visits sent for each day; 0 uses TARGET_VISITS_PER_DAY."}, func(c *Config) *int64 { return &c.BackfillPerDay }),
+	int64Field("BACKFILL_MAX_VISITS_TOTAL", "200000", meta{label: "Total cap", group: GroupBackfill, unit: "visits", min: num(0), max: num(1e10), mode: "backfill",
+		help: "At most this many visits over the whole window (oldest days first); 0 means no cap."}, func(c *Config) *int64 { return &c.BackfillTotal }),
+	optFloatField("BACKFILL_RPS_LIMIT", meta{label: "Request rate limit", group: GroupBackfill, unit: "requests/s", min: num(0.001), max: num(1_000_000), mode: "backfill",
+		help: "At most this many tracking requests (hits, not visits) per second. Unset: as fast as the target allows."},
+		func(c *Config) **float64 { return &c.BackfillRPS }),
+	optInt64Field("BACKFILL_SEED", meta{label: "Seed", group: GroupBackfill, mode: "backfill",
+		help: "Makes each day's visits reproducible (a per-day seed is derived from it). Unset: SEED, else random."},
+		func(c *Config) **int64 { return &c.BackfillSeed }),
+	stringField("BACKFILL_PROFILE", ProfileFlat, TypeEnum, meta{label: "Profile", group: GroupBackfill, mode: "backfill",
+		help: "flat: visits spread evenly over each day. realistic: an hour-of-day curve, and weekend days scaled by BACKFILL_WEEKEND_FACTOR. Day totals are exact either way."},
+		func(c *Config) *string { return &c.BackfillProfile }, ProfileFlat, ProfileRealistic),
+	floatField("BACKFILL_WEEKEND_FACTOR", "0.6", meta{label: "Weekend factor", group: GroupBackfill, unit: "fraction", min: num(0), max: num(1), mode: "backfill",
+		help: "With the realistic profile, Saturdays and Sundays get this share of a weekday's visits."},
+		func(c *Config) *float64 { return &c.BackfillWeekend }),
+	stringField("BACKFILL_STATE_FILE", "/data/backfill-state.json", TypeString, meta{label: "State file", group: GroupBackfill, mode: "backfill",
+		help: "Checkpoint of completed days and confirmed visits, so a re-run sends only what is missing and never replays a day."},
+		func(c *Config) *string { return &c.BackfillStateFile }),
+	boolField("BACKFILL_INVALIDATE_REPORTS", "false", meta{label: "Invalidate reports", group: GroupBackfill, mode: "backfill",
+		help: "After backfill, call CoreAdminHome.invalidateArchivedReports for the days (needs admin access); otherwise the summary reminds you to run core:archive."},
+		func(c *Config) *bool { return &c.BackfillInvalidate }),
+	boolField("BACKFILL_RUN_ONCE", "false", meta{label: "Idle after backfill", group: GroupBackfill, mode: "backfill",
+		help: "Kept for old compose files: stay idle after completion instead of exiting. Not needed: a finished backfill is never replayed."},
+		func(c *Config) *bool { return &c.BackfillRunOnce }),
+
+	// Start-up, logging, observability and scale-out.
+	boolField("AUTO_START", "true", meta{label: "Start at once", group: GroupRun,
+		help: "false: wait until START_SIGNAL_FILE appears (it is then deleted)."}, func(c *Config) *bool { return &c.AutoStart }),
+	stringField("START_SIGNAL_FILE", "/app/data/loadgen.start", TypeString, meta{label: "Start signal file", group: GroupRun,
+		help: "File whose appearance starts the run when AUTO_START is false."}, func(c *Config) *string { return &c.StartSignalFile }),
+	floatField("START_CHECK_INTERVAL", "2.0", meta{label: "Start check interval", group: GroupRun, unit: "seconds", min: num(0.01), max: num(3600),
+		help: "How often the start signal file is looked for."}, func(c *Config) *float64 { return &c.StartCheckInterval }),
+	stringField("LOG_LEVEL", "INFO", TypeEnum, meta{label: "Log level", group: GroupRun,
+		help: "DEBUG, INFO, WARN or ERROR. Logs never contain token_auth."}, func(c *Config) *string { return &c.LogLevel }, "DEBUG", "INFO", "WARN", "ERROR"),
+	durationField("STATS_INTERVAL", "10s", meta{label: "Stats interval", group: GroupRun, min: num(0.1), max: num(3600),
+		help: "How often a stats record (JSON line) is printed."}, func(c *Config) *time.Duration { return &c.StatsInterval }),
+	stringField("METRICS_ADDR", "", TypeString, meta{label: "Metrics address", group: GroupRun,
+		help: "host:port to serve Prometheus /metrics on (e.g. :9090). Unset: off."}, func(c *Config) *string { return &c.MetricsAddr }),
+	intField("SHARD_INDEX", "0", meta{label: "Shard index", group: GroupRun, min: num(0), max: num(9999),
+		help: "This loader's share of a run split over SHARD_COUNT loaders (0-based)."}, func(c *Config) *int { return &c.ShardIndex }),
+	intField("SHARD_COUNT", "1", meta{label: "Shard count", group: GroupRun, min: num(1), max: num(10_000),
+		help: "Number of loaders sharing one run; each sends every SHARD_COUNT-th visit of the common schedule."}, func(c *Config) *int { return &c.ShardCount }),
+}
+
+// Fields returns the metadata of every setting, in form order.
+func Fields() []FieldInfo {
+	out := make([]FieldInfo, len(fields))
+	for i, f := range fields {
+		out[i] = f.info
+	}
+	return out
+}
+
+// Lookup returns the metadata of the setting named name (its env var name).
+func Lookup(name string) (FieldInfo, bool) {
+	f, ok := fieldByName[name]
+	if !ok {
+		return FieldInfo{}, false
+	}
+	return f.info, true
+}
+
+var fieldByName = func() map[string]*field {
+	m := make(map[string]*field, len(fields))
+	for i := range fields {
+		m[fields[i].info.Name] = &fields[i]
+	}
+	return m
+}()

@@ -1,0 +1,276 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Validate checks c as of now and returns every problem at once: errors (the config must not run) and
+// warnings (it runs, but the user should know). Problems.Err() is nil when there are no errors.
+func (c *Config) Validate() Problems { return c.ValidateAt(time.Now()) }
+
+// ValidateAt is Validate with an explicit "now", for the backfill rule "no future day".
+func (c *Config) ValidateAt(now time.Time) Problems {
+	var ps Problems
+	ps = append(ps, c.checkRanges()...)
+	ps = append(ps, c.checkPairs()...)
+	ps = append(ps, c.checkTargets()...)
+	ps = append(ps, c.checkMisc()...)
+	if c.BackfillEnabled {
+		_, wp := c.BackfillWindow(now)
+		ps = append(ps, wp...)
+	}
+	ps = append(ps, c.checkTokens()...)
+	ps = append(ps, c.checkFeasibility()...)
+	return ps
+}
+
+// checkRanges applies every field's Min/Max and enum from the schema.
+func (c *Config) checkRanges() Problems {
+	var ps Problems
+	for i := range fields {
+		f := &fields[i]
+		v := f.value(c)
+		if v == nil {
+			continue
+		}
+		if len(f.info.Enum) > 0 {
+			s, _ := v.(string)
+			if !contains(f.info.Enum, s) {
+				ps = append(ps, errorf(f.info.Name, s, "must be one of %s", strings.Join(f.info.Enum, ", ")))
+			}
+			continue
+		}
+		x, ok := asFloat(v, f)
+		if !ok {
+			continue
+		}
+		if (f.info.Min != nil && x < *f.info.Min) || (f.info.Max != nil && x > *f.info.Max) {
+			s, _ := f.format(c)
+			ps = append(ps, errorf(f.info.Name, s, "must be %s%s", limitsText(f.info), unitSuffix(f.info)))
+		}
+	}
+	return ps
+}
+
+func asFloat(v any, f *field) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case string:
+		if f.info.Type == TypeDuration {
+			d, err := parseDuration(x)
+			return d.Seconds(), err == nil
+		}
+	}
+	return 0, false
+}
+
+func limitsText(info FieldInfo) string {
+	switch {
+	case info.Min != nil && info.Max != nil:
+		return "between " + formatFloat(*info.Min) + " and " + formatFloat(*info.Max)
+	case info.Min != nil:
+		return "at least " + formatFloat(*info.Min)
+	case info.Max != nil:
+		return "at most " + formatFloat(*info.Max)
+	}
+	return ""
+}
+
+func unitSuffix(info FieldInfo) string {
+	switch {
+	case info.Type == TypeDuration:
+		return " seconds"
+	case info.Unit != "" && info.Unit != "probability" && info.Unit != "fraction" && info.Unit != "currency":
+		return " " + info.Unit
+	}
+	return ""
+}
+
+// checkPairs checks every min ≤ max pair.
+func (c *Config) checkPairs() Problems {
+	type pair struct {
+		lo, hi   string
+		low, hig float64
+	}
+	pairs := []pair{
+		{"PAGEVIEWS_MIN", "PAGEVIEWS_MAX", float64(c.PageviewsMin), float64(c.PageviewsMax)},
+		{"PAUSE_BETWEEN_PVS_MIN", "PAUSE_BETWEEN_PVS_MAX", c.PauseMin, c.PauseMax},
+		{"VISIT_DURATION_MIN", "VISIT_DURATION_MAX", c.VisitDurationMin, c.VisitDurationMax},
+		{"ECOMMERCE_ORDER_VALUE_MIN", "ECOMMERCE_ORDER_VALUE_MAX", c.OrderValueMin, c.OrderValueMax},
+		{"ECOMMERCE_ITEMS_MIN", "ECOMMERCE_ITEMS_MAX", float64(c.ItemsMin), float64(c.ItemsMax)},
+	}
+	var ps Problems
+	for _, p := range pairs {
+		if p.low > p.hig {
+			ps = append(ps, errorf(p.lo, formatFloat(p.low), "must not exceed %s (%s)", p.hi, formatFloat(p.hig)))
+		}
+	}
+	return ps
+}
+
+// checkTargets checks the legacy triple or MATOMO_TARGETS, and that both are not given.
+func (c *Config) checkTargets() Problems {
+	var ps Problems
+	if len(c.Targets) == 0 {
+		ps = append(ps, checkURL("MATOMO_URL", c.MatomoURL)...)
+		return ps
+	}
+	var legacy []string
+	if c.MatomoURL != "" && c.MatomoURL != PlaceholderURL {
+		legacy = append(legacy, "MATOMO_URL")
+	}
+	if c.TokenAuth != "" {
+		legacy = append(legacy, "MATOMO_TOKEN_AUTH")
+	}
+	if c.SiteID != 1 {
+		legacy = append(legacy, "MATOMO_SITE_ID")
+	}
+	if len(legacy) > 0 {
+		ps = append(ps, errorf("MATOMO_TARGETS", redactTargets(c.Targets),
+			"give either MATOMO_TARGETS or %s, not both (put every target, with its own token, in MATOMO_TARGETS)", strings.Join(legacy, "/")))
+	}
+	names := map[string]bool{}
+	enabled := 0
+	for i, t := range c.Targets {
+		key := fmt.Sprintf("MATOMO_TARGETS[%d]", i)
+		if t.Name == "" || len(t.Name) > 100 {
+			ps = append(ps, errorf(key+".name", t.Name, "must be 1 to 100 characters"))
+		} else if names[t.Name] {
+			ps = append(ps, errorf(key+".name", t.Name, "is used by another target; names must be unique"))
+		}
+		names[t.Name] = true
+		ps = append(ps, checkURL(key+".url", t.URL)...)
+		if t.SiteID < 1 {
+			ps = append(ps, errorf(key+".site_id", fmt.Sprint(t.SiteID), "must be a site ID of 1 or more"))
+		}
+		if t.Weight < 1 || t.Weight > 100 {
+			ps = append(ps, errorf(key+".weight", fmt.Sprint(t.Weight), "must be between 1 and 100"))
+		}
+		if t.Enabled {
+			enabled++
+		}
+	}
+	if enabled == 0 {
+		ps = append(ps, errorf("MATOMO_TARGETS", redactTargets(c.Targets), "at least one target must be enabled"))
+	}
+	return ps
+}
+
+func checkURL(name, raw string) Problems {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		return Problems{errorf(name, raw, "required: the tracking URL of your Matomo, e.g. https://analytics.example.org/matomo.php")}
+	case raw == PlaceholderURL:
+		return Problems{errorf(name, raw, "is the placeholder; set the tracking URL of your Matomo")}
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return Problems{errorf(name, raw, "must be an http:// or https:// URL with a host")}
+	case u.User != nil:
+		return Problems{errorf(name, redactUserinfo(u), "must not contain user:password; use MATOMO_TOKEN_AUTH")}
+	}
+	return nil
+}
+
+func redactUserinfo(u *url.URL) string {
+	c := *u
+	c.User = url.User("***")
+	return c.String()
+}
+
+var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// checkMisc covers the rules that are not plain ranges.
+func (c *Config) checkMisc() Problems {
+	var ps Problems
+	if _, err := c.Location(); err != nil {
+		ps = append(ps, errorf("TIMEZONE", c.Timezone, "unknown time zone; use an IANA name such as Europe/Stockholm"))
+	}
+	if !currencyRE.MatchString(c.Currency) {
+		ps = append(ps, errorf("ECOMMERCE_CURRENCY", c.Currency, "must be an ISO 4217 code: three capital letters such as SEK"))
+	}
+	if len(c.ShippingRates) == 0 {
+		ps = append(ps, errorf("ECOMMERCE_SHIPPING_RATES", "", "needs at least one shipping cost (use 0 for free shipping)"))
+	}
+	for _, r := range c.ShippingRates {
+		if r < 0 || r >= c.OrderValueMax {
+			ps = append(ps, errorf("ECOMMERCE_SHIPPING_RATES", formatFloat(r), "each cost must be at least 0 and below ECOMMERCE_ORDER_VALUE_MAX (%s)", formatFloat(c.OrderValueMax)))
+		}
+	}
+	if c.ShardIndex >= c.ShardCount {
+		ps = append(ps, errorf("SHARD_INDEX", fmt.Sprint(c.ShardIndex), "must be below SHARD_COUNT (%d)", c.ShardCount))
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			ps = append(ps, errorf("METRICS_ADDR", c.MetricsAddr, "must be host:port or :port, e.g. :9090"))
+		}
+	}
+	if c.BackfillStartDate != "" && !c.BackfillEnabled {
+		ps = append(ps, warnf("BACKFILL_START_DATE", c.BackfillStartDate, "ignored: BACKFILL_ENABLED is false"))
+	}
+	return ps
+}
+
+// checkTokens applies Matomo's token rules: backfill needs one for every target (cdt older than 24 h),
+// countries by IP need one (cip), and GET cannot carry one.
+func (c *Config) checkTokens() Problems {
+	var ps Problems
+	for i, t := range c.EnabledTargets() {
+		field := "MATOMO_TOKEN_AUTH"
+		if len(c.Targets) > 0 {
+			field = fmt.Sprintf("MATOMO_TARGETS[%d].token_auth", i)
+		}
+		if t.Token == "" && c.BackfillEnabled {
+			ps = append(ps, errorf(field, "", "backfill needs a token: Matomo rejects hits dated more than 24 hours ago (cdt) without the token_auth of a user with write access to site %d", t.SiteID))
+		}
+		if t.Token == "" && c.RandomizeCountries && !c.BackfillEnabled {
+			ps = append(ps, warnf(field, "", "no token for target %q: visitor IPs (cip) need one, so countries come from the browser language instead", t.Name))
+		}
+		if t.Token != "" && c.Transport == TransportGET && !c.BackfillEnabled {
+			ps = append(ps, warnf("TRACKING_TRANSPORT", c.Transport, "GET puts every parameter in the URL, so the token is not sent: no visitor IPs; use post or bulk"))
+		}
+	}
+	return ps
+}
+
+// checkFeasibility warns when CONCURRENCY cannot carry TARGET_VISITS_PER_DAY: each live visit is in
+// flight for about (pageviews − 1) × mean pause, so the rate needs rate × that many slots.
+func (c *Config) checkFeasibility() Problems {
+	if c.BackfillEnabled || c.VisitsPerDay <= 0 {
+		return nil
+	}
+	meanPV := float64(c.PageviewsMin+c.PageviewsMax) / 2
+	wall := meanPV * (c.PauseMin + c.PauseMax) / 2 // pauses between hits plus before the closing ping
+	need := c.VisitsPerDay / 86400 / float64(c.ShardCount) * wall
+	if need > float64(c.Concurrency) {
+		return Problems{warnf("CONCURRENCY", fmt.Sprint(c.Concurrency),
+			"about %.0f visits will be in flight at %s visits/day with these pauses; raise CONCURRENCY or many visits will be dropped", need, formatFloat(c.VisitsPerDay))}
+	}
+	return nil
+}
+
+func redactTargets(ts []Target) string {
+	var names []string
+	for _, t := range ts {
+		names = append(names, t.Name)
+	}
+	return strings.Join(names, ",")
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
