@@ -1,0 +1,210 @@
+// Package report is the wire format of what a loader prints: one JSON object per line on stdout, each
+// with a "type" and a "time". The loader writes records with a Writer; the control reads them back
+// with Parse to build a run's live state. Logs are not reports: they go to stderr.
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Record types.
+const (
+	TypeStart    = "start"
+	TypeStats    = "stats"
+	TypeDay      = "day"
+	TypeProgress = "progress"
+	TypeSummary  = "summary"
+	TypeError    = "error"
+)
+
+// Header is the part every record has.
+type Header struct {
+	Type string    `json:"type"`
+	Time time.Time `json:"time"`
+}
+
+// Start is printed once, when generation begins.
+type Start struct {
+	Header
+	Mode          string   `json:"mode"` // live or backfill
+	Version       string   `json:"version"`
+	Targets       []string `json:"targets"`
+	TargetMode    string   `json:"target_mode"`
+	VisitsPerDay  float64  `json:"visits_per_day,omitempty"`
+	Seed          int64    `json:"seed"`
+	ShardIndex    int      `json:"shard_index"`
+	ShardCount    int      `json:"shard_count"`
+	Days          []string `json:"days,omitempty"`           // backfill: the window, oldest first
+	PlannedVisits int64    `json:"planned_visits,omitempty"` // backfill: visits per target still to send
+}
+
+// Counters are the cumulative counts of one target (or of all, in Stats.Total).
+type Counters struct {
+	VisitsStarted  int64 `json:"visits_started"`
+	VisitsFinished int64 `json:"visits_finished"`
+	VisitsDropped  int64 `json:"visits_dropped"` // due while CONCURRENCY visits were in flight: never sent
+	VisitsCapped   int64 `json:"visits_capped"`  // held back by MAX_VISITS_PER_DAY
+	HitsSent       int64 `json:"hits_sent"`
+	HitsTracked    int64 `json:"hits_tracked"`
+	HitsInvalid    int64 `json:"hits_invalid"` // rejected by Matomo (400, bulk invalid)
+	HitsFailed     int64 `json:"hits_failed"`  // no answer after retries (network, 5xx, 429)
+	HitsDropped    int64 `json:"hits_dropped"` // bulk: sent − tracked − invalid
+	Retries        int64 `json:"retries"`
+	Orders         int64 `json:"orders"`
+}
+
+// Add adds o to c.
+func (c *Counters) Add(o Counters) {
+	c.VisitsStarted += o.VisitsStarted
+	c.VisitsFinished += o.VisitsFinished
+	c.VisitsDropped += o.VisitsDropped
+	c.VisitsCapped += o.VisitsCapped
+	c.HitsSent += o.HitsSent
+	c.HitsTracked += o.HitsTracked
+	c.HitsInvalid += o.HitsInvalid
+	c.HitsFailed += o.HitsFailed
+	c.HitsDropped += o.HitsDropped
+	c.Retries += o.Retries
+	c.Orders += o.Orders
+}
+
+// TargetStats is one target's line in a Stats record.
+type TargetStats struct {
+	Target string `json:"target"`
+	Counters
+	InFlight       int64   `json:"in_flight"`
+	TargetPerMin   float64 `json:"target_visits_per_min"`   // intended rate now
+	AchievedPerMin float64 `json:"achieved_visits_per_min"` // visits started in the last interval, per minute
+	LatencyP50ms   float64 `json:"latency_p50_ms"`
+	LatencyP95ms   float64 `json:"latency_p95_ms"`
+}
+
+// Stats is printed every STATS_INTERVAL.
+type Stats struct {
+	Header
+	Elapsed float64       `json:"elapsed_s"`
+	Targets []TargetStats `json:"targets"`
+	Total   TargetStats   `json:"total"`
+}
+
+// Day is a backfill day's progress on one target; Done marks its last record.
+type Day struct {
+	Header
+	Date    string  `json:"date"`
+	Target  string  `json:"target"`
+	Planned int64   `json:"planned"`
+	Sent    int64   `json:"sent"` // visits
+	Tracked int64   `json:"tracked"`
+	Invalid int64   `json:"invalid"`
+	Dropped int64   `json:"dropped"`
+	Seconds float64 `json:"seconds"`
+	Done    bool    `json:"done"`
+	Skipped string  `json:"skipped,omitempty"` // why a day was not sent (already complete, cap reached)
+}
+
+// Progress is a backfill's overall progress.
+type Progress struct {
+	Header
+	Percent       float64 `json:"percent"`
+	VisitsDone    int64   `json:"visits_done"`
+	VisitsPlanned int64   `json:"visits_planned"`
+	VisitsPerSec  float64 `json:"visits_per_s"`
+	HitsPerSec    float64 `json:"hits_per_s"`
+	ETASeconds    float64 `json:"eta_s"`
+}
+
+// Invalidation is the result of CoreAdminHome.invalidateArchivedReports on one target.
+type Invalidation struct {
+	Target  string   `json:"target"`
+	Dates   []string `json:"dates"`
+	OK      bool     `json:"ok"`
+	Message string   `json:"message"`
+}
+
+// Summary is the last record of a run.
+type Summary struct {
+	Header
+	Mode            string         `json:"mode"`
+	Reason          string         `json:"reason"` // finished, duration, max_total, signal, error, already_complete
+	Seconds         float64        `json:"seconds"`
+	Targets         []TargetStats  `json:"targets"`
+	Total           TargetStats    `json:"total"`
+	Days            int            `json:"days,omitempty"`
+	MaybeDuplicated int64          `json:"maybe_duplicated,omitempty"` // backfill: visits re-sent without confirmation
+	Invalidations   []Invalidation `json:"invalidations,omitempty"`
+	Hint            string         `json:"hint,omitempty"`
+}
+
+// Error is a problem worth a user's attention (a target failing, a file unreadable). Never contains a token.
+type Error struct {
+	Header
+	Target  string `json:"target,omitempty"`
+	Message string `json:"message"`
+	Fatal   bool   `json:"fatal,omitempty"`
+}
+
+// Writer prints records as JSON lines; safe for concurrent use.
+type Writer struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+	now func() time.Time
+}
+
+// NewWriter returns a Writer printing to w.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{enc: json.NewEncoder(w), now: time.Now}
+}
+
+// Write stamps the record's header with typ and the current time, and prints it.
+func (w *Writer) Write(typ string, rec interface{ header() *Header }) error {
+	h := rec.header()
+	h.Type = typ
+	if h.Time.IsZero() {
+		h.Time = w.now().UTC()
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.enc.Encode(rec); err != nil {
+		return fmt.Errorf("write %s record: %w", typ, err)
+	}
+	return nil
+}
+
+func (h *Header) header() *Header { return h }
+
+// ErrNotRecord is returned by Parse for a line that is not a report record (a log line, say).
+var ErrNotRecord = errors.New("not a report record")
+
+// Parse decodes one line into its typed record (*Start, *Stats, *Day, *Progress, *Summary or *Error).
+func Parse(line []byte) (any, error) {
+	var h Header
+	if err := json.Unmarshal(line, &h); err != nil || h.Type == "" {
+		return nil, ErrNotRecord
+	}
+	var rec any
+	switch h.Type {
+	case TypeStart:
+		rec = &Start{}
+	case TypeStats:
+		rec = &Stats{}
+	case TypeDay:
+		rec = &Day{}
+	case TypeProgress:
+		rec = &Progress{}
+	case TypeSummary:
+		rec = &Summary{}
+	case TypeError:
+		rec = &Error{}
+	default:
+		return nil, fmt.Errorf("%w: unknown type %q", ErrNotRecord, h.Type)
+	}
+	if err := json.Unmarshal(line, rec); err != nil {
+		return nil, fmt.Errorf("parse %s record: %w", h.Type, err)
+	}
+	return rec, nil
+}

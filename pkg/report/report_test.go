@@ -1,0 +1,59 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// What the loader writes, the control parses back to the same values.
+func TestWriteParseRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	recs := []struct {
+		typ string
+		rec interface{ header() *Header }
+	}{
+		{TypeStart, &Start{Header: Header{Time: at}, Mode: "live", Targets: []string{"a", "b"}, Seed: 7, ShardCount: 1}},
+		{TypeStats, &Stats{Header: Header{Time: at}, Elapsed: 10, Targets: []TargetStats{{Target: "a", Counters: Counters{HitsSent: 5, HitsTracked: 4}, LatencyP95ms: 12.5}}}},
+		{TypeDay, &Day{Header: Header{Time: at}, Date: "2026-01-01", Target: "a", Planned: 500, Sent: 500, Tracked: 3000, Done: true}},
+		{TypeProgress, &Progress{Header: Header{Time: at}, Percent: 50, ETASeconds: 3}},
+		{TypeSummary, &Summary{Header: Header{Time: at}, Mode: "backfill", Reason: "finished", Hint: "run core:archive"}},
+		{TypeError, &Error{Header: Header{Time: at}, Target: "a", Message: "boom"}},
+	}
+	for _, r := range recs {
+		if err := w.Write(r.typ, r.rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := bufio.NewScanner(&buf)
+	for i := 0; sc.Scan(); i++ {
+		got, err := Parse(sc.Bytes())
+		if err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		if !reflect.DeepEqual(got, recs[i].rec) {
+			t.Errorf("line %d: got %+v, want %+v", i, got, recs[i].rec)
+		}
+	}
+}
+
+func TestParseRejectsNonRecords(t *testing.T) {
+	for _, line := range []string{`{"time":"x","level":"INFO","msg":"hello"}`, `not json`, `{"type":"weird"}`} {
+		if _, err := Parse([]byte(line)); !errors.Is(err, ErrNotRecord) {
+			t.Errorf("%s: want ErrNotRecord, got %v", line, err)
+		}
+	}
+}
+
+func TestCountersAdd(t *testing.T) {
+	a := Counters{VisitsStarted: 1, HitsSent: 2, Orders: 3}
+	a.Add(Counters{VisitsStarted: 10, HitsSent: 20, Orders: 30, HitsDropped: 4})
+	if a != (Counters{VisitsStarted: 11, HitsSent: 22, Orders: 33, HitsDropped: 4}) {
+		t.Fatalf("Add: %+v", a)
+	}
+}
