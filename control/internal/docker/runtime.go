@@ -1,0 +1,120 @@
+// Package docker runs loader containers on a Docker Engine. It is the only package of the project
+// that imports the Docker SDK, so that an SDK migration (github.com/docker/docker is frozen at v28;
+// its successor is github.com/moby/moby/client) touches nothing else, and so that no SDK type leaks
+// into the control: callers see Spec, Container, LogLine, Event and Stats.
+//
+// Containers are owned by labels (see labels.go), never by names. A Runtime is bound to one scope
+// and only ever lists, watches or reports the containers of that scope.
+//
+// The engine may be older than the SDK (Docker 20.10 speaks API 1.41 while the SDK defaults to a
+// newer one), so the client negotiates the API version. There is no image registry in the
+// environments this runs in: images are built locally (BuildImage) from FROM-scratch Dockerfiles,
+// and loader files are copied into the container before it starts instead of being mounted.
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/client"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// pingTimeout bounds the liveness check in New, so that an engine address that swallows packets
+// yields ErrUnavailable promptly instead of hanging the control's start-up.
+const pingTimeout = 10 * time.Second
+
+// cleanupTimeout bounds the best-effort removal of a container whose start failed half-way.
+const cleanupTimeout = 15 * time.Second
+
+// engine lists exactly the SDK calls this package makes. *client.Client satisfies it; unit tests
+// use a fake that embeds engine and overrides only what they exercise (a call nobody overrode
+// panics on the nil embedded interface, which is what a test should do).
+type engine interface {
+	Ping(ctx context.Context) (types.Ping, error)
+	Close() error
+
+	ContainerCreate(ctx context.Context, config *container.Config, hostConfig *container.HostConfig,
+		networkingConfig *network.NetworkingConfig, platform *ocispec.Platform, containerName string) (container.CreateResponse, error)
+	CopyToContainer(ctx context.Context, containerID, dstPath string, content io.Reader, options container.CopyToContainerOptions) error
+	ContainerStart(ctx context.Context, containerID string, options container.StartOptions) error
+	ContainerStop(ctx context.Context, containerID string, options container.StopOptions) error
+	ContainerRemove(ctx context.Context, containerID string, options container.RemoveOptions) error
+	ContainerWait(ctx context.Context, containerID string, condition container.WaitCondition) (<-chan container.WaitResponse, <-chan error)
+	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
+	ContainerInspect(ctx context.Context, containerID string) (container.InspectResponse, error)
+	ContainerLogs(ctx context.Context, containerID string, options container.LogsOptions) (io.ReadCloser, error)
+	ContainerStats(ctx context.Context, containerID string, stream bool) (container.StatsResponseReader, error)
+	Events(ctx context.Context, options events.ListOptions) (<-chan events.Message, <-chan error)
+
+	ImageBuild(ctx context.Context, buildContext io.Reader, options build.ImageBuildOptions) (build.ImageBuildResponse, error)
+	ImageRemove(ctx context.Context, imageID string, options image.RemoveOptions) ([]image.DeleteResponse, error)
+}
+
+var _ engine = (*client.Client)(nil)
+
+// Options configures New.
+type Options struct {
+	// Host is the engine address ("unix:///var/run/docker.sock", "tcp://host:2375"). Empty means the
+	// standard environment (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, else the local socket).
+	Host string
+	// Scope is the value of LabelScope on every container this Runtime creates, and the only scope
+	// it lists and watches. Empty means DefaultScope. Tests use a unique scope each.
+	Scope string
+}
+
+// Runtime starts, watches and removes the loader containers of one scope. It is safe for
+// concurrent use. Close it when done.
+type Runtime struct {
+	api   engine
+	scope string
+}
+
+// New connects to the Docker Engine and checks that it answers. When it does not, the error wraps
+// ErrUnavailable. The client negotiates the API version with the engine on first use.
+func New(ctx context.Context, opts Options) (*Runtime, error) {
+	clientOpts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	if opts.Host != "" {
+		clientOpts = append(clientOpts, client.WithHost(opts.Host))
+	}
+	cli, err := client.NewClientWithOpts(clientOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker client: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if _, err := cli.Ping(pingCtx); err != nil {
+		closeErr := cli.Close()
+		return nil, errors.Join(fmt.Errorf("ping docker engine at %s: %w: %w", cli.DaemonHost(), ErrUnavailable, err), closeErr)
+	}
+	return newRuntime(cli, opts.Scope), nil
+}
+
+// newRuntime binds an engine to a scope; tests use it to inject a fake engine.
+func newRuntime(api engine, scope string) *Runtime {
+	if scope == "" {
+		scope = DefaultScope
+	}
+	return &Runtime{api: api, scope: scope}
+}
+
+// Scope returns the scope this Runtime owns.
+func (r *Runtime) Scope() string { return r.scope }
+
+// Close releases the client's connections. Containers keep running: stopping them is the caller's
+// decision (a control restart must not stop its runs).
+func (r *Runtime) Close() error {
+	if err := r.api.Close(); err != nil {
+		return fmt.Errorf("close docker client: %w", err)
+	}
+	return nil
+}

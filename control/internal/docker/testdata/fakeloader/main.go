@@ -1,0 +1,65 @@
+// Command fakeloader stands in for the real loader in the docker package's tests: a tiny static
+// program whose observable behaviour (stdout JSON lines, a stderr line, a file it reads, its exit
+// code, how it reacts to SIGTERM) is driven by environment variables, so a test can assert that
+// the runtime passed env and files through and reports logs, exit codes and stops faithfully.
+//
+// Environment:
+//
+//	FAKE_GREETING  echoed back in the first stdout line
+//	FAKE_FILE      path of a file to read and print (copied into the container by the test)
+//	FAKE_LINES     number of extra numbered stdout lines to print (default 0)
+//	FAKE_EXIT      exit code to end with (default 0)
+//	FAKE_WAIT      "true": after printing, run until SIGTERM, print "stopping" and exit 0
+//	FAKE_MAX_WAIT  upper bound of FAKE_WAIT in seconds (default 120), so nothing runs forever
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+func main() {
+	// Register before printing anything, so a SIGTERM sent right after the first line is caught.
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+
+	enc := json.NewEncoder(os.Stdout)
+	_ = enc.Encode(map[string]string{"event": "hello", "greeting": os.Getenv("FAKE_GREETING")})
+	fmt.Fprintln(os.Stderr, "fakeloader: this line goes to stderr")
+
+	if path := os.Getenv("FAKE_FILE"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			_ = enc.Encode(map[string]string{"event": "file", "path": path, "error": err.Error()})
+		} else {
+			_ = enc.Encode(map[string]string{"event": "file", "path": path, "content": string(data)})
+		}
+	}
+	lines, _ := strconv.Atoi(os.Getenv("FAKE_LINES"))
+	for i := range lines {
+		_ = enc.Encode(map[string]any{"event": "line", "seq": i})
+	}
+
+	if os.Getenv("FAKE_WAIT") == "true" {
+		maxWait := 120
+		if v, err := strconv.Atoi(os.Getenv("FAKE_MAX_WAIT")); err == nil && v > 0 {
+			maxWait = v
+		}
+		_ = enc.Encode(map[string]string{"event": "waiting"})
+		select {
+		case <-term:
+			fmt.Println("stopping")
+			os.Exit(0)
+		case <-time.After(time.Duration(maxWait) * time.Second):
+			fmt.Println("gave up waiting")
+			os.Exit(2)
+		}
+	}
+	code, _ := strconv.Atoi(os.Getenv("FAKE_EXIT"))
+	os.Exit(code)
+}
