@@ -101,6 +101,11 @@ func (t Target) parseURL() (*url.URL, error) {
 	if u.Host == "" {
 		return nil, errors.New("matomo: target " + strconv.Quote(t.Name) + ": URL has no host")
 	}
+	if u.Query().Has("token_auth") {
+		// Every request would carry it in its URL, and errors would print it.
+		return nil, errors.New("matomo: target " + strconv.Quote(t.Name) +
+			": URL must not carry token_auth; set the target's token instead")
+	}
 	return u, nil
 }
 
