@@ -1,0 +1,19 @@
+// Package matomotest is a Matomo-compatible test server: it is to Matomo what net/http/httptest
+// is to net/http.
+//
+// It speaks the Tracking HTTP API (single GET/POST and bulk JSON on /matomo.php and /piwik.php)
+// with Matomo 5's validation, status codes and bulk replies, groups accepted hits into visits the
+// way Matomo does for a forced visitor id (cid), and answers the few Reporting API methods the
+// project uses (version, site, invalidation, Live visits). Tests read back what happened through
+// Summary, Requests and APICalls instead of parsing logs.
+//
+// The rules follow reference/matomo-and-peers.md §A; where the notes and the behaviour observed
+// against a real Matomo 5 differ (§A12), the observed behaviour is implemented. Every rejection is
+// tagged with a reason key (the Reason* constants) so a test can tell why a hit was refused,
+// which the real server never says on the wire.
+//
+// The server is also the target of the project's end-to-end tests and benchmarks (through the
+// matomo-sink program), so it is built to be fast and memory-bounded: hits are parsed without
+// url.Values, visitors are sharded by id behind separate locks, and only the last RecordLimit raw
+// requests are kept.
+package matomotest

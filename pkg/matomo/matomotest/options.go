@@ -1,0 +1,175 @@
+package matomotest
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Options configure a Server. The zero value is a usable server with one site (id 1), no valid
+// token, and Matomo's defaults everywhere else.
+type Options struct {
+	// Sites are the site ids that exist; default {1}. Ids that appear only in SiteInfo exist too.
+	Sites []int
+	// Token is the one valid token_auth. It acts as a super user: it authorises cip, old cdt and
+	// geo overrides on every site, unlocks invalid_indices in bulk replies and gives admin access
+	// to the Reporting API. Empty means no token is valid.
+	Token string
+	// ViewTokens get view access to every site in the Reporting API only; they do not authorise
+	// anything in tracking requests (Matomo needs write or admin for that).
+	ViewTokens []string
+	// Goals lists the goal ids defined per site. idgoal=0 (ecommerce) needs no entry; it is allowed
+	// whenever the site has ecommerce.
+	Goals map[int][]int
+	// SiteInfo describes sites; sites without an entry get DefaultSite values.
+	SiteInfo map[int]Site
+	// Version is what API.getMatomoVersion answers; default "5.2.0".
+	Version string
+	// QueuedTracking makes the server behave as if the QueuedTracking plugin were active: every
+	// tracking request is acknowledged (bulk with 204, single with the usual GIF/204) without
+	// telling the client about invalid hits. Validation still happens and shows in Summary.
+	// A bulk posted to matomo.php?queuedtracking=0 bypasses the queue, as in the plugin.
+	QueuedTracking bool
+	// Now is the server's clock, used for hits without cdt and for the cdt age rules; default
+	// time.Now.
+	Now func() time.Time
+	// RecordLimit is how many raw tracking requests (and API calls) Requests (and APICalls) keep;
+	// the oldest are overwritten. Default 10,000; negative keeps none.
+	RecordLimit int
+	// DetailLimit bounds how many action details (url and title per action, for Live) are kept in
+	// total, so that a benchmark of millions of hits does not hold every URL. Visits and counters are
+	// complete either way. Default 100,000; negative keeps none.
+	DetailLimit int
+	// Faults are injected into tracking requests from the start; see SetFaults.
+	Faults Faults
+}
+
+// Site is what SitesManager.getSiteFromId reports about a site and what decides its calendar.
+type Site struct {
+	// Name of the site; default "Site N".
+	Name string
+	// MainURL of the site; default "https://siteN.example".
+	MainURL string
+	// Timezone is an IANA name; midnight in this zone splits visits and days. Default "UTC".
+	Timezone string
+	// Currency code; default "SEK".
+	Currency string
+	// NoEcommerce turns ecommerce off for the site (then idgoal=0 is an unknown goal). Sites are
+	// ecommerce sites by default, so that the zero Site needs no flag.
+	NoEcommerce bool
+}
+
+// Faults make the tracking endpoints misbehave on purpose, at random but reproducibly for a given
+// Seed. Rates are shares in [0,1]; their sum should not exceed 1. One draw per request decides,
+// in this order: 500, 429, 503, dropped reply.
+type Faults struct {
+	// Latency is added before each tracking request is handled.
+	Latency time.Duration
+	// ErrorRate is the share of requests answered 500 without being processed.
+	ErrorRate float64
+	// RateLimitRate is the share answered 429 with Retry-After: 1, as a proxy in front of Matomo
+	// would; not processed.
+	RateLimitRate float64
+	// UnavailableRate is the share answered 503 (Matomo in maintenance); not processed.
+	UnavailableRate float64
+	// DropReplyRate is the share that is processed and then loses its reply: the connection is
+	// closed without an answer, the case where a client cannot know whether its hits landed.
+	DropReplyRate float64
+	// Seed makes the sequence of fault decisions reproducible.
+	Seed int64
+}
+
+const (
+	defaultVersion     = "5.2.0"
+	defaultRecordLimit = 10_000
+	defaultDetailLimit = 100_000
+)
+
+// siteConf is a site with everything resolved that the hot path needs.
+type siteConf struct {
+	id    int
+	idx   int // position in server.sites, used to index per-site counters
+	info  Site
+	loc   *time.Location
+	goals map[int]bool
+}
+
+// DefaultSite returns the description a site gets when Options.SiteInfo has no entry for it.
+func DefaultSite(id int) Site {
+	return Site{
+		Name:     fmt.Sprintf("Site %d", id),
+		MainURL:  fmt.Sprintf("https://site%d.example", id),
+		Timezone: "UTC",
+		Currency: "SEK",
+	}
+}
+
+// resolveSites merges Sites, SiteInfo and Goals into sorted site configurations.
+func resolveSites(o Options) ([]*siteConf, error) {
+	ids := slices.Clone(o.Sites)
+	for id := range o.SiteInfo {
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		ids = []int{1}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make([]*siteConf, 0, len(ids))
+	for i, id := range ids {
+		if id <= 0 {
+			return nil, fmt.Errorf("matomotest: site id %d must be positive", id)
+		}
+		info := mergeSite(DefaultSite(id), o.SiteInfo[id])
+		loc, err := time.LoadLocation(info.Timezone)
+		if err != nil {
+			return nil, fmt.Errorf("matomotest: site %d timezone %q: %w", id, info.Timezone, err)
+		}
+		goals := make(map[int]bool, len(o.Goals[id]))
+		for _, g := range o.Goals[id] {
+			goals[g] = true
+		}
+		out = append(out, &siteConf{id: id, idx: i, info: info, loc: loc, goals: goals})
+	}
+	return out, nil
+}
+
+// mergeSite fills the empty fields of s from def.
+func mergeSite(def, s Site) Site {
+	if s.Name == "" {
+		s.Name = def.Name
+	}
+	if s.MainURL == "" {
+		s.MainURL = def.MainURL
+	}
+	if s.Timezone == "" {
+		s.Timezone = def.Timezone
+	}
+	if s.Currency == "" {
+		s.Currency = def.Currency
+	}
+	return s
+}
+
+// withDefaults returns o with every unset field at its default.
+func withDefaults(o Options) Options {
+	if o.Version == "" {
+		o.Version = defaultVersion
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	switch {
+	case o.RecordLimit == 0:
+		o.RecordLimit = defaultRecordLimit
+	case o.RecordLimit < 0:
+		o.RecordLimit = 0
+	}
+	switch {
+	case o.DetailLimit == 0:
+		o.DetailLimit = defaultDetailLimit
+	case o.DetailLimit < 0:
+		o.DetailLimit = 0
+	}
+	return o
+}

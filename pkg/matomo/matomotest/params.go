@@ -1,0 +1,173 @@
+package matomotest
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// params are the tracking parameters the server looks at. Parsing them without building
+// url.Values keeps a bulk hit down to a few allocations; fields that are only tested for
+// presence (url, action_name, link, ...) stay URL-encoded and are decoded only when kept.
+type params struct {
+	idsite, rec, cid, vid, uid string
+	cip, cdt, cdo              string
+	eC, eA                     string
+	anyEvent                   bool
+	idgoal, revenue            string
+	ecID, ecItems              string
+	geo                        bool
+	newVisit, ping, sendImage  string
+	search, link, download     string
+	contentName                string
+	rawURL, rawTitle           string
+	token                      string
+	ua, lang, res              string
+}
+
+// parseParams reads a query string the way PHP fills $_GET: pairs split on '&', the last
+// occurrence of a key wins, and undecodable escapes are kept as they are.
+func parseParams(q string) params {
+	var p params
+	for q != "" {
+		var pair string
+		pair, q, _ = strings.Cut(q, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		p.set(unescape(k), v)
+	}
+	return p
+}
+
+// set stores one parameter; v is still URL-encoded.
+func (p *params) set(k, v string) {
+	switch k {
+	case "idsite":
+		p.idsite = unescape(v)
+	case "rec":
+		p.rec = unescape(v)
+	case "cid":
+		p.cid = unescape(v)
+	case "_id":
+		p.vid = unescape(v)
+	case "uid":
+		p.uid = unescape(v)
+	case "cip":
+		p.cip = unescape(v)
+	case "cdt":
+		p.cdt = unescape(v)
+	case "cdo":
+		p.cdo = unescape(v)
+	case "token_auth":
+		p.token = unescape(v)
+	case "ping":
+		p.ping = unescape(v)
+	case "new_visit":
+		p.newVisit = unescape(v)
+	case "send_image":
+		p.sendImage = unescape(v)
+	default:
+		p.setAction(k, v)
+	}
+}
+
+// setAction stores the parameters that decide what kind of hit this is.
+func (p *params) setAction(k, v string) {
+	switch k {
+	case "url":
+		p.rawURL = v
+	case "action_name":
+		p.rawTitle = v
+	case "e_c":
+		p.eC = unescape(v)
+		p.anyEvent = p.anyEvent || v != ""
+	case "e_a":
+		p.eA = unescape(v)
+		p.anyEvent = p.anyEvent || v != ""
+	case "e_n", "e_v":
+		p.anyEvent = p.anyEvent || v != ""
+	case "idgoal":
+		p.idgoal = unescape(v)
+	case "revenue":
+		p.revenue = unescape(v)
+	case "ec_id":
+		p.ecID = unescape(v)
+	case "ec_items":
+		p.ecItems = unescape(v)
+	case "search":
+		p.search = v
+	case "link":
+		p.link = v
+	case "download":
+		p.download = v
+	case "c_n":
+		p.contentName = v
+	case "country", "region", "city", "lat", "long":
+		p.geo = p.geo || v != ""
+	case "ua":
+		p.ua = v
+	case "lang":
+		p.lang = v
+	case "res":
+		p.res = v
+	}
+}
+
+// unescape decodes a query component, leaving it untouched when it holds no escapes or a broken one.
+func unescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	d, err := url.QueryUnescape(s)
+	if err != nil {
+		return s
+	}
+	return d
+}
+
+// phpInt converts like PHP's Common::getRequestVar(..., 'int'): a non-numeric value yields def.
+func phpInt(s string, def int64) int64 {
+	if s == "" {
+		return def
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return int64(f)
+	}
+	return def
+}
+
+// phpFloat converts a numeric string; anything else is 0.
+func phpFloat(s string) float64 {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return 0
+	}
+	return f
+}
+
+// stripToken returns raw with every token_auth pair removed, so that nothing the server hands
+// back to a test (Requests, APICalls) can leak a token.
+func stripToken(raw string) string {
+	if !strings.Contains(raw, "token_auth") {
+		return raw
+	}
+	var b strings.Builder
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		k, _, _ := strings.Cut(pair, "=")
+		if pair == "" || unescape(k) == "token_auth" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(pair)
+	}
+	return b.String()
+}
