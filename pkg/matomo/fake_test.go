@@ -66,7 +66,9 @@ func replyGIF(w http.ResponseWriter, _ *http.Request, _ int) {
 	_, _ = w.Write(gif43)
 }
 
-func replyNoContent(w http.ResponseWriter, _ *http.Request, _ int) { w.WriteHeader(http.StatusNoContent) }
+func replyNoContent(w http.ResponseWriter, _ *http.Request, _ int) {
+	w.WriteHeader(http.StatusNoContent)
+}
 
 func replyStatus(code int) reply {
 	return func(w http.ResponseWriter, _ *http.Request, _ int) {

@@ -12,7 +12,10 @@ import (
 func TestErrorsNeverShowToken(t *testing.T) {
 	echo := replyJSON(200, `{"result":"error","message":"token `+testToken+` is not valid"}`)
 	type op func(ctx context.Context, c *Client) error
-	track := func(ctx context.Context, c *Client) error { _, err := c.Track(ctx, &Request{URL: "https://x/"}); return err }
+	track := func(ctx context.Context, c *Client) error {
+		_, err := c.Track(ctx, &Request{URL: "https://x/"})
+		return err
+	}
 	bulk := func(ctx context.Context, c *Client) error { _, err := c.TrackBulk(ctx, threeHits()); return err }
 	probe := func(ctx context.Context, c *Client) error { _, err := c.ProbeBulk(ctx); return err }
 	version := func(ctx context.Context, c *Client) error { _, err := c.Version(ctx); return err }
