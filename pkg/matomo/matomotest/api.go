@@ -59,7 +59,7 @@ func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 // the call is recorded without it.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	st := s.state()
-	q := r.Form
+	q := phpValues(r)
 	method := q.Get("method")
 	params := maps.Clone(q)
 	delete(params, "token_auth")
@@ -81,6 +81,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeAPI(w, http.StatusOK, res)
+}
+
+// phpValues merges query and form parameters into one value per key, the last one as PHP keeps it
+// (form values after query values).
+func phpValues(r *http.Request) url.Values {
+	out := url.Values{}
+	for _, vals := range []url.Values{r.URL.Query(), r.PostForm} {
+		for k, v := range vals {
+			out[k] = v[len(v)-1:]
+		}
+	}
+	return out
 }
 
 // unknownMethod is Matomo's message for a method it does not have.
