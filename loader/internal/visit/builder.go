@@ -1,0 +1,270 @@
+package visit
+
+import (
+	"math"
+	"math/rand/v2"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/trafficinator/trafficinator/pkg/content"
+	"github.com/trafficinator/trafficinator/pkg/matomo"
+)
+
+// draft is a hit being assembled, with how much simulated time follows it.
+type draft struct {
+	req matomo.Request
+	// weight shares the visit's duration among the auto-timed gaps; fixed (seconds) overrides it
+	// (funnel step delays).
+	weight float64
+	fixed  float64
+	hasFix bool
+}
+
+// builder assembles one visit.
+type builder struct {
+	m        *Model
+	r        *rand.Rand
+	v        *Visit
+	drafts   []draft
+	page     content.Page // the page the visitor is on
+	pvID     string       // its page view id
+	started  bool
+	duration float64 // scale of the visit duration (journeys lengthen or shorten visits)
+}
+
+// specialSet is which special actions a normal visit has.
+type specialSet struct{ search, outlink, download, click, random, order bool }
+
+// land starts the visit on page, coming from an external referrer (or directly).
+func (b *builder) land(page content.Page, source string) {
+	req := b.pageview(page)
+	req.NewVisit = true
+	req.Referrer = b.referrer(source)
+	b.add(req, uniform(b.r, 0.5, 1.5))
+	b.started = true
+}
+
+// referrer draws the first hit's urlref: "" for direct traffic, else a search, social or website URL.
+// source forces a source ("" draws one: direct with DIRECT_TRAFFIC_PROBABILITY, the rest rescaled).
+func (b *builder) referrer(source string) string {
+	if source == "" {
+		if b.r.Float64() < b.m.cfg.DirectTrafficProb {
+			return ""
+		}
+		source = sourceNames[pick(b.r, sourceWeights)]
+	}
+	if source == "direct" {
+		return ""
+	}
+	kw := ""
+	if source == SourceSearch {
+		kw, _ = b.m.cat.SearchTerm(b.r)
+	}
+	return b.m.cat.Referrer(b.r, source, kw)
+}
+
+// pageview returns a page view of page, coming from the current page.
+func (b *builder) pageview(page content.Page) matomo.Request {
+	req := b.request(page)
+	req.ActionName = title(page)
+	req.PageViewID = hexID(b.r, 6)
+	if b.started {
+		req.Referrer = b.page.URL
+	}
+	b.page, b.pvID = page, req.PageViewID
+	return req
+}
+
+// view adds a page view of page (after the landing).
+func (b *builder) view(page content.Page) {
+	if !b.started {
+		b.land(page, "")
+		return
+	}
+	b.add(b.pageview(page), uniform(b.r, 0.5, 1.5))
+}
+
+// onPage returns a request for an action on the current page (event, outlink, download).
+func (b *builder) onPage() matomo.Request {
+	req := b.request(b.page)
+	req.PageViewID = b.pvID
+	return req
+}
+
+func (b *builder) add(req matomo.Request, weight float64) {
+	b.drafts = append(b.drafts, draft{req: req, weight: weight})
+}
+
+func (b *builder) addFixed(req matomo.Request, seconds float64) {
+	b.drafts = append(b.drafts, draft{req: req, fixed: seconds, hasFix: true})
+}
+
+// browse adds n page views following the site's structure, with the special actions each on one of
+// them (an order after the last).
+func (b *builder) browse(n int, sp specialSet) {
+	on := make([][]func(), n)
+	at := func(f func()) { i := b.r.IntN(n); on[i] = append(on[i], f) }
+	if sp.search {
+		at(b.search)
+	}
+	if sp.outlink {
+		at(func() { req := b.onPage(); req.Link = b.m.cat.Outlink(b.r); b.add(req, 0.1) })
+	}
+	if sp.download {
+		at(func() { b.download(b.m.cat.Download(b.r)) })
+	}
+	if sp.click {
+		at(func() { b.event(b.m.cat.ClickEvents()) })
+	}
+	if sp.random {
+		at(func() { b.event(b.m.cat.RandomEvents()) })
+	}
+	for i := 0; i < n; i++ {
+		switch {
+		case !b.started:
+			b.land(b.m.cat.Entry(b.r), "")
+		default:
+			b.view(b.m.cat.Next(b.r, b.page))
+		}
+		for _, f := range on[i] {
+			f()
+		}
+	}
+	if sp.order {
+		b.order(b.m.orders, nil)
+	}
+}
+
+// search adds a site search from the current page.
+func (b *builder) search() {
+	kw, cat := b.m.cat.SearchTerm(b.r)
+	b.searchFor(kw, cat, b.r.IntN(26))
+}
+
+func (b *builder) searchFor(kw, cat string, count int) {
+	req := b.request(b.page)
+	req.URL = origin(b.page.URL) + "/search?q=" + url.QueryEscape(kw)
+	req.Search = matomo.Search{Keyword: kw, Category: cat, Count: count, HasCount: true}
+	req.PageViewID = hexID(b.r, 6)
+	b.add(req, 0.3)
+}
+
+func (b *builder) download(target string) {
+	req := b.onPage()
+	req.Download = resolve(b.page.URL, target)
+	b.add(req, 0.1)
+}
+
+func (b *builder) event(pool []content.Event) {
+	if len(pool) == 0 {
+		return
+	}
+	e := pool[b.r.IntN(len(pool))]
+	req := b.onPage()
+	req.Event = matomo.Event{Category: e.Category, Action: e.Action, Name: e.Name}
+	if e.Value != nil {
+		req.Event.Value, req.Event.HasValue = *e.Value, true
+	}
+	b.add(req, 0.1)
+}
+
+// order adds an ecommerce order on the current page. override (a funnel step) may fix amounts.
+func (b *builder) order(rules OrderRules, override func(*matomo.Order)) {
+	req := b.onPage()
+	req.PageViewID = ""
+	req.Order = buildOrder(b.r, orderID(b.m.seed, b.v.Seq), rules, b.m.products)
+	if override != nil {
+		override(&req.Order)
+	}
+	b.v.Order = true
+	b.add(req, 0.2)
+}
+
+// finish closes the visit with a ping and lays out the timeline: the visit duration is drawn from
+// VISIT_DURATION_MIN..MAX and shared among the gaps by weight; every gap is at least one second
+// (cdt has one-second resolution and must strictly increase) and at most 29 minutes (a longer gap
+// would make Matomo start a new visit).
+func (b *builder) finish() {
+	if !b.started {
+		b.land(b.m.cat.Entry(b.r), "")
+	}
+	ping := b.request(b.page)
+	ping.Ping, ping.PageViewID = true, b.pvID
+	scale := b.duration
+	if scale == 0 {
+		scale = 1
+	}
+	total := uniform(b.r, b.m.cfg.VisitDurationMin, b.m.cfg.VisitDurationMax) * 60 * scale
+	fixed, weights := 0.0, 0.0
+	for _, d := range b.drafts {
+		if d.hasFix {
+			fixed += d.fixed
+		} else {
+			weights += d.weight
+		}
+	}
+	auto := math.Max(total-fixed, 0)
+	hits := make([]Hit, 0, len(b.drafts)+1)
+	offset := time.Duration(0)
+	for i, d := range b.drafts {
+		hits = append(hits, Hit{Offset: offset, Pause: b.pause(i), Request: d.req})
+		gap := d.fixed
+		if !d.hasFix {
+			gap = auto * d.weight / weights
+		}
+		offset += clampGap(gap)
+	}
+	hits = append(hits, Hit{Offset: offset, Request: ping})
+	b.v.Hits, b.v.Duration = hits, offset
+}
+
+// pause is the real wait before hit i in live mode (none before the first).
+func (b *builder) pause(i int) time.Duration {
+	if i == 0 {
+		return 0
+	}
+	s := uniform(b.r, b.m.cfg.PauseMin, b.m.cfg.PauseMax)
+	return time.Duration(s * float64(time.Second)).Round(time.Millisecond)
+}
+
+func clampGap(seconds float64) time.Duration {
+	d := time.Duration(math.Round(seconds)) * time.Second
+	return min(max(d, time.Second), maxDwell)
+}
+
+// title is a page's action_name: its title from the URL file, else one made from its path.
+func title(p content.Page) string {
+	if p.Title != "" {
+		return p.Title
+	}
+	u, err := url.Parse(p.URL)
+	if err != nil || u.Path == "" || u.Path == "/" {
+		return "Home"
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i, s := range parts {
+		s = strings.ReplaceAll(s, "-", " ")
+		if s != "" {
+			parts[i] = strings.ToUpper(s[:1]) + s[1:]
+		}
+	}
+	return strings.Join(parts, " / ")
+}
+
+// resolve makes target absolute against the page's URL ("/files/a.pdf" → "https://host/files/a.pdf").
+func resolve(page, target string) string {
+	t, err := url.Parse(target)
+	if err != nil || t.IsAbs() {
+		return target
+	}
+	base, err := url.Parse(page)
+	if err != nil {
+		return target
+	}
+	if !strings.HasPrefix(target, "/") {
+		base.Path = path.Dir(base.Path) + "/"
+	}
+	return base.ResolveReference(t).String()
+}
