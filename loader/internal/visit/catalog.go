@@ -8,9 +8,9 @@ import (
 
 // Referrer sources other than direct traffic, with the original tool's relative weights.
 const (
-	SourceSearch   = "search"
-	SourceSocial   = "social"
-	SourceWebsite  = "website"
+	SourceSearch  = "search"
+	SourceSocial  = "social"
+	SourceWebsite = "website"
 )
 
 // Catalog is what the model draws from: the simulated site and the pools of devices, countries,

@@ -42,8 +42,8 @@ func (c *fakeCatalog) Referrer(r *rand.Rand, source, kw string) string {
 	return "https://" + source + ".example/?q=" + kw
 }
 func (c *fakeCatalog) SearchTerm(r *rand.Rand) (string, string) { return "pricing", "" }
-func (c *fakeCatalog) Outlink(r *rand.Rand) string               { return "https://github.com/" }
-func (c *fakeCatalog) Download(r *rand.Rand) string              { return "/downloads/guide.pdf" }
+func (c *fakeCatalog) Outlink(r *rand.Rand) string              { return "https://github.com/" }
+func (c *fakeCatalog) Download(r *rand.Rand) string             { return "/downloads/guide.pdf" }
 func (c *fakeCatalog) ClickEvents() []content.Event {
 	return []content.Event{{Category: "UI", Action: "click", Name: "menu"}}
 }

@@ -25,17 +25,17 @@ type ReturnRange func(seq uint64) (lo, hi uint64)
 
 // Model builds visits.
 type Model struct {
-	cfg       config.Config
-	cat       Catalog
-	funnels   []content.Funnel
-	seed      int64
-	returns   ReturnRange
-	clickP    float64
-	randomP   float64
-	orders    OrderRules
-	products  []Product
-	journeys  []journey
-	withGeo   bool
+	cfg      config.Config
+	cat      Catalog
+	funnels  []content.Funnel
+	seed     int64
+	returns  ReturnRange
+	clickP   float64
+	randomP  float64
+	orders   OrderRules
+	products []Product
+	journeys []journey
+	withGeo  bool
 }
 
 // New returns a model for cfg drawing from cat. funnels are the enabled user funnels, in priority order.

@@ -11,6 +11,8 @@
 //	FAKE_EXIT      exit code to end with (default 0)
 //	FAKE_WAIT      "true": after printing, run until SIGTERM, print "stopping" and exit 0
 //	FAKE_MAX_WAIT  upper bound of FAKE_WAIT in seconds (default 120), so nothing runs forever
+//	FAKE_DRAIN_MS  how long to "drain" after SIGTERM before exiting, like a loader finishing its
+//	               in-flight requests; a stop whose timeout is shorter ends in SIGKILL (137)
 package main
 
 import (
@@ -53,6 +55,9 @@ func main() {
 		_ = enc.Encode(map[string]string{"event": "waiting"})
 		select {
 		case <-term:
+			fmt.Println("draining")
+			drain, _ := strconv.Atoi(os.Getenv("FAKE_DRAIN_MS"))
+			<-time.After(time.Duration(drain) * time.Millisecond)
 			fmt.Println("stopping")
 			os.Exit(0)
 		case <-time.After(time.Duration(maxWait) * time.Second):
