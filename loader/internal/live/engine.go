@@ -1,0 +1,270 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/trafficinator/trafficinator/loader/internal/pace"
+	"github.com/trafficinator/trafficinator/loader/internal/visit"
+	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/matomo"
+	"github.com/trafficinator/trafficinator/pkg/report"
+)
+
+// Deps are what an Engine works with.
+type Deps struct {
+	// Model builds the visits.
+	Model *visit.Model
+	// Senders send to the enabled targets, in the order of cfg.EnabledTargets().
+	Senders []Sender
+	// Out receives the stats and summary records; Log the diagnostics.
+	Out *report.Writer
+	Log *slog.Logger
+	// Clock defaults to the system clock (tests use testing/synctest).
+	Clock Clock
+	// Seed is the run's seed (for the Poisson pacer).
+	Seed int64
+}
+
+// Engine runs live load: it starts visits on the pacer's schedule, sends each whole visit to one
+// target (weighted) or to every target (mirror), and reports what happened per target.
+type Engine struct {
+	cfg     config.Config
+	deps    Deps
+	targets []*target
+	weights []float64
+	pacer   pace.Pacer
+	sched   *Scheduler
+	start   time.Time
+}
+
+// NewEngine checks that cfg and deps fit together and builds the schedule.
+func NewEngine(cfg config.Config, deps Deps) (*Engine, error) {
+	enabled := cfg.EnabledTargets()
+	if len(deps.Senders) != len(enabled) {
+		return nil, fmt.Errorf("live: %d senders for %d enabled targets", len(deps.Senders), len(enabled))
+	}
+	if deps.Clock == nil {
+		deps.Clock = SystemClock{}
+	}
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{cfg: cfg, deps: deps, start: deps.Clock.Now()}
+	for i, t := range enabled {
+		e.targets = append(e.targets, &target{cfg: t, send: deps.Senders[i], hasToken: t.Token != "",
+			bulk: cfg.Transport == config.TransportBulk})
+		e.weights = append(e.weights, float64(t.Weight))
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	e.pacer = buildPacer(cfg, e.start, loc, deps.Seed)
+	sched, err := New(Config{
+		Pacer: e.pacer, Concurrency: cfg.Concurrency, Clock: deps.Clock, Start: e.start,
+		MaxTotal: uint64(cfg.MaxTotalVisits), MaxPerDay: uint64(cfg.MaxVisitsPerDay), Location: loc,
+		Duration: time.Duration(cfg.AutoStopHours * float64(time.Hour)), Grace: graceOf(cfg),
+		OnDrop: e.dropped,
+	}, e.visit)
+	if err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	e.sched = sched
+	return e, nil
+}
+
+func graceOf(cfg config.Config) time.Duration {
+	if cfg.ShutdownGrace <= 0 {
+		return -1 // none
+	}
+	return cfg.ShutdownGrace
+}
+
+// buildPacer turns TRAFFIC_PROFILE, INTER_ARRIVAL and the shard settings into the pacer.
+func buildPacer(cfg config.Config, start time.Time, loc *time.Location, seed int64) pace.Pacer {
+	var p pace.Pacer = pace.Constant{PerDay: cfg.VisitsPerDay}
+	if cfg.TrafficProfile == config.ProfileDiurnal {
+		p = pace.Diurnal{PerDay: cfg.VisitsPerDay, Start: start, Location: loc}
+	}
+	if cfg.InterArrival == config.ArrivalExponential {
+		p = pace.NewPoisson(p, uint64(seed))
+	}
+	if cfg.ShardCount > 1 {
+		p = pace.Shard{Base: p, Index: cfg.ShardIndex, Count: cfg.ShardCount}
+	}
+	return p
+}
+
+// Run runs until the configured end (auto-stop, MAX_TOTAL_VISITS) or until ctx is cancelled, then
+// lets in-flight visits finish within SHUTDOWN_GRACE and returns the summary (also printed).
+func (e *Engine) Run(ctx context.Context) (report.Summary, error) {
+	stats := newStatsLoop(e)
+	statsCtx, stopStats := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); stats.run(statsCtx, e.cfg.StatsInterval) }()
+	res, err := e.sched.Run(ctx)
+	stopStats()
+	wg.Wait()
+	for _, t := range e.targets {
+		t.visitsCapped.Store(0)
+	}
+	e.spreadCapped(res.Capped)
+	sum := report.Summary{Mode: "live", Reason: reasonOf(ctx, res.Reason), Seconds: e.deps.Clock.Now().Sub(e.start).Seconds()}
+	sum.Targets, sum.Total = stats.snapshot(true)
+	if werr := e.deps.Out.Write(report.TypeSummary, &sum); werr != nil {
+		err = errors.Join(err, werr)
+	}
+	return sum, err
+}
+
+func reasonOf(ctx context.Context, r string) string {
+	if r == ReasonCancelled && ctx.Err() != nil {
+		return "signal"
+	}
+	return r
+}
+
+// Stats returns the current counters per target and in total (for /metrics).
+func (e *Engine) Stats() ([]report.TargetStats, report.TargetStats) {
+	return newStatsLoop(e).snapshot(false)
+}
+
+// dropped attributes a dropped visit to the target(s) it would have gone to.
+func (e *Engine) dropped(seq uint64) {
+	for _, t := range e.visitTargets(seq) {
+		t.visitsDropped.Add(1)
+	}
+}
+
+// spreadCapped attributes visits held back by MAX_VISITS_PER_DAY: to every target in mirror mode,
+// by weight otherwise.
+func (e *Engine) spreadCapped(n uint64) {
+	if e.cfg.TargetMode == config.ModeMirror || len(e.targets) == 1 {
+		for _, t := range e.targets {
+			t.visitsCapped.Store(int64(n))
+		}
+		return
+	}
+	total := 0.0
+	for _, w := range e.weights {
+		total += w
+	}
+	for i, t := range e.targets {
+		t.visitsCapped.Store(int64(float64(n) * e.weights[i] / total))
+	}
+}
+
+// visitTargets returns the targets visit seq goes to.
+func (e *Engine) visitTargets(seq uint64) []*target {
+	if e.cfg.TargetMode == config.ModeMirror || len(e.targets) == 1 {
+		return e.targets
+	}
+	i := e.deps.Model.Target(seq, e.weights)
+	return e.targets[i : i+1]
+}
+
+// visit runs visit seq: built once, sent to its target, or to every target at the same time in
+// mirror mode (a slow or failing target does not hold the others back).
+func (e *Engine) visit(ctx context.Context, seq uint64) {
+	v := e.deps.Model.Build(seq)
+	ts := e.visitTargets(seq)
+	if len(ts) == 1 {
+		e.send(ctx, ts[0], &v)
+		return
+	}
+	var wg sync.WaitGroup
+	for _, t := range ts {
+		wg.Add(1)
+		go func() { defer wg.Done(); e.send(ctx, t, &v) }()
+	}
+	wg.Wait()
+}
+
+// send sends one visit to one target in real time: each hit after its pause, stamped so that the
+// whole simulated visit lies in the past (the last hit at most "now", never in the future).
+func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit) {
+	t.visitsStarted.Add(1)
+	t.inFlight.Add(1)
+	defer t.inFlight.Add(-1)
+	reqs := v.Stamp(e.deps.Clock.Now().Add(-v.Duration).Truncate(time.Second))
+	if !t.hasToken {
+		for i := range reqs {
+			reqs[i].IP = "" // cip needs a token: without one, countries come from lang
+		}
+	}
+	if v.Order {
+		t.orders.Add(1)
+	}
+	if t.bulk {
+		e.sendBulk(ctx, t, reqs)
+	} else {
+		for i := range reqs {
+			if i > 0 && !e.wait(ctx, v.Hits[i].Pause) {
+				return // cancelled after the grace period: the rest of the visit is not sent
+			}
+			e.sendOne(ctx, t, &reqs[i])
+		}
+	}
+	t.visitsFinished.Add(1)
+}
+
+func (e *Engine) sendOne(ctx context.Context, t *target, r *matomo.Request) {
+	t.hitsSent.Add(1)
+	t.byKind[r.Kind()].Add(1)
+	res, err := t.send.Track(ctx, r)
+	t.retries.Add(int64(max(res.Attempts-1, 0)))
+	t.latency.observe(res.Latency)
+	t.byClass[statusClass(res.Status)].Add(1)
+	switch {
+	case err == nil:
+		t.hitsTracked.Add(1)
+	case errors.Is(err, matomo.ErrInvalid):
+		t.hitsInvalid.Add(1)
+		e.deps.Log.Debug("hit rejected", "target", t.cfg.Name, "kind", r.Kind().String(), "status", res.Status)
+	default:
+		t.hitsFailed.Add(1)
+		e.deps.Log.Warn("hit failed", "target", t.cfg.Name, "error", err.Error())
+	}
+}
+
+// sendBulk sends a whole visit in one bulk request (TRACKING_TRANSPORT=bulk: no real pauses).
+func (e *Engine) sendBulk(ctx context.Context, t *target, reqs []matomo.Request) {
+	t.hitsSent.Add(int64(len(reqs)))
+	for i := range reqs {
+		t.byKind[reqs[i].Kind()].Add(1)
+	}
+	res, err := t.send.TrackBulk(ctx, reqs)
+	t.retries.Add(int64(max(res.Attempts-1, 0)))
+	t.latency.observe(res.Latency)
+	if err != nil {
+		t.byClass[4].Add(1)
+		t.hitsFailed.Add(int64(len(reqs)))
+		e.deps.Log.Warn("bulk failed", "target", t.cfg.Name, "error", err.Error())
+		return
+	}
+	t.byClass[0].Add(1)
+	t.hitsTracked.Add(int64(res.Tracked))
+	t.hitsInvalid.Add(int64(res.Invalid))
+	t.hitsDropped.Add(int64(res.Dropped))
+}
+
+// wait pauses for d, or returns false when ctx is cancelled first.
+func (e *Engine) wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := e.deps.Clock.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C():
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

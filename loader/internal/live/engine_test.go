@@ -1,0 +1,236 @@
+package live_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trafficinator/trafficinator/loader/internal/live"
+	"github.com/trafficinator/trafficinator/loader/internal/visit"
+	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/matomo"
+	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
+	"github.com/trafficinator/trafficinator/pkg/report"
+)
+
+const token = "0123456789abcdef0123456789abcdef"
+
+// fastConfig is a config that runs quickly: a very high rate, no pauses, a fixed number of visits.
+func fastConfig(total int64, urls ...string) config.Config {
+	c := config.Default()
+	c.VisitsPerDay = 50_000_000
+	c.PauseMin, c.PauseMax = 0, 0
+	c.MaxTotalVisits = total
+	c.Concurrency = 64
+	c.StatsInterval = 50 * time.Millisecond
+	c.HTTPRetries = 6
+	if len(urls) == 1 {
+		c.MatomoURL, c.TokenAuth = urls[0], token
+	} else {
+		for i, u := range urls {
+			c.Targets = append(c.Targets, config.Target{Name: fmt.Sprintf("t%d", i), URL: u, SiteID: 1, Token: token, Weight: 1, Enabled: true})
+		}
+	}
+	return c
+}
+
+type run struct {
+	sum report.Summary
+	out *bytes.Buffer
+}
+
+func runEngine(t *testing.T, ctx context.Context, c config.Config, seed int64) run {
+	t.Helper()
+	var senders []live.Sender
+	for _, tg := range c.EnabledTargets() {
+		cl, err := matomo.NewClient(matomo.Target{Name: tg.Name, URL: tg.URL, SiteID: tg.SiteID, Token: tg.Token},
+			matomo.Options{Retries: c.HTTPRetries, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxConns: c.Concurrency})
+		if err != nil {
+			t.Fatal(err)
+		}
+		senders = append(senders, cl)
+	}
+	out := &bytes.Buffer{}
+	w := &lockedWriter{buf: out}
+	model := visit.New(c, newFakeCatalog(), nil, seed, func(seq uint64) (uint64, uint64) {
+		if seq < 50 {
+			return 0, 0
+		}
+		return seq - 50, seq - 20
+	}, nil)
+	e, err := live.NewEngine(c, live.Deps{Model: model, Senders: senders, Out: report.NewWriter(w), Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := e.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run{sum: sum, out: out}
+}
+
+type lockedWriter struct {
+	mu  sync.Mutex
+	buf *bytes.Buffer
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+// A run of N visits reaches the target as exactly N visits, every hit accepted by a strict server.
+func TestRunSendsExactVisitsAllValid(t *testing.T) {
+	srv := matomotest.NewServer(matomotest.Options{Token: token})
+	defer srv.Close()
+	r := runEngine(t, context.Background(), fastConfig(300, srv.TrackingURL()), 1)
+	s := srv.Summary()
+	if s.Visits != 300 || s.Invalid != 0 {
+		t.Fatalf("server saw %d visits, %d invalid (%v); want 300, 0", s.Visits, s.Invalid, s.InvalidByReason)
+	}
+	tot := r.sum.Total
+	if tot.VisitsStarted != 300 || tot.VisitsFinished != 300 || tot.HitsTracked != int64(s.Hits) || tot.HitsInvalid != 0 {
+		t.Fatalf("summary disagrees with the server: %+v vs %d hits", tot.Counters, s.Hits)
+	}
+	if r.sum.Reason != live.ReasonMaxTotal {
+		t.Fatalf("reason %q", r.sum.Reason)
+	}
+	if !strings.Contains(r.out.String(), `"type":"stats"`) || !strings.Contains(r.out.String(), `"type":"summary"`) {
+		t.Fatalf("no stats or summary records printed:\n%s", r.out.String())
+	}
+	if strings.Contains(r.out.String(), token) {
+		t.Fatal("token printed")
+	}
+}
+
+// Weighted mode spreads whole visits by weight; mirror mode sends the identical visits to every target.
+func TestMultiTarget(t *testing.T) {
+	a := matomotest.NewServer(matomotest.Options{Token: token})
+	b := matomotest.NewServer(matomotest.Options{Token: token})
+	defer a.Close()
+	defer b.Close()
+	c := fastConfig(2000, a.TrackingURL(), b.TrackingURL())
+	c.Targets[0].Weight = 3
+	runEngine(t, context.Background(), c, 2)
+	sa, sb := a.Summary(), b.Summary()
+	if sa.Visits+sb.Visits != 2000 || sa.Invalid+sb.Invalid != 0 {
+		t.Fatalf("weighted: %d + %d visits, %d invalid", sa.Visits, sb.Visits, sa.Invalid+sb.Invalid)
+	}
+	if share := float64(sa.Visits) / 2000; math.Abs(share-0.75) > 0.04 {
+		t.Fatalf("weighted share of target a = %.3f, want 0.75", share)
+	}
+
+	a.Reset()
+	b.Reset()
+	c = fastConfig(200, a.TrackingURL(), b.TrackingURL())
+	c.TargetMode = config.ModeMirror
+	runEngine(t, context.Background(), c, 3)
+	sa, sb = a.Summary(), b.Summary()
+	if sa.Visits != 200 || sb.Visits != 200 || sa.Hits != sb.Hits || sa.Orders != sb.Orders || sa.Revenue != sb.Revenue {
+		t.Fatalf("mirror targets differ: a %+v\nb %+v", sa.Counts, sb.Counts)
+	}
+	if got, want := streams(a), streams(b); got != want {
+		t.Fatal("mirror targets received different request streams")
+	}
+}
+
+// streams is every recorded request's parameters except the wall-clock anchor (cdt), sorted.
+func streams(s *matomotest.Server) string {
+	var lines []string
+	for _, r := range s.Requests() {
+		p := r.Params
+		p.Del("cdt")
+		lines = append(lines, p.Encode())
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// With a seed, two runs produce the same visits: the same request streams but for cdt.
+func TestSeededRunsMatch(t *testing.T) {
+	var got []string
+	for i := 0; i < 2; i++ {
+		srv := matomotest.NewServer(matomotest.Options{Token: token})
+		c := fastConfig(150, srv.TrackingURL())
+		c.VisitsPerDay = 86400 * 200 // slow enough that no visit is dropped, even under -race
+		r := runEngine(t, context.Background(), c, 99)
+		if r.sum.Total.VisitsDropped != 0 {
+			t.Fatalf("%d visits dropped: the comparison needs every visit started", r.sum.Total.VisitsDropped)
+		}
+		got = append(got, streams(srv))
+		srv.Close()
+	}
+	if got[0] != got[1] || got[0] == "" {
+		t.Fatal("two runs with the same seed sent different requests")
+	}
+}
+
+// A storm of 5xx replies is retried and counted; no order is sent twice.
+func TestErrorStormRetried(t *testing.T) {
+	srv := matomotest.NewServer(matomotest.Options{Token: token, Faults: matomotest.Faults{ErrorRate: 0.2, Seed: 7}})
+	defer srv.Close()
+	c := fastConfig(200, srv.TrackingURL())
+	c.EcommerceProb = 0.5
+	c.HTTPRetries = 10
+	r := runEngine(t, context.Background(), c, 4)
+	s := srv.Summary()
+	if s.Visits != 200 || s.Invalid != 0 || s.InvalidByReason["duplicate_order"] != 0 {
+		t.Fatalf("storm: %d visits, invalid %v", s.Visits, s.InvalidByReason)
+	}
+	if r.sum.Total.Retries == 0 || r.sum.Total.HitsFailed != 0 {
+		t.Fatalf("want retries counted and nothing failed: %+v", r.sum.Total.Counters)
+	}
+	if int64(s.Orders) != r.sum.Total.Orders {
+		t.Fatalf("server has %d orders, loader sent %d", s.Orders, r.sum.Total.Orders)
+	}
+}
+
+// A target without a token gets no cip (it would be rejected); geography then rides on lang.
+func TestNoTokenNoCIP(t *testing.T) {
+	srv := matomotest.NewServer(matomotest.Options{})
+	defer srv.Close()
+	c := fastConfig(50, srv.TrackingURL())
+	c.TokenAuth = ""
+	runEngine(t, context.Background(), c, 5)
+	s := srv.Summary()
+	if s.Visits != 50 || s.Invalid != 0 {
+		t.Fatalf("%d visits, invalid %v", s.Visits, s.InvalidByReason)
+	}
+	for _, r := range srv.Requests() {
+		if r.Params.Get("cip") != "" || r.Params.Get("lang") == "" {
+			t.Fatalf("request without token: cip %q lang %q", r.Params.Get("cip"), r.Params.Get("lang"))
+		}
+	}
+}
+
+// On a stop signal, scheduling stops and visits in flight finish within the grace period.
+func TestStopDrainsInFlight(t *testing.T) {
+	srv := matomotest.NewServer(matomotest.Options{Token: token})
+	defer srv.Close()
+	c := fastConfig(0, srv.TrackingURL())
+	c.VisitsPerDay = 86400 * 200 // 200 visits/s
+	c.PauseMin, c.PauseMax = 0.02, 0.05
+	c.ShutdownGrace = 30 * time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for srv.Summary().Hits < 100 {
+			time.Sleep(5 * time.Millisecond) // test-side polling only
+		}
+		cancel()
+	}()
+	r := runEngine(t, ctx, c, 6)
+	tot := r.sum.Total
+	if r.sum.Reason != "signal" || tot.VisitsStarted == 0 || tot.VisitsFinished != tot.VisitsStarted {
+		t.Fatalf("drain: reason %q, started %d, finished %d", r.sum.Reason, tot.VisitsStarted, tot.VisitsFinished)
+	}
+	if s := srv.Summary(); int64(s.Visits) != tot.VisitsStarted || s.Invalid != 0 {
+		t.Fatalf("server saw %d visits (%d invalid), loader started %d", s.Visits, s.Invalid, tot.VisitsStarted)
+	}
+}
