@@ -268,3 +268,16 @@ func (e *Engine) wait(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// StatusClasses returns, per target, the requests sent by HTTP status class (for /metrics).
+func (e *Engine) StatusClasses() map[string]map[string]int64 {
+	out := make(map[string]map[string]int64, len(e.targets))
+	for _, t := range e.targets {
+		m := make(map[string]int64, len(StatusClasses))
+		for i, name := range StatusClasses {
+			m[name] = t.byClass[i].Load()
+		}
+		out[t.cfg.Name] = m
+	}
+	return out
+}
