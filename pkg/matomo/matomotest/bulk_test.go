@@ -177,3 +177,58 @@ func TestParseBulkPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestUnquote checks the JSON string decoder against encoding/json on the escapes that occur.
+func TestUnquote(t *testing.T) {
+	inputs := []string{
+		"?a=1&b=2<>",              // Go's encoder escapes & < > as \u00XX
+		"quote \" and \\ slash /", // the short escapes
+		"tab\tnewline\nreturn\r",  // control characters
+		"é ü 中文 😀",                // multi-byte text and a surrogate pair
+		"\u2028\u2029",            // separators Go escapes
+	}
+	for _, in := range inputs {
+		enc, _ := json.Marshal(in)
+		got, ok := unquote(enc[1 : len(enc)-1])
+		if !ok || got != in {
+			t.Errorf("unquote(%s) = %q, %v; want %q", enc, got, ok, in)
+		}
+	}
+	for _, bad := range []string{`\`, `\x`, `\u12`, `\u12G4`} {
+		if _, ok := unquote([]byte(bad)); ok {
+			t.Errorf("unquote(%s) accepted", bad)
+		}
+	}
+	if got, _ := unquote([]byte(`\/\ud83d\ude00\ud83d`)); got != "/😀\uFFFD" {
+		t.Errorf("surrogates: %q", got)
+	}
+}
+
+// FuzzBulkParse checks that whenever the fast scanner accepts a valid body, encoding/json reads
+// the same requests, token and send_image from it.
+func FuzzBulkParse(f *testing.F) {
+	for _, seed := range []string{
+		`{"requests":["?a=1","?b=2"],"token_auth":"t","send_image":0}`,
+		`{"requests":["?a=\u0026b","x?y#z"],"token_auth":"\"q\""}`,
+		`{"requests":[],"n":1.5e3,"f":false}`,
+		`{"requests":[],"send_image":-0.0e1}`,
+		`{"requests":["?a=1"`,
+	} {
+		f.Add([]byte(seed))
+	}
+	// The scanner may be more lenient than encoding/json on invalid JSON (control characters in
+	// strings, sloppy numbers) and keeps invalid UTF-8 bytes as PHP does; on valid JSON it must
+	// agree, up to encoding/json's replacement of invalid bytes.
+	valid := func(s string) string { return string([]rune(s)) }
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast, ok := fastBulk(b)
+		if !ok || !json.Valid(b) {
+			return
+		}
+		slow, _ := slowBulk(b)
+		if valid(strings.Join(fast.requests, "\x00")) != strings.Join(slow.requests, "\x00") ||
+			valid(fast.token) != slow.token || fast.noImage != slow.noImage {
+			t.Fatalf("%q: fast %+v, slow %+v", b, fast, slow)
+		}
+	})
+}

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // bulkBody is a parsed bulk tracking request.
@@ -181,12 +184,17 @@ func (s *scanner) member(key string, body *bulkBody) bool {
 		body.token = tok
 		return ok
 	case "send_image":
+		if s.peek() == '"' {
+			v, ok := s.str()
+			body.noImage = v == "0"
+			return ok
+		}
 		start := s.i
 		if !s.scalar() {
 			return false
 		}
-		v := strings.TrimSpace(string(s.b[start:s.i]))
-		body.noImage = v == "0" || v == `"0"`
+		f, err := strconv.ParseFloat(string(s.b[start:s.i]), 64)
+		body.noImage = err == nil && f == 0
 		return true
 	}
 	return s.scalar()
@@ -223,36 +231,124 @@ func (s *scanner) requests(body *bulkBody) bool {
 	}
 }
 
-// str reads a JSON string; escapes are decoded by encoding/json.
+// str reads a JSON string and decodes its escapes.
 func (s *scanner) str() (string, bool) {
 	if s.peek() != '"' {
 		return "", false
 	}
-	start := s.i
 	s.i++
-	end := bytes.IndexByte(s.b[s.i:], '"')
-	if end < 0 {
-		return "", false
-	}
-	seg := s.b[s.i : s.i+end]
-	if bytes.IndexByte(seg, '\\') < 0 {
+	start, escaped := s.i, false
+	for {
+		end := bytes.IndexByte(s.b[s.i:], '"')
+		if end < 0 {
+			return "", false
+		}
 		s.i += end + 1
+		// The quote ends the string unless an odd number of backslashes precedes it.
+		n := 0
+		for j := s.i - 2; j >= start && s.b[j] == '\\'; j-- {
+			n++
+		}
+		escaped = escaped || n > 0 || bytes.IndexByte(s.b[start:s.i-1], '\\') >= 0
+		if n%2 == 0 {
+			break
+		}
+	}
+	seg := s.b[start : s.i-1]
+	if !escaped {
 		return string(seg), true
 	}
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			s.i += 2
-			continue
-		case '"':
-			s.i++
-			var out string
-			err := json.Unmarshal(s.b[start:s.i], &out)
-			return out, err == nil
+	return unquote(seg)
+}
+
+// unquote decodes the escapes of a JSON string body. Go's encoder writes '&' as \u0026, so
+// nearly every bulk from a Go client has escapes; decoding them here, a run of plain bytes at a
+// time, avoids a trip through encoding/json per request string.
+func unquote(b []byte) (string, bool) {
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\\')
+		if i < 0 {
+			out = append(out, b...)
+			break
 		}
-		s.i++
+		out = append(out, b[:i]...)
+		b = b[i:]
+		if len(b) < 2 {
+			return "", false
+		}
+		n := 2
+		if len(b) >= 6 && string(b[1:6]) == "u0026" {
+			// '&' as Go's encoder escapes it: the common case by far.
+			out = append(out, '&')
+			b = b[6:]
+			continue
+		}
+		switch b[1] {
+		case '"', '\\', '/':
+			out = append(out, b[1])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			var r rune
+			if r, n = unicodeEscape(b); n == 0 {
+				return "", false
+			}
+			out = utf8.AppendRune(out, r)
+		default:
+			return "", false
+		}
+		b = b[n:]
 	}
-	return "", false
+	return string(out), true
+}
+
+// unicodeEscape reads \uXXXX (and a following low surrogate) at the start of b; n is the number
+// of bytes used, 0 when malformed.
+func unicodeEscape(b []byte) (r rune, n int) {
+	r1, ok := hex4(b)
+	if !ok {
+		return 0, 0
+	}
+	if !utf16.IsSurrogate(r1) {
+		return r1, 6
+	}
+	if r2, ok := hex4(b[6:]); ok {
+		if r := utf16.DecodeRune(r1, r2); r != utf8.RuneError {
+			return r, 12
+		}
+	}
+	return utf8.RuneError, 6
+}
+
+// hex4 reads "\uXXXX".
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[2:6] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // scalar skips a string, number, true, false or null; nested values are left to the general path.

@@ -117,7 +117,11 @@ func (p *params) setAction(k, v string) {
 
 // unescape decodes a query component, leaving it untouched when it holds no escapes or a broken one.
 func unescape(s string) string {
-	if !strings.ContainsAny(s, "%+") {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		plain = s[i] != '%' && s[i] != '+'
+	}
+	if plain {
 		return s
 	}
 	d, err := url.QueryUnescape(s)

@@ -1,6 +1,7 @@
 package matomotest
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -221,7 +222,12 @@ func detailText(raw string) string {
 	if len(s) > maxDetailLength {
 		s = s[:maxDetailLength]
 	}
-	return string(append([]byte(nil), s...))
+	if s == raw {
+		// Nothing was decoded, so s still points into the request string: copy it, or the
+		// whole request would stay in memory as long as the visit.
+		return strings.Clone(s)
+	}
+	return s
 }
 
 // dayOf returns the site-local calendar day of a unix time; the caller holds sh.mu.

@@ -291,11 +291,16 @@ var cdtLayouts = []string{
 // parseCDT reads unix seconds or a date-time string.
 func parseCDT(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, true
+	if looksNumeric(s) {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, true
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return int64(f), true
+		}
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		return int64(f), true
+	if len(s) == len(time.DateTime) && s[10] == ' ' {
+		return parseDateTime(s)
 	}
 	for _, l := range cdtLayouts {
 		if t, err := time.ParseInLocation(l, s, time.UTC); err == nil {
@@ -303,4 +308,34 @@ func parseCDT(s string) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// looksNumeric is a cheap pre-check so the common date-string cdt costs no failed number parses.
+func looksNumeric(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789.eE+-") == ""
+}
+
+// parseDateTime reads "YYYY-MM-DD HH:MM:SS" (UTC) without time.Parse, since every backfill hit
+// carries one.
+func parseDateTime(s string) (int64, bool) {
+	var f [6]int
+	for i, span := range [6][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+		n := 0
+		for _, c := range []byte(s[span[0]:span[1]]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		f[i] = n
+	}
+	if s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
+		f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59 {
+		return 0, false
+	}
+	t := time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], 0, time.UTC)
+	if t.Day() != f[2] {
+		return 0, false // 31 April and the like
+	}
+	return t.Unix(), true
 }
