@@ -1,6 +1,7 @@
 package matomo
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -59,6 +60,9 @@ func newTransport(opts Options) *http.Transport {
 	tr.IdleConnTimeout = 90 * time.Second
 	tr.TLSHandshakeTimeout = min(10*time.Second, opts.Timeout)
 	tr.ResponseHeaderTimeout = opts.Timeout
+	if opts.InsecureSkipVerify {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for it (TLS_SKIP_VERIFY)
+	}
 	tr.DialContext = (&net.Dialer{Timeout: min(30*time.Second, opts.Timeout), KeepAlive: 30 * time.Second}).DialContext
 	return tr
 }

@@ -90,6 +90,8 @@ type Options struct {
 	MaxConns int
 	// MaxConnsPerHost, when > 0, caps connections per host (senders then queue for one).
 	MaxConnsPerHost int
+	// InsecureSkipVerify accepts any TLS certificate (self-signed test servers only).
+	InsecureSkipVerify bool
 	// HTTPClient replaces the tuned client built from the options above (its own timeouts and
 	// transport apply; Timeout still bounds each attempt).
 	HTTPClient *http.Client
