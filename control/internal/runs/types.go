@@ -1,0 +1,96 @@
+// Package runs orchestrates loader runs: it starts loader containers for a configuration, follows
+// their report lines into live state, persists what matters, stops and removes them, and reconciles
+// its records with what the Docker Engine reports when the control starts.
+package runs
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/report"
+)
+
+// Modes of a run.
+const (
+	ModeLive     = "live"
+	ModeBackfill = "backfill"
+)
+
+// Sentinel errors of the service; the API maps them to HTTP status codes in one place.
+var (
+	// ErrNotFound: no run with that id (404).
+	ErrNotFound = store.ErrNotFound
+	// ErrConflict: the run is in a state that does not allow the operation, e.g. deleting an
+	// active run or stopping a finished one (409).
+	ErrConflict = errors.New("run state does not allow this")
+	// ErrLimit: starting would exceed the configured number of concurrent runs (409).
+	ErrLimit = errors.New("too many active runs")
+	// ErrUnavailable: the Docker Engine does not answer (503).
+	ErrUnavailable = errors.New("docker engine unavailable")
+	// ErrInvalid wraps config.Problems when a run's configuration does not validate (400).
+	ErrInvalid = errors.New("invalid run configuration")
+)
+
+// StartRequest asks for a new run: from a stored config (ConfigID) or an inline Config (exactly one).
+// Mode "backfill" forces BACKFILL_ENABLED=true, "live" forces it false; "" follows the config.
+type StartRequest struct {
+	Name     string
+	Mode     string
+	ConfigID *int64
+	Config   *config.Config
+	// Loaders splits a live run over this many containers (SHARD_COUNT); 0 or 1 = one.
+	Loaders int
+	// URLSetID and EventSetID choose content sets; nil means the default set of that kind, if any.
+	URLSetID, EventSetID *int64
+	// ResumeOf continues a stopped or failed backfill run with its checkpoint (same config).
+	ResumeOf string
+}
+
+// TargetState is a target's live counters in a run.
+type TargetState struct {
+	report.TargetStats
+	// Health is "healthy" (≥ 95% of answered hits tracked), "degraded" (≥ 70%), "failing", or
+	// "unknown" before any hit.
+	Health string `json:"health"`
+}
+
+// View is a run as the API shows it: the stored record plus live state. Tokens are never in it.
+type View struct {
+	ID         string             `json:"id"`
+	Name       string             `json:"name"`
+	Mode       string             `json:"mode"`
+	State      string             `json:"state"`
+	ConfigID   *int64             `json:"config_id,omitempty"`
+	Config     map[string]any     `json:"config"` // redacted: tokens removed
+	TokenSet   bool               `json:"token_set"`
+	CreatedAt  time.Time          `json:"created_at"`
+	StartedAt  *time.Time         `json:"started_at,omitempty"`
+	FinishedAt *time.Time         `json:"finished_at,omitempty"`
+	Uptime     float64            `json:"uptime_s"`
+	ExitCode   *int               `json:"exit_code,omitempty"`
+	Error      string             `json:"error,omitempty"`
+	Loaders    int                `json:"loaders"`
+	Targets    []TargetState      `json:"targets"`
+	Total      report.TargetStats `json:"total"`
+	Days       []store.RunDay     `json:"days,omitempty"`     // backfill progress per day and target
+	Progress   *report.Progress   `json:"progress,omitempty"` // backfill overall progress
+	Summary    json.RawMessage    `json:"summary,omitempty"`
+}
+
+// LogLine is one line a loader printed.
+type LogLine struct {
+	Loader int       `json:"loader"`
+	Stream string    `json:"stream"` // stdout (report records) or stderr (logs)
+	Time   time.Time `json:"time"`
+	Text   string    `json:"text"`
+}
+
+// Event is one report record of a run, as it arrives (for the SSE stream of GET /api/runs/{id}/events).
+type Event struct {
+	Loader int             `json:"loader"`
+	Type   string          `json:"type"`
+	Record json.RawMessage `json:"record"`
+}
