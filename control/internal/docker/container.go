@@ -32,6 +32,8 @@ type Container struct {
 	// OOMKilled reports that the kernel killed the process for exceeding its memory limit.
 	OOMKilled bool
 	// StartedAt and FinishedAt are zero when the container has not started / not finished yet.
+	// Do not compute durations from them for short-lived containers: for a process that exits at
+	// once, the engine records FinishedAt slightly before StartedAt (seen with Docker 20.10).
 	StartedAt  time.Time
 	FinishedAt time.Time
 	// RestartOnFailure is the configured maximum of on-failure restarts (0: policy "no"), and
