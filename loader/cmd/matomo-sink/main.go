@@ -1,0 +1,162 @@
+// Command matomo-sink is a standalone Matomo-compatible tracking target for dry runs, end-to-end
+// tests and benchmarks. It serves the matomotest handler (tracking endpoints and the Reporting API
+// subset) plus three endpoints of its own:
+//
+//	GET  /summary  the server's Summary as JSON
+//	POST /reset    forget everything received so far
+//	GET  /health   "ok"
+//
+// Usage:
+//
+//	matomo-sink -addr 127.0.0.1:8089 -sites 1,2 -token T [-timezone Europe/Stockholm]
+//	            [-latency 0] [-error-rate 0] [-queued]
+//
+// The token may come from the SINK_TOKEN environment variable instead of the command line, where
+// other users of the machine could read it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the sink runs FROM scratch, where there is no zoneinfo
+
+	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "matomo-sink:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the command line says.
+type config struct {
+	addr      string
+	sites     []int
+	token     string
+	timezone  string
+	latency   time.Duration
+	errorRate float64
+	queued    bool
+}
+
+// parseArgs reads flags, taking the token from SINK_TOKEN when -token is not given.
+func parseArgs(args []string, getenv func(string) string, out io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("matomo-sink", flag.ContinueOnError)
+	fs.SetOutput(out)
+	sites := fs.String("sites", "1", "comma-separated site ids that exist")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8089", "listen address")
+	fs.StringVar(&c.token, "token", "", "the valid token_auth (default $SINK_TOKEN)")
+	fs.StringVar(&c.timezone, "timezone", "UTC", "IANA timezone of every site")
+	fs.DurationVar(&c.latency, "latency", 0, "delay added to every tracking request")
+	fs.Float64Var(&c.errorRate, "error-rate", 0, "share of tracking requests answered 500")
+	fs.BoolVar(&c.queued, "queued", false, "behave like Matomo with QueuedTracking (bulk replies 204)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.token == "" {
+		c.token = getenv("SINK_TOKEN")
+	}
+	for s := range strings.SplitSeq(*sites, ",") {
+		id, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || id <= 0 {
+			return c, fmt.Errorf("-sites: %q is not a positive site id", s)
+		}
+		c.sites = append(c.sites, id)
+	}
+	if _, err := time.LoadLocation(c.timezone); err != nil {
+		return c, fmt.Errorf("-timezone: %w", err)
+	}
+	if c.errorRate < 0 || c.errorRate > 1 {
+		return c, fmt.Errorf("-error-rate: %v is not between 0 and 1", c.errorRate)
+	}
+	return c, nil
+}
+
+// options turns the command line into server options.
+func (c config) options() matomotest.Options {
+	info := make(map[int]matomotest.Site, len(c.sites))
+	for _, id := range c.sites {
+		s := matomotest.DefaultSite(id)
+		s.Timezone = c.timezone
+		info[id] = s
+	}
+	return matomotest.Options{
+		Sites: c.sites, Token: c.token, SiteInfo: info, QueuedTracking: c.queued,
+		Faults: matomotest.Faults{Latency: c.latency, ErrorRate: c.errorRate, Seed: 1},
+	}
+}
+
+// run serves until ctx is cancelled, then shuts down gracefully. When ready is not nil it
+// receives the listening address once the sink accepts connections.
+func run(ctx context.Context, args []string, getenv func(string) string, logw io.Writer, ready chan<- string) error {
+	cfg, err := parseArgs(args, getenv, logw)
+	if err != nil {
+		return err
+	}
+	sink := matomotest.NewUnstartedServer(cfg.options())
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	fmt.Fprintf(logw, "matomo-sink listening on http://%s (sites %v, timezone %s, token set: %t)\n",
+		ln.Addr(), cfg.sites, cfg.timezone, cfg.token != "")
+	hs := &http.Server{Handler: routes(sink), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// routes adds the sink's own endpoints in front of the Matomo handler.
+func routes(sink *matomotest.Server) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /summary", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(sink.Summary())
+	})
+	mux.HandleFunc("POST /reset", func(w http.ResponseWriter, _ *http.Request) {
+		sink.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("/", sink.Handler())
+	return mux
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
+)
+
+const sinkToken = "feedfacefeedfacefeedfacefeedface"
+
+// lockedBuffer is a log destination the test can read while the sink runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startSink runs the program on a loopback port and returns its base URL; it is stopped (and
+// must stop cleanly) at the end of the test.
+func startSink(t *testing.T, args ...string) (string, *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &lockedBuffer{}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	env := func(k string) string {
+		if k == "SINK_TOKEN" {
+			return sinkToken
+		}
+		return ""
+	}
+	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), env, logs, ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("sink did not start: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("sink did not stop")
+		}
+	})
+	return "http://" + addr, logs
+}
+
+func getSummary(t *testing.T, base string) matomotest.Summary {
+	t.Helper()
+	resp, err := http.Get(base + "/summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var s matomotest.Summary
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatalf("summary: %v", err)
+	}
+	return s
+}
+
+// TestSinkEndToEnd runs the program and drives it over loopback HTTP: a bulk with the token from
+// SINK_TOKEN, /summary, /reset and /health.
+func TestSinkEndToEnd(t *testing.T) {
+	base, logs := startSink(t, "-sites", "1,2", "-timezone", "Europe/Stockholm")
+
+	cdt := time.Now().Add(-72 * time.Hour).UTC().Format(time.DateTime)
+	body, _ := json.Marshal(map[string]any{
+		"token_auth": sinkToken,
+		"requests": []string{
+			"?idsite=1&rec=1&cid=0123456789abcdef&url=https%3A%2F%2Fa.example%2F&cdt=" + strings.ReplaceAll(cdt, " ", "+"),
+			"?idsite=2&rec=1&cid=0123456789abcdef&url=https%3A%2F%2Fb.example%2F",
+			"?idsite=3&rec=1",
+		},
+	})
+	resp, err := http.Post(base+"/matomo.php", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `{"status":"success","tracked":2,"invalid":1,"invalid_indices":[2]}`; string(reply) != want {
+		t.Errorf("bulk reply %s, want %s", reply, want)
+	}
+
+	s := getSummary(t, base)
+	if s.Hits != 3 || s.Tracked != 2 || s.Visits != 2 || s.PerSite[2].Visits != 1 || s.InvalidByReason["unknown_site"] != 1 {
+		t.Errorf("summary %+v", s)
+	}
+
+	resp, err = http.Post(base+"/reset", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || getSummary(t, base).Hits != 0 {
+		t.Errorf("reset: status %d", resp.StatusCode)
+	}
+
+	resp, err = http.Get(base + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("health: %d", resp.StatusCode)
+	}
+
+	if l := logs.String(); !strings.Contains(l, "listening on http://127.0.0.1:") || strings.Contains(l, sinkToken) {
+		t.Errorf("start-up log %q must name the address and never the token", l)
+	}
+}
+
+// TestSinkQueuedAndSiteInfo checks that -queued and -timezone reach the server.
+func TestSinkQueuedAndSiteInfo(t *testing.T) {
+	base, _ := startSink(t, "-queued", "-timezone", "Asia/Tokyo", "-token", "cmdline-token")
+	resp, err := http.Post(base+"/matomo.php", "application/json", strings.NewReader(`{"requests":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Errorf("queued bulk probe: %d, want 204", resp.StatusCode)
+	}
+	resp, err = http.Post(base+"/index.php?module=API&method=SitesManager.getSiteFromId&idSite=1&format=json",
+		"application/x-www-form-urlencoded", strings.NewReader("token_auth=cmdline-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"timezone":"Asia/Tokyo"`) {
+		t.Errorf("site %s", b)
+	}
+}
+
+// TestParseArgs checks the command line, row by row.
+func TestParseArgs(t *testing.T) {
+	env := func(string) string { return "from-env" }
+	tests := []struct {
+		name    string // what the row shows
+		args    []string
+		wantErr string
+		token   string
+	}{
+		{"defaults take the token from SINK_TOKEN", nil, "", "from-env"},
+		{"-token wins over the environment", []string{"-token", "flag"}, "", "flag"},
+		{"a site id must be a number", []string{"-sites", "1,x"}, "-sites", ""},
+		{"a site id must be positive", []string{"-sites", "0"}, "-sites", ""},
+		{"an unknown timezone is refused", []string{"-timezone", "Mars/Base"}, "-timezone", ""},
+		{"an error rate above 1 is refused", []string{"-error-rate", "2"}, "-error-rate", ""},
+		{"stray arguments are refused", []string{"extra"}, "unexpected", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseArgs(tc.args, env, io.Discard)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("error %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("error %v, want one about %s", err, tc.wantErr)
+			case tc.wantErr == "" && c.token != tc.token:
+				t.Errorf("token %q, want %q", c.token, tc.token)
+			}
+		})
+	}
+}
