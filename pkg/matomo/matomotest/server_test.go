@@ -45,7 +45,30 @@ func TestConcurrentBulks(t *testing.T) {
 			}
 		})
 	}
+	// Readers run alongside the writers, so -race sees Summary, Requests and Live under load.
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	readers.Go(func() {
+		for i := 0; i < 1000; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = s.Summary()
+			_ = s.Requests()
+			resp, err := http.Post(s.APIURL()+"?module=API&method=Live.getLastVisitsDetails&idSite=1&format=json",
+				"application/x-www-form-urlencoded", strings.NewReader("token_auth="+testToken))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+		}
+	})
 	wg.Wait()
+	close(stop)
+	readers.Wait()
 	close(errs)
 	for err := range errs {
 		t.Error(err)
