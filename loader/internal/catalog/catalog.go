@@ -1,0 +1,206 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strings"
+
+	"github.com/trafficinator/trafficinator/pkg/content"
+)
+
+// Size limits of user files; far above any real list, low enough that a wrong path (a
+// disk image, a log) fails fast instead of filling memory.
+const (
+	maxURLFileBytes  = 256 << 20
+	maxJSONFileBytes = 32 << 20
+)
+
+// LoadOptions names the user's content files; an empty path means the built-in default
+// (the embedded URL list and events, no funnels).
+type LoadOptions struct {
+	URLsFile    string
+	EventsFile  string
+	FunnelsFile string
+}
+
+// Catalog is everything a visit draws from: the user's (or default) content and the
+// embedded realism data, with ready-made weighted draws. It is read-only after Load and
+// safe for concurrent use; every draw takes the caller's generator.
+type Catalog struct {
+	// URLs is the page list; Site navigates it.
+	URLs content.URLSet
+	Site *Site
+	// Events are the event pools; the probabilities, when set, override the run config.
+	Events content.EventSet
+	// Funnels are all funnels of the funnels file, sorted by priority, disabled ones
+	// included (see content.EnabledFunnels).
+	Funnels []content.Funnel
+
+	devices   []Device
+	countries []Country
+	devPick   *Picker
+	ctryPick  *Picker
+	refs      referrers
+	products  []Product
+}
+
+// Load builds the catalog from the user's files, falling back to the embedded defaults
+// for files not given. A given file that cannot be read is an error; a file with
+// error-level problems fails the load with every problem listed (the error wraps a
+// *content.ProblemsError). Warnings are returned in both cases.
+func Load(opts LoadOptions) (*Catalog, []content.Problem, error) {
+	var (
+		all  []content.Problem
+		errs []error
+	)
+	// use records one file's outcome; it reports whether the file's content is usable.
+	use := func(path string, ps []content.Problem, err error) bool {
+		all = append(all, content.WithFile(path, ps)...)
+		if err == nil {
+			err = content.AsError(ps)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("catalog: %s: %w", path, err))
+			return false
+		}
+		return true
+	}
+	urls := content.DefaultURLs()
+	if opts.URLsFile != "" {
+		set, ps, err := readURLs(opts.URLsFile)
+		if use(opts.URLsFile, ps, err) {
+			urls = set
+		}
+	}
+	events := content.DefaultEvents()
+	if opts.EventsFile != "" {
+		data, err := readFile(opts.EventsFile, maxJSONFileBytes)
+		var set content.EventSet
+		var ps []content.Problem
+		if err == nil {
+			set, ps = content.ParseEvents(data)
+		}
+		if use(opts.EventsFile, ps, err) {
+			events = set
+		}
+	}
+	var funnels []content.Funnel
+	if opts.FunnelsFile != "" {
+		data, err := readFile(opts.FunnelsFile, maxJSONFileBytes)
+		var ps []content.Problem
+		if err == nil {
+			funnels, ps = content.ParseFunnels(data)
+		}
+		use(opts.FunnelsFile, ps, err)
+	}
+	if len(errs) > 0 {
+		return nil, all, errors.Join(errs...)
+	}
+	return New(urls, events, funnels), all, nil
+}
+
+// New builds a catalog from content already in memory (the control's preview, tests).
+func New(urls content.URLSet, events content.EventSet, funnels []content.Funnel) *Catalog {
+	c := &Catalog{URLs: urls, Site: NewSite(urls), Events: events, Funnels: funnels,
+		devices: Devices(), countries: Countries(), refs: newReferrers(), products: Products()}
+	c.devPick = mustPicker(deviceWeights(c.devices))
+	c.ctryPick = mustPicker(countryWeights(c.countries))
+	return c
+}
+
+func readURLs(path string) (content.URLSet, []content.Problem, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return content.URLSet{}, nil, fmt.Errorf("reading the URL list: %w", err)
+	}
+	defer f.Close()
+	set, ps := content.ParseURLs(io.LimitReader(f, maxURLFileBytes))
+	return set, ps, nil
+}
+
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("file is larger than %d MiB", limit>>20)
+	}
+	return data, nil
+}
+
+// Entry draws a visit's first page by popularity.
+func (c *Catalog) Entry(r *rand.Rand) content.Page { return c.Site.Entry(r) }
+
+// EntryIn draws a first page within a site category; false when there is none.
+func (c *Catalog) EntryIn(r *rand.Rand, category string) (content.Page, bool) {
+	return c.Site.EntryIn(r, category)
+}
+
+// Next draws the page a visitor on from opens next.
+func (c *Catalog) Next(r *rand.Rand, from content.Page) content.Page { return c.Site.Next(r, from) }
+
+// Device draws a browser: its User-Agent and a screen resolution that fits it.
+func (c *Catalog) Device(r *rand.Rand) (userAgent, resolution string) {
+	d := &c.devices[c.devPick.Pick(r)]
+	return d.UA, d.Resolution(r)
+}
+
+// Country draws a visitor origin: ISO country code, an Accept-Language value Matomo maps
+// to that country, and an IPv4 address allocated to it.
+func (c *Catalog) Country(r *rand.Rand) (code, lang, ip string) {
+	ct := &c.countries[c.ctryPick.Pick(r)]
+	return ct.Code, ct.Language(r), ct.RandomIP(r).String()
+}
+
+// Referrer draws an external URL of a source (SourceSearch, SourceSocial, SourceWebsite);
+// a search engine's result URL carries keyword, or a typical query when keyword is empty.
+// An unknown source gives "".
+func (c *Catalog) Referrer(r *rand.Rand, source, keyword string) string {
+	return c.refs.url(r, source, keyword)
+}
+
+// Campaign draws a campaign tag.
+func (c *Catalog) Campaign(r *rand.Rand) Campaign { return campaigns[r.IntN(len(campaigns))] }
+
+// SearchTerm draws a site-search keyword and, as in the original, a category 30% of the
+// time (which may itself be the empty "no category").
+func (c *Catalog) SearchTerm(r *rand.Rand) (keyword, category string) {
+	keyword = siteSearchTerms[r.IntN(len(siteSearchTerms))]
+	if r.Float64() < 0.3 {
+		category = searchCategories[r.IntN(len(searchCategories))]
+	}
+	return keyword, category
+}
+
+// Outlink draws an external URL a visitor follows.
+func (c *Catalog) Outlink(r *rand.Rand) string { return outlinks[r.IntN(len(outlinks))] }
+
+// Download draws a file path on the site ("/downloads/user-manual.pdf").
+func (c *Catalog) Download(r *rand.Rand) string { return downloads[r.IntN(len(downloads))] }
+
+// ClickEvents is the click-event pool (the events file's, or the built-in one).
+func (c *Catalog) ClickEvents() []content.Event { return c.Events.Click }
+
+// RandomEvents is the random-event pool.
+func (c *Catalog) RandomEvents() []content.Event { return c.Events.Random }
+
+// Products is the product list orders draw from.
+func (c *Catalog) Products() []Product { return c.products }
+
+// Describe summarises the catalog in one line for the loader's start-up log.
+func (c *Catalog) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d pages, %d click and %d random events, %d funnels (%d enabled)",
+		len(c.URLs.Pages), len(c.Events.Click), len(c.Events.Random), len(c.Funnels),
+		len(content.EnabledFunnels(c.Funnels)))
+	return b.String()
+}

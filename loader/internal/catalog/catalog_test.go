@@ -1,0 +1,139 @@
+package catalog
+
+import (
+	"errors"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trafficinator/trafficinator/pkg/content"
+)
+
+func writeFile(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, ps, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 0 {
+		t.Errorf("defaults gave problems: %v", ps)
+	}
+	if c.URLs.Len() < 19_000 || c.Site.Len() != c.URLs.Len() {
+		t.Errorf("default catalog has %d URLs and %d site pages", c.URLs.Len(), c.Site.Len())
+	}
+	if len(c.ClickEvents()) != 16 || len(c.RandomEvents()) != 16 || c.Funnels != nil {
+		t.Errorf("default events/funnels wrong: %s", c.Describe())
+	}
+	if !strings.Contains(c.Describe(), "16 click and 16 random events") {
+		t.Errorf("Describe() = %q", c.Describe())
+	}
+}
+
+func TestLoadUserFiles(t *testing.T) {
+	dir := t.TempDir()
+	var urls strings.Builder
+	for _, p := range []string{"/", "/shop/", "/shop/shoes/", "/shop/shoes/a", "/shop/shoes/b", "/shop/hats/c"} {
+		urls.WriteString("https://store.test" + p + "\n")
+	}
+	opts := LoadOptions{
+		URLsFile:    writeFile(t, dir, "urls.txt", urls.String()),
+		EventsFile:  writeFile(t, dir, "events.json", `{"click_events":[{"category":"CTA","action":"Click","name":"Buy"}],"random_events":[]}`),
+		FunnelsFile: writeFile(t, dir, "funnels.json", `[{"name":"Buy","probability":0.2,"steps":[{"type":"pageview","url":"https://store.test/shop/"}]}]`),
+	}
+	c, ps, err := Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Warnings (few URLs, no random events) are returned with the file they are about.
+	if len(ps) != 2 || ps[0].File != opts.URLsFile || ps[1].File != opts.EventsFile || content.HasErrors(ps) {
+		t.Errorf("problems = %v, want two warnings naming their files", ps)
+	}
+	if c.URLs.Len() != 6 || len(c.ClickEvents()) != 1 || len(c.RandomEvents()) != 0 || len(c.Funnels) != 1 {
+		t.Errorf("user files not used: %s", c.Describe())
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	for range 100 {
+		if p := c.Entry(r); !strings.HasPrefix(p.URL, "https://store.test/") {
+			t.Fatalf("entry %q is not from the user's list", p.URL)
+		}
+	}
+}
+
+func TestLoadFailures(t *testing.T) {
+	dir := t.TempDir()
+	badURLs := writeFile(t, dir, "urls.txt", "ftp://x\n"+strings.Repeat("https://e.test/a\n", 1)+"mailto:y\n")
+	badEvents := writeFile(t, dir, "events.json", `{"clicks":[]}`)
+	badFunnels := writeFile(t, dir, "funnels.json", `[{"name":"F","probability":2,"steps":[]}]`)
+	tests := []struct {
+		name string
+		opts LoadOptions
+		// phrases that the error must contain
+		phrases []string
+		// want the error to mean "file does not exist"
+		notExist bool
+	}{
+		// A named file that does not exist fails instead of falling back to the defaults.
+		{"missing urls", LoadOptions{URLsFile: filepath.Join(dir, "nope.txt")}, []string{"nope.txt"}, true},
+		{"missing funnels", LoadOptions{FunnelsFile: filepath.Join(dir, "nope.json")}, []string{"nope.json"}, true},
+		// Every problem of every file is listed, each file named once.
+		{"all problems", LoadOptions{URLsFile: badURLs, EventsFile: badEvents, FunnelsFile: badFunnels},
+			[]string{"urls.txt: 2 problems", "line 1", "line 3", "events.json", `unknown key "clicks"`,
+				"funnels.json", "[0].probability", "[0].steps"}, false},
+		// A directory is not a file.
+		{"directory", LoadOptions{EventsFile: dir}, []string{dir}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ps, err := Load(tt.opts)
+			if err == nil || c != nil {
+				t.Fatalf("Load succeeded, want an error")
+			}
+			for _, ph := range tt.phrases {
+				if !strings.Contains(err.Error(), ph) {
+					t.Errorf("error %q lacks %q", err, ph)
+				}
+			}
+			if got := errors.Is(err, fs.ErrNotExist); got != tt.notExist {
+				t.Errorf("errors.Is(err, fs.ErrNotExist) = %v, want %v", got, tt.notExist)
+			}
+			if !tt.notExist && tt.name == "all problems" {
+				var pe *content.ProblemsError
+				if !errors.As(err, &pe) {
+					t.Error("the error must wrap a *content.ProblemsError")
+				}
+				for _, p := range content.Errors(ps) {
+					if p.File == "" {
+						t.Errorf("problem %v names no file", p)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestLoadRejectsHugeFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxJSONFileBytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, _, err := Load(LoadOptions{EventsFile: path}); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("err = %v, want a size error", err)
+	}
+}
