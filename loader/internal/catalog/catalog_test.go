@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,5 +136,31 @@ func TestLoadRejectsHugeFile(t *testing.T) {
 	f.Close()
 	if _, _, err := Load(LoadOptions{EventsFile: path}); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("err = %v, want a size error", err)
+	}
+}
+
+// Two catalogs drawing with equally seeded generators give identical visitors.
+func TestCatalogDeterminism(t *testing.T) {
+	a := New(content.DefaultURLs(), content.DefaultEvents(), nil)
+	b := New(content.DefaultURLs(), content.DefaultEvents(), nil)
+	draw := func(c *Catalog, seed uint64) []string {
+		r := rand.New(rand.NewPCG(seed, seed))
+		var out []string
+		for range 300 {
+			ua, res := c.Device(r)
+			code, lang, ip := c.Country(r)
+			kw, cat := c.SearchTerm(r)
+			p := c.Next(r, c.Entry(r))
+			out = append(out, ua, res, code, lang, ip, kw, cat, p.URL,
+				c.Referrer(r, SourceSearch, kw), c.Referrer(r, SourceSocial, ""), c.Outlink(r), c.Download(r),
+				c.Campaign(r).Query())
+		}
+		return out
+	}
+	if x, y := draw(a, 42), draw(b, 42); !slices.Equal(x, y) {
+		t.Error("the same seed gave different draws")
+	}
+	if x, y := draw(a, 42), draw(a, 43); slices.Equal(x, y) {
+		t.Error("different seeds gave the same draws")
 	}
 }
