@@ -66,12 +66,25 @@ func TestOpenCreatesKeyAndSchema(t *testing.T) {
 		t.Errorf("key file mode %v size %d; want 0600 and %d bytes", st.Mode().Perm(), st.Size(), keySize)
 	}
 	var journal string
-	var fk int
 	if err := s.db.GetContext(ctx, &journal, `PRAGMA journal_mode`); err != nil || journal != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", journal, err)
 	}
-	if err := s.db.GetContext(ctx, &fk, `PRAGMA foreign_keys`); err != nil || fk != 1 {
-		t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
+	pragmas := []struct {
+		name string
+		want int
+	}{
+		// Deleting a run must cascade to its counters and days.
+		{"foreign_keys", 1},
+		// Writers wait for the lock instead of failing at once.
+		{"busy_timeout", 5000},
+		// Replaced token ciphertexts are zeroed, not left in free pages.
+		{"secure_delete", 1},
+	}
+	for _, p := range pragmas {
+		var got int
+		if err := s.db.GetContext(ctx, &got, `PRAGMA `+p.name); err != nil || got != p.want {
+			t.Errorf("PRAGMA %s = %d, %v; want %d", p.name, got, err, p.want)
+		}
 	}
 	s.Close()
 
