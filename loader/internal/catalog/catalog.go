@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -204,3 +205,5 @@ func (c *Catalog) Describe() string {
 		len(content.EnabledFunnels(c.Funnels)))
 	return b.String()
 }
+
+var _ visit.Catalog = (*Catalog)(nil)
