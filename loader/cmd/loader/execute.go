@@ -4,21 +4,104 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
+	"log/slog"
+	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/catalog"
+	"github.com/trafficinator/trafficinator/loader/internal/live"
+	"github.com/trafficinator/trafficinator/loader/internal/metrics"
+	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/report"
+	"github.com/trafficinator/trafficinator/pkg/version"
 )
 
-// execute runs the configured mode.
+// execute runs the configured mode and returns the exit code.
 func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int {
+	log := newLogger(stderr, cfg.LogLevel)
+	out := report.NewWriter(stdout)
+	if err := waitForStart(ctx, cfg, log); err != nil {
+		return exitOK // stopped before starting
+	}
+	cat, probs, err := catalog.Load(catalog.LoadOptions{URLsFile: cfg.URLsFile, EventsFile: cfg.EventsFile, FunnelsFile: cfg.FunnelsFile})
+	for _, p := range probs {
+		level := "error:"
+		if p.Warning {
+			level = "warning:"
+		}
+		fmt.Fprintln(stderr, level, p.Error())
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return exitInvalid
+	}
+	seed := runSeed(cfg)
+	if cfg.BackfillEnabled {
+		return runBackfill(ctx, cfg, cat, seed, out, log)
+	}
+	return runLive(ctx, cfg, cat, seed, out, log)
+}
+
+// runLive runs live load until its end or a signal.
+func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed int64, out *report.Writer, log *slog.Logger) int {
+	clients, err := newClients(cfg, true)
+	if err != nil {
+		log.Error("cannot set up targets", "error", err.Error())
+		return exitInvalid
+	}
+	senders := make([]live.Sender, len(clients))
+	for i, c := range clients {
+		senders[i] = c
+	}
+	model := visit.New(cfg, cat, cat.Funnels, seed, liveReturnRange(cfg), &cat.Events)
+	eng, err := live.NewEngine(cfg, live.Deps{Model: model, Senders: senders, Out: out, Log: log, Seed: seed})
+	if err != nil {
+		log.Error("cannot start", "error", err.Error())
+		return exitFailure
+	}
+	if cfg.MetricsAddr != "" {
+		go func() {
+			if err := metrics.Serve(ctx, cfg.MetricsAddr, eng, log); err != nil {
+				log.Error("metrics", "error", err.Error())
+			}
+		}()
+	}
+	_ = out.Write(report.TypeStart, &report.Start{Mode: "live", Version: version.Version, Targets: targetNames(cfg),
+		TargetMode: cfg.TargetMode, VisitsPerDay: cfg.VisitsPerDay, Seed: seed, ShardIndex: cfg.ShardIndex, ShardCount: cfg.ShardCount})
+	log.Info("live load started", "visits_per_day", cfg.VisitsPerDay, "targets", len(clients), "seed", seed, "catalog", cat.Describe())
+	sum, err := eng.Run(ctx)
+	if err != nil {
+		log.Error("live load failed", "error", err.Error())
+		return exitFailure
+	}
+	if sum.Total.HitsSent > 0 && sum.Total.HitsTracked == 0 {
+		log.Error("no hit reached Matomo: check MATOMO_URL, the token and the site id", "failed", sum.Total.HitsFailed, "invalid", sum.Total.HitsInvalid)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// liveReturnRange lets a visit be made by a visitor of an earlier visit that has certainly ended:
+// from the VISITOR_POOL_SIZE visits before a safety gap of (2 × VISIT_DURATION_MAX + 30 min) of traffic,
+// so a visitor never has two visits in flight and Matomo never merges them.
+func liveReturnRange(cfg config.Config) visit.ReturnRange {
+	gapTime := 2*time.Duration(cfg.VisitDurationMax*float64(time.Minute)) + 30*time.Minute +
+		time.Duration(float64(cfg.PageviewsMax)*cfg.PauseMax*float64(time.Second))
+	gap := uint64(cfg.VisitsPerDay*gapTime.Seconds()/86400) + 1
+	pool := uint64(cfg.VisitorPoolSize)
+	return func(seq uint64) (uint64, uint64) {
+		if seq < gap {
+			return 0, 0
+		}
+		hi := seq - gap
+		return hi - min(hi, pool), hi
+	}
+}
+
+func targetNames(cfg config.Config) []string {
 	var names []string
 	for _, t := range cfg.EnabledTargets() {
 		names = append(names, t.Name)
 	}
-	mode := "live"
-	if cfg.BackfillEnabled {
-		mode = "backfill"
-	}
-	fmt.Fprintf(stderr, "would run %s against %s (mode %s); the engines are not built yet\n", mode, strings.Join(names, ", "), cfg.TargetMode)
-	return exitOK
+	return names
 }

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
+	"github.com/trafficinator/trafficinator/pkg/report"
+)
+
+func lookupMap(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, lookupMap(env), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestValidateCommand(t *testing.T) {
+	preset := filepath.Join("..", "..", "..", "presets", ".env.medium")
+	broken := filepath.Join(t.TempDir(), "broken.env")
+	os.WriteFile(broken, []byte("TARGET_MODE=roundrobin\nMATOMO_TARGETS=[{\"name\":\nPAGEVIEWS_MIN=9\nPAGEVIEWS_MAX=2\n"+
+		"BACKFILL_ENABLED=true\nBACKFILL_START_DATE=2026-01-01\nBACKFILL_END_DATE=2999-01-01\nthis is not a line\n"), 0o600)
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		code     int
+		stdout   string
+		stderrIn []string
+	}{
+		// The medium preset with a URL set validates.
+		{"preset ok", map[string]string{"MATOMO_URL": "http://127.0.0.1:9/matomo.php"}, []string{"validate", "--env-file", preset}, 0, "ok\n", nil},
+		// The process environment wins over the file: without it the placeholder URL is refused.
+		{"preset placeholder", nil, []string{"validate", "--env-file", preset}, 2, "", []string{"MATOMO_URL", "placeholder"}},
+		// A broken file lists every problem, one per line, each naming the variable.
+		{"broken", nil, []string{"validate", "--env-file", broken}, 2, "", []string{
+			"line 8", "MATOMO_TARGETS", "TARGET_MODE", "PAGEVIEWS_MIN", "BACKFILL_END_DATE"}},
+		// A missing env file is an error.
+		{"missing file", nil, []string{"validate", "--env-file", "/nonexistent.env"}, 2, "", []string{"env file"}},
+		// Unknown commands are refused.
+		{"unknown", nil, []string{"launch"}, 2, "", []string{"unknown command"}},
+		// version prints the version.
+		{"version", nil, []string{"version"}, 0, "trafficinator loader dev\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, tt.env, tt.args...)
+			if code != tt.code || (tt.stdout != "" && out != tt.stdout) {
+				t.Fatalf("exit %d stdout %q stderr:\n%s", code, out, errs)
+			}
+			for _, want := range tt.stderrIn {
+				if !strings.Contains(errs, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errs)
+				}
+			}
+		})
+	}
+}
+
+// The loader with the medium preset against a strict Matomo-compatible server: every hit valid, the
+// configured number of visits, JSON records on stdout, logs on stderr, no token anywhere.
+func TestRunLiveAgainstServer(t *testing.T) {
+	const token = "0123456789abcdef0123456789abcdef"
+	srv := matomotest.NewServer(matomotest.Options{Token: token})
+	defer srv.Close()
+	env := map[string]string{
+		"MATOMO_URL": srv.TrackingURL(), "MATOMO_TOKEN_AUTH": token, "TARGET_VISITS_PER_DAY": "50000000",
+		"PAUSE_BETWEEN_PVS_MIN": "0", "PAUSE_BETWEEN_PVS_MAX": "0", "MAX_TOTAL_VISITS": "200", "SEED": "7",
+		"ECOMMERCE_PROBABILITY": "0.3",
+	}
+	code, out, errs := runCLI(t, env, "--env-file", filepath.Join("..", "..", "..", "presets", ".env.medium"))
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	s := srv.Summary()
+	if s.Visits != 200 || s.Invalid != 0 || s.Orders == 0 {
+		t.Fatalf("server: %d visits, %d orders, invalid %v", s.Visits, s.Orders, s.InvalidByReason)
+	}
+	var types []string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		rec, err := report.Parse(sc.Bytes())
+		if err != nil {
+			t.Fatalf("stdout line is not a record: %s", sc.Text())
+		}
+		if st, ok := rec.(*report.Start); ok && st.Seed != 7 {
+			t.Fatalf("start record seed %d", st.Seed)
+		}
+		types = append(types, strings.SplitN(strings.TrimPrefix(sc.Text(), `{"type":"`), `"`, 2)[0])
+	}
+	if len(types) < 2 || types[0] != "start" || types[len(types)-1] != "summary" {
+		t.Fatalf("records %v", types)
+	}
+	if strings.Contains(out+errs, token) {
+		t.Fatal("token printed")
+	}
+}
+
+// Nothing reaching Matomo is a failure (exit 1).
+func TestRunFailsWhenNothingTracked(t *testing.T) {
+	srv := matomotest.NewServer(matomotest.Options{Sites: []int{2}}) // site 1 does not exist: every hit is invalid
+	defer srv.Close()
+	env := map[string]string{"MATOMO_URL": srv.TrackingURL(), "TARGET_VISITS_PER_DAY": "50000000",
+		"PAUSE_BETWEEN_PVS_MIN": "0", "PAUSE_BETWEEN_PVS_MAX": "0", "MAX_TOTAL_VISITS": "5", "RANDOMIZE_VISITOR_COUNTRIES": "false"}
+	if code, _, errs := runCLI(t, env); code != 1 || !strings.Contains(errs, "no hit reached Matomo") {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+}
+
+// AUTO_START=false waits for the start signal file and deletes it.
+func TestStartSignal(t *testing.T) {
+	srv := matomotest.NewServer(matomotest.Options{})
+	defer srv.Close()
+	sig := filepath.Join(t.TempDir(), "go")
+	env := map[string]string{"MATOMO_URL": srv.TrackingURL(), "AUTO_START": "false", "START_SIGNAL_FILE": sig,
+		"START_CHECK_INTERVAL": "0.01", "TARGET_VISITS_PER_DAY": "50000000", "PAUSE_BETWEEN_PVS_MIN": "0",
+		"PAUSE_BETWEEN_PVS_MAX": "0", "MAX_TOTAL_VISITS": "3", "RANDOMIZE_VISITOR_COUNTRIES": "false"}
+	done := make(chan int)
+	go func() { code, _, _ := runCLI(t, env); done <- code }()
+	time.Sleep(300 * time.Millisecond) // the loader polls every 10 ms meanwhile
+	if h := srv.Summary().Hits; h != 0 {
+		t.Fatalf("%d hits sent before the start signal", h)
+	}
+	if err := os.WriteFile(sig, []byte("now"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if _, err := os.Stat(sig); !os.IsNotExist(err) {
+		t.Fatal("signal file not deleted")
+	}
+	if srv.Summary().Visits != 3 {
+		t.Fatalf("visits %d", srv.Summary().Visits)
+	}
+}
