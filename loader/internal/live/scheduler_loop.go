@@ -172,7 +172,9 @@ type dayCount struct {
 }
 
 // full moves to a new day when now has passed midnight, and reports whether the day's quota is
-// spent. Days follow the wall clock (now's wall reading in loc), as a calendar must.
+// spent. Days follow the wall clock (now's wall reading in loc), as a calendar must. In the few
+// zones where DST skips or repeats midnight itself, time.Date may place the boundary up to an hour
+// off; the quota then resets that much early or late once a year, which is harmless.
 func (d *dayCount) full(now time.Time, loc *time.Location, quota uint64) bool {
 	if !now.Before(d.end) {
 		y, m, dd := now.In(loc).Date()
