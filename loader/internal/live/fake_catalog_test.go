@@ -53,5 +53,5 @@ func (c *fakeCatalog) RandomEvents() []content.Event {
 	return []content.Event{{Category: "Engagement", Action: "scroll", Name: "depth", Value: &v}}
 }
 func (c *fakeCatalog) Products() []visit.Product {
-	return []visit.Product{{"SKU-1", "Laptop", "Electronics", 899}, {"SKU-2", "Book", "Books", 19.99}, {"SKU-3", "Shirt", "Clothing", 29}}
+	return []visit.Product{{SKU: "SKU-1", Name: "Laptop", Category: "Electronics", Price: 899}, {SKU: "SKU-2", Name: "Book", Category: "Books", Price: 19.99}, {SKU: "SKU-3", Name: "Shirt", Category: "Clothing", Price: 29}}
 }
