@@ -1,0 +1,177 @@
+package runs
+
+import (
+	"slices"
+	"time"
+
+	"github.com/trafficinator/trafficinator/pkg/report"
+)
+
+// statsSum adds up the records of a run's loaders into one record per kind. Counters are summed.
+// Rates and in-flight visits are summed only over loaders that still run (an exited loader sends
+// nothing); latency percentiles cannot be combined exactly from percentiles, so the worst loader's
+// figure is shown, which errs on the side of warning.
+type statsSum struct {
+	targets map[string]*report.TargetStats
+	order   []string
+	total   report.TargetStats
+	elapsed float64
+	at      time.Time
+	any     bool
+}
+
+func newStatsSum() *statsSum { return &statsSum{targets: make(map[string]*report.TargetStats)} }
+
+// add adds one loader's per-target and total figures; live says whether its rates still apply.
+func (s *statsSum) add(targets []report.TargetStats, total report.TargetStats, live bool) {
+	s.any = true
+	for _, t := range targets {
+		dst, ok := s.targets[t.Target]
+		if !ok {
+			dst = &report.TargetStats{Target: t.Target}
+			s.targets[t.Target] = dst
+			s.order = append(s.order, t.Target)
+		}
+		addTarget(dst, t, live)
+	}
+	addTarget(&s.total, total, live)
+}
+
+// stamp records a record's time and elapsed seconds (the latest and the longest win).
+func (s *statsSum) stamp(at time.Time, elapsed float64) {
+	if at.After(s.at) {
+		s.at = at
+	}
+	s.elapsed = max(s.elapsed, elapsed)
+}
+
+func addTarget(dst *report.TargetStats, src report.TargetStats, live bool) {
+	dst.Counters.Add(src.Counters)
+	if !live {
+		return
+	}
+	dst.InFlight += src.InFlight
+	dst.TargetPerMin += src.TargetPerMin
+	dst.AchievedPerMin += src.AchievedPerMin
+	dst.LatencyP50ms = max(dst.LatencyP50ms, src.LatencyP50ms)
+	dst.LatencyP95ms = max(dst.LatencyP95ms, src.LatencyP95ms)
+}
+
+// targetList returns the per-target sums in the order targets were first seen.
+func (s *statsSum) targetList() []report.TargetStats {
+	out := make([]report.TargetStats, 0, len(s.order))
+	for _, name := range s.order {
+		out = append(out, *s.targets[name])
+	}
+	return out
+}
+
+// stats returns the sum as a stats record, or nil when nothing was added.
+func (s *statsSum) stats() *report.Stats {
+	if !s.any {
+		return nil
+	}
+	st := &report.Stats{Elapsed: s.elapsed, Targets: s.targetList(), Total: s.total}
+	st.Type, st.Time = report.TypeStats, s.at
+	return st
+}
+
+// sumSummaries combines the final summaries of a run's loaders (carried holds the counters of
+// earlier processes of restarted loaders). The reason is the first loader's, unless one ended in
+// an error, which is what a user needs to see.
+func sumSummaries(mode string, sums []*report.Summary, carried *statsSum) *report.Summary {
+	if len(sums) == 0 {
+		return nil
+	}
+	total := newStatsSum()
+	if carried != nil && carried.any {
+		total.add(carried.targetList(), carried.total, false)
+	}
+	out := &report.Summary{Mode: mode, Reason: sums[0].Reason}
+	out.Type = report.TypeSummary
+	for _, s := range sums {
+		total.add(s.Targets, s.Total, false)
+		if s.Time.After(out.Time) {
+			out.Time = s.Time
+		}
+		if s.Reason == "error" {
+			out.Reason = s.Reason
+		}
+		out.Seconds = max(out.Seconds, s.Seconds)
+		out.Days = max(out.Days, s.Days)
+		out.MaybeDuplicated += s.MaybeDuplicated
+		out.Invalidations = append(out.Invalidations, s.Invalidations...)
+		if out.Hint == "" {
+			out.Hint = s.Hint
+		}
+	}
+	out.Targets, out.Total = total.targetList(), total.total
+	return out
+}
+
+// sumProgress combines the backfill progress of a run's loaders; nil when there is none.
+func sumProgress(ps []*report.Progress) *report.Progress {
+	if len(ps) == 0 {
+		return nil
+	}
+	if len(ps) == 1 {
+		p := *ps[0]
+		return &p
+	}
+	out := &report.Progress{}
+	out.Type = report.TypeProgress
+	for _, p := range ps {
+		out.VisitsDone += p.VisitsDone
+		out.VisitsPlanned += p.VisitsPlanned
+		out.VisitsPerSec += p.VisitsPerSec
+		out.HitsPerSec += p.HitsPerSec
+		out.ETASeconds = max(out.ETASeconds, p.ETASeconds)
+		if p.Time.After(out.Time) {
+			out.Time = p.Time
+		}
+	}
+	if out.VisitsPlanned > 0 {
+		out.Percent = 100 * float64(out.VisitsDone) / float64(out.VisitsPlanned)
+	}
+	return out
+}
+
+// Health thresholds: the share of answered hits Matomo tracked.
+const (
+	healthyShare  = 0.95
+	degradedShare = 0.70
+)
+
+// health classifies a target by tracked / (tracked + invalid + failed).
+func health(c report.Counters) string {
+	answered := c.HitsTracked + c.HitsInvalid + c.HitsFailed
+	switch share := float64(c.HitsTracked) / float64(answered); {
+	case answered == 0:
+		return "unknown"
+	case share >= healthyShare:
+		return "healthy"
+	case share >= degradedShare:
+		return "degraded"
+	default:
+		return "failing"
+	}
+}
+
+// targetStates adds health to per-target figures.
+func targetStates(ts []report.TargetStats) []TargetState {
+	out := make([]TargetState, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, TargetState{TargetStats: t, Health: health(t.Counters)})
+	}
+	return out
+}
+
+// sortedKeys returns a map's int keys in order, so sums are built in loader order.
+func sortedKeys[V any](m map[int]V) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

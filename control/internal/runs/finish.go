@@ -1,0 +1,145 @@
+package runs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/report"
+)
+
+// finish ends a run whose loaders have all ended: for a backfill it first saves the checkpoint
+// out of the container (so a resumed run continues exactly where this one stopped), then it saves
+// the final stats and summary and the last log lines, records the final state, and removes the
+// containers. It runs on a context of its own: a control shutting down still finishes a run whose
+// end it has seen.
+func (s *Service) finish(r *liveRun) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), finishTimeout)
+	defer cancel()
+	r.mu.Lock()
+	state, code, msg := r.outcomeLocked()
+	stats, summary := r.statsLocked(), r.summaryLocked()
+	loaders := make([]*loader, 0, len(r.byIndex))
+	for _, i := range sortedKeys(r.byIndex) {
+		loaders = append(loaders, r.byIndex[i])
+	}
+	r.mu.Unlock()
+
+	if r.mode == ModeBackfill {
+		if err := s.saveCheckpoint(ctx, r.id, loaders); err != nil {
+			s.log.Error("saving the backfill checkpoint failed", "run", r.id, "err", err)
+			if state != store.StateCompleted {
+				msg = joinMsg(msg, "the checkpoint could not be saved, so this run cannot be resumed")
+			}
+		}
+	}
+	s.saveFinal(ctx, r, stats, summary)
+	if err := s.saveLogs(r); err != nil {
+		s.log.Warn("saving the run's last log lines failed", "run", r.id, "err", err)
+	}
+	upd := store.RunUpdate{ExitCode: code, Error: &msg}
+	if err := s.st.UpdateRunState(ctx, r.id, store.ActiveStates(), state, upd); err != nil {
+		s.log.Error("recording the end of a run failed", "run", r.id, "state", state, "err", err)
+	}
+	for _, l := range loaders {
+		if l.vanished {
+			continue
+		}
+		if err := s.rt.Remove(ctx, l.id); err != nil {
+			s.log.Warn("removing a loader container failed", "run", r.id, "loader", l.index, "err", err)
+		}
+	}
+	s.log.Info("run ended", "run", r.id, "state", state, "error", msg)
+	s.closeRun(r)
+}
+
+// closeRun ends the run's subscriptions and followers and moves it to the finished list.
+func (s *Service) closeRun(r *liveRun) {
+	r.mu.Lock()
+	r.finished = true
+	r.logSubs.close()
+	r.eventSubs.close()
+	r.mu.Unlock()
+	close(r.done)
+	r.cancel()
+	s.untrack(r)
+}
+
+// saveFinal saves the run's final summed stats and summary (either may be nil).
+func (s *Service) saveFinal(ctx context.Context, r *liveRun, stats *report.Stats, summary *report.Summary) {
+	if stats != nil {
+		s.saveRecord(ctx, r.id, stats, s.st.SaveRunStats)
+	}
+	if summary != nil {
+		s.saveRecord(ctx, r.id, summary, s.st.SaveRunSummary)
+	}
+}
+
+// saveRecord encodes a record and saves it with save, logging a failure.
+func (s *Service) saveRecord(ctx context.Context, id string, rec any, save func(context.Context, string, []byte) error) {
+	b, err := marshalRecord(rec)
+	if err == nil {
+		err = save(ctx, id, b)
+	}
+	if err != nil {
+		s.log.Warn("saving the final figures failed", "run", id, "err", err)
+	}
+}
+
+// outcomeLocked decides the final state, exit code and message of a run whose loaders ended.
+// A requested stop wins; otherwise the run completed when every loader exited with 0, and
+// failed with the first failing loader's code and reason.
+func (r *liveRun) outcomeLocked() (state string, code *int, msg string) {
+	var bad *loader
+	for _, i := range sortedKeys(r.byIndex) {
+		if l := r.byIndex[i]; l.vanished || l.exitCode != 0 {
+			bad = l
+			break
+		}
+	}
+	zero := 0
+	switch {
+	case bad == nil && r.stopRequested:
+		return store.StateStopped, &zero, ""
+	case bad == nil:
+		return store.StateCompleted, &zero, ""
+	}
+	if !bad.vanished {
+		c := bad.exitCode
+		code = &c
+	}
+	if r.stopRequested {
+		if bad.vanished {
+			return store.StateStopped, nil, ""
+		}
+		return store.StateStopped, code, fmt.Sprintf("loader %d ended with code %d while stopping", bad.index, bad.exitCode)
+	}
+	return store.StateFailed, code, r.failureLocked(bad)
+}
+
+// failureLocked says why a loader failed, in words a user can act on.
+func (r *liveRun) failureLocked(l *loader) string {
+	var msg string
+	switch {
+	case l.vanished:
+		return fmt.Sprintf("loader %d's container disappeared before it finished (removed outside the control?)", l.index)
+	case l.oom:
+		msg = fmt.Sprintf("loader %d was killed for running out of memory (exit code %d)", l.index, l.exitCode)
+	case l.exitCode == 2:
+		msg = fmt.Sprintf("loader %d exited with code 2: its configuration or content files are invalid", l.index)
+	default:
+		msg = fmt.Sprintf("loader %d exited with code %d", l.index, l.exitCode)
+	}
+	if last := r.lastErrorLocked(); last != "" {
+		msg += ": " + last
+	}
+	return msg
+}
+
+// joinMsg appends a sentence to a message.
+func joinMsg(msg, more string) string {
+	if msg == "" {
+		return more
+	}
+	return msg + "; " + more
+}

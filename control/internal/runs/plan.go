@@ -1,0 +1,246 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/trafficinator/trafficinator/control/internal/docker"
+	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/content"
+)
+
+// maxLoaders bounds how many containers one run may be split over.
+const maxLoaders = 64
+
+// plan is a start request resolved into everything a run needs before anything is created.
+type plan struct {
+	name     string
+	mode     string
+	configID *int64
+	cfg      config.Config // as the loaders run it: mode, shards and file paths applied
+	loaders  int
+	files    []docker.File         // content files for every loader
+	resume   map[int][]docker.File // checkpoint files per loader of a resumed backfill
+}
+
+// problem is one error-severity config problem.
+func problem(field, value, format string, args ...any) config.Problem {
+	return config.Problem{Field: field, Value: value, Message: fmt.Sprintf(format, args...), Severity: config.SeverityError}
+}
+
+// invalid wraps problems in ErrInvalid so the API can list them (errors.As to config.Problems).
+func invalid(ps config.Problems) error {
+	return fmt.Errorf("%w: %w", ErrInvalid, ps)
+}
+
+// plan resolves a request: the config (stored, inline or the resumed run's), the mode, the
+// number of loaders, the settings the control owns, and the content files; then validates the
+// result. Every problem is reported at once, wrapped in ErrInvalid.
+func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
+	p := plan{name: req.Name, loaders: max(req.Loaders, 1)}
+	var probs config.Problems
+	if err := s.resolveConfig(ctx, req, &p, &probs); err != nil {
+		return plan{}, err
+	}
+	switch req.Mode {
+	case "":
+	case ModeLive, ModeBackfill:
+		p.cfg.BackfillEnabled = req.Mode == ModeBackfill
+	default:
+		probs = append(probs, problem("mode", req.Mode, "must be %q, %q or empty (follow BACKFILL_ENABLED)", ModeLive, ModeBackfill))
+	}
+	p.mode = ModeLive
+	if p.cfg.BackfillEnabled {
+		p.mode = ModeBackfill
+	}
+	switch {
+	case p.mode == ModeBackfill && p.loaders > 1:
+		probs = append(probs, problem("loaders", fmt.Sprint(req.Loaders), "a backfill runs in one loader (its checkpoint is one file)"))
+	case p.loaders > maxLoaders:
+		probs = append(probs, problem("loaders", fmt.Sprint(req.Loaders), "must be at most %d", maxLoaders))
+	}
+	// Settings the control owns: it starts the loaders itself (no start signal), a finished
+	// backfill must exit rather than idle (or its run never ends), and the checkpoint lives
+	// where the control copies it from and back to.
+	p.cfg.ShardIndex, p.cfg.ShardCount = 0, p.loaders
+	p.cfg.AutoStart, p.cfg.BackfillRunOnce, p.cfg.BackfillStateFile = true, false, stateFile
+	if err := s.contentFiles(ctx, req, &p, &probs); err != nil {
+		return plan{}, err
+	}
+	probs = append(probs, p.cfg.Validate().Errors()...)
+	if len(probs) > 0 {
+		return plan{}, invalid(probs)
+	}
+	return p, nil
+}
+
+// resolveConfig fills in p's config from exactly one of: the run to resume, a stored config, or
+// the inline config. Request mistakes become problems; store failures are returned.
+func (s *Service) resolveConfig(ctx context.Context, req StartRequest, p *plan, probs *config.Problems) error {
+	switch {
+	case req.ResumeOf != "":
+		if req.ConfigID != nil || req.Config != nil {
+			*probs = append(*probs, problem("resume_of", req.ResumeOf, "a resumed run keeps its config; give no config_id or config"))
+		}
+		return s.resolveResume(ctx, req, p, probs)
+	case (req.ConfigID == nil) == (req.Config == nil):
+		*probs = append(*probs, problem("config", "", "give exactly one of config_id (a saved config) and config"))
+	case req.ConfigID != nil:
+		c, err := s.st.GetConfig(ctx, *req.ConfigID)
+		if errors.Is(err, store.ErrNotFound) {
+			*probs = append(*probs, problem("config_id", fmt.Sprint(*req.ConfigID), "no saved config has this id"))
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("start run: %w", err)
+		}
+		p.cfg, p.configID = c.Values, req.ConfigID
+		if p.name == "" {
+			p.name = c.Name
+		}
+	default:
+		p.cfg = *req.Config
+	}
+	return nil
+}
+
+// resolveResume takes the config of a finished backfill run and its saved checkpoint. Without a
+// checkpoint a run that already sent visits cannot be resumed: the days would be sent again.
+func (s *Service) resolveResume(ctx context.Context, req StartRequest, p *plan, probs *config.Problems) error {
+	old, err := s.st.GetRun(ctx, req.ResumeOf)
+	if errors.Is(err, store.ErrNotFound) {
+		*probs = append(*probs, problem("resume_of", req.ResumeOf, "no run has this id"))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("resume run %s: %w", req.ResumeOf, err)
+	}
+	switch {
+	case old.Mode != ModeBackfill:
+		*probs = append(*probs, problem("resume_of", old.ID, "only a backfill run can be resumed"))
+	case req.Mode == ModeLive:
+		*probs = append(*probs, problem("mode", req.Mode, "a resumed run is a backfill"))
+	case store.IsActive(old.State):
+		return fmt.Errorf("resume run %s: %w: it is still %s", old.ID, ErrConflict, old.State)
+	}
+	cp, err := s.loadCheckpoint(old.ID)
+	if err != nil {
+		return fmt.Errorf("resume run %s: %w", old.ID, err)
+	}
+	if len(cp) == 0 {
+		if err := s.checkNothingSent(ctx, old.ID); err != nil {
+			return err
+		}
+	}
+	p.cfg, p.configID, p.resume = old.Config, old.ConfigID, cp
+	p.cfg.BackfillEnabled = true
+	if p.name == "" {
+		p.name = old.Name
+	}
+	return nil
+}
+
+// checkNothingSent refuses to resume a run without a checkpoint once it has sent visits.
+func (s *Service) checkNothingSent(ctx context.Context, runID string) error {
+	days, err := s.st.ListRunDays(ctx, runID)
+	if err != nil {
+		return fmt.Errorf("resume run %s: %w", runID, err)
+	}
+	for _, d := range days {
+		if d.Sent > 0 {
+			return fmt.Errorf("resume run %s: %w: its checkpoint was not saved, so resuming would send its days again", runID, ErrConflict)
+		}
+	}
+	return nil
+}
+
+// contentFiles exports the enabled stored funnels and the chosen (or default) URL and events
+// sets as files copied into each loader under /data, and points the config at them. A setting
+// without content stays empty, so the loader uses its built-in defaults.
+func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, probs *config.Problems) error {
+	p.cfg.FunnelsFile, p.cfg.URLsFile, p.cfg.EventsFile = "", "", ""
+	stored, err := s.st.ListFunnels(ctx, true)
+	if err != nil {
+		return fmt.Errorf("start run: %w", err)
+	}
+	var funnels []content.Funnel
+	for _, f := range stored {
+		parsed, ps := content.ParseFunnel(f.JSON)
+		if content.HasErrors(ps) {
+			*probs = append(*probs, problem("funnels", f.Name, "the saved funnel is invalid: %v", content.AsError(ps)))
+			continue
+		}
+		funnels = append(funnels, parsed)
+	}
+	if len(funnels) > 0 {
+		data, err := content.MarshalFunnels(funnels)
+		if err != nil {
+			return fmt.Errorf("start run: %w", err)
+		}
+		p.files = append(p.files, docker.File{Path: funnelsFile, Data: data})
+		p.cfg.FunnelsFile = funnelsFile
+	}
+	sets := []struct {
+		kind, field, path string
+		id                *int64
+		setting           *string
+	}{
+		{store.KindURLs, "url_set_id", urlsFile, req.URLSetID, &p.cfg.URLsFile},
+		{store.KindEvents, "event_set_id", eventsFile, req.EventSetID, &p.cfg.EventsFile},
+	}
+	for _, c := range sets {
+		text, ok, err := s.contentSet(ctx, c.kind, c.field, c.id, probs)
+		if err != nil {
+			return err
+		}
+		if ok {
+			p.files = append(p.files, docker.File{Path: c.path, Data: []byte(text)})
+			*c.setting = c.path
+		}
+	}
+	return nil
+}
+
+// contentSet returns the content of the chosen set, or of the kind's default set; ok is false
+// when there is none.
+func (s *Service) contentSet(ctx context.Context, kind, field string, id *int64, probs *config.Problems) (string, bool, error) {
+	var (
+		cs  store.ContentSet
+		err error
+	)
+	if id != nil {
+		cs, err = s.st.GetContentSet(ctx, *id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && cs.Kind != kind) {
+			*probs = append(*probs, problem(field, fmt.Sprint(*id), "no %s set has this id", kind))
+			return "", false, nil
+		}
+	} else {
+		cs, err = s.st.DefaultContentSet(ctx, kind)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", false, nil
+		}
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("start run: %w", err)
+	}
+	return cs.Content, strings.TrimSpace(cs.Content) != "", nil
+}
+
+// spec describes loader i of a planned run.
+func (s *Service) spec(runID string, p plan, i int) docker.Spec {
+	c := p.cfg
+	c.ShardIndex = i
+	kind, restarts := docker.KindLive, s.opts.RestartRetries
+	if p.mode == ModeBackfill {
+		kind, restarts = docker.KindBackfill, 0 // a backfill is never restarted behind the control's back
+	}
+	return docker.Spec{
+		RunID: runID, Index: i, Kind: kind, Image: s.opts.LoaderImage, Env: config.Encode(c),
+		Network: s.opts.Network, Files: append(slices.Clone(p.files), p.resume[i]...),
+		RestartOnFailure: restarts, StopTimeout: c.ShutdownGrace + stopGraceMargin,
+	}
+}
