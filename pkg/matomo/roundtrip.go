@@ -1,6 +1,7 @@
 package matomo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -170,7 +171,15 @@ func (c *Client) newRequest(ctx context.Context, cl *call) (*http.Request, error
 		}
 		return req, err
 	}
-	body := cl.body.reader()
+	var body io.ReadCloser
+	if cl.body.pooled {
+		body = cl.body.reader()
+	} else {
+		// An unpooled body never needs releasing, and as a NopCloser around a bytes.Reader it is
+		// one the transport knows to be in memory: it then sends headers and body together
+		// instead of flushing the headers first (an extra write syscall and TCP segment per hit).
+		body = io.NopCloser(bytes.NewReader(*cl.body.buf))
+	}
 	req, err := http.NewRequestWithContext(ctx, cl.method, cl.url, body)
 	if err != nil {
 		_ = body.Close()

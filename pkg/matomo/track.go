@@ -46,10 +46,14 @@ func (c *Client) Track(ctx context.Context, r *Request) (Result, error) {
 			buf = append(buf, "&token_auth="...)
 			buf = appendEscaped(buf, c.target.Token)
 		}
+		// An exact-size copy, not the pooled buffer: the transport recognises a plain in-memory
+		// body and writes headers and body in one syscall (and one TCP segment), which matters
+		// more than the allocation.
+		body := append([]byte(nil), buf...)
 		*bp = buf
+		putBuf(bp)
 		cl.method, cl.url = http.MethodPost, c.trackURL
-		cl.body = newSharedBody(bp, true, contentForm)
-		defer cl.body.release()
+		cl.body = newSharedBody(&body, false, contentForm)
 	}
 	ex, attempts, err := c.do(ctx, &cl)
 	return Result{Status: ex.status, Attempts: attempts, Latency: ex.latency}, err

@@ -182,8 +182,8 @@ func Run(ctx context.Context, cfg Config, visit Visit) (Result, error) {
 }
 
 // Run schedules visits until ctx is cancelled, Duration or MaxTotal is reached, or the pacer's
-// schedule ends; then it waits up to Grace for in-flight visits, cancels the rest and waits for
-// them to return. Stopping is not an error: the error is non-nil only for ErrRunTwice.
+// schedule ends; then it lets in-flight visits finish (see drain), cancelling them only when ctx
+// is cancelled and Grace runs out. Stopping is not an error: the error is non-nil only for ErrRunTwice.
 func (s *Scheduler) Run(ctx context.Context) (Result, error) {
 	if !s.ran.CompareAndSwap(false, true) {
 		return Result{}, ErrRunTwice
@@ -204,7 +204,7 @@ func (s *Scheduler) Run(ctx context.Context) (Result, error) {
 	reason := s.schedule(ctx, work)
 	elapsed := s.cfg.Clock.Now().Sub(s.start)
 	close(work)
-	s.drain(&workers, cancelVisits)
+	s.drain(ctx, reason != ReasonCancelled, &workers, cancelVisits)
 	return Result{Stats: s.Stats(), Aborted: s.aborted.Load(), Reason: reason, Elapsed: elapsed}, nil
 }
 
@@ -232,14 +232,23 @@ func (s *Scheduler) work(ctx context.Context, queue <-chan uint64) {
 	}
 }
 
-// drain waits up to Grace for the workers to finish the queue, then cancels the visits still
-// running and waits for them to return.
-func (s *Scheduler) drain(workers *sync.WaitGroup, cancelVisits context.CancelFunc) {
+// drain lets the visits in flight finish. After a natural end (Duration, MaxTotal, the end of the
+// schedule) they all finish, however long that takes, since they were meant to run whole; once ctx is
+// cancelled (a stop signal, possibly during that wait), they get Grace more, then their context is
+// cancelled and drain waits for them to return.
+func (s *Scheduler) drain(ctx context.Context, natural bool, workers *sync.WaitGroup, cancelVisits context.CancelFunc) {
 	idle := make(chan struct{})
 	go func() {
 		workers.Wait()
 		close(idle)
 	}()
+	if natural {
+		select {
+		case <-idle:
+			return
+		case <-ctx.Done():
+		}
+	}
 	if s.cfg.Grace > 0 {
 		grace := s.cfg.Clock.NewTimer(s.cfg.Grace)
 		defer grace.Stop()

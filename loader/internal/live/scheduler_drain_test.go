@@ -26,7 +26,7 @@ func TestGracefulDrain(t *testing.T) {
 		{"cancel with grace", 5500 * time.Millisecond, 0, 10 * time.Second, ReasonCancelled},
 		// cancelled with no grace: every visit in flight is cut at once
 		{"cancel without grace", 5500 * time.Millisecond, 0, -1, ReasonCancelled},
-		// the run's Duration ends at 5.5 s: the same drain as a cancel
+		// the run's Duration ends at 5.5 s: a natural end, so every visit in flight finishes whole
 		{"duration end", 0, 5500 * time.Millisecond, 10 * time.Second, ReasonDuration},
 		// grace longer than any visit: all finish, none is cut
 		{"ample grace", 5500 * time.Millisecond, 0, time.Minute, ReasonCancelled},
@@ -43,6 +43,9 @@ func testDrain(t *testing.T, cancelAt, duration, grace time.Duration, wantReason
 	length := func(seq uint64) time.Duration { return 3 * time.Duration(seq+1) * time.Second }
 	stopAt := max(cancelAt, duration)
 	deadline := stopAt + max(grace, 0)
+	if cancelAt == 0 {
+		deadline = time.Duration(1<<62) // a natural end waits for every visit
+	}
 	// Model: visit i starts at (i+1) s, before the stop; it is cut if it would end after the deadline.
 	wantCut := map[uint64]bool{}
 	wantReturn := stopAt
