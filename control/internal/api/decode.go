@@ -1,0 +1,194 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// readBody reads the whole request body, bounded by the body-limit middleware. A body over the
+// limit is a 413.
+func readBody(c echo.Context) ([]byte, error) {
+	b, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return nil, echo.ErrStatusRequestEntityTooLarge
+		}
+		return nil, echo.NewHTTPError(400, "the request body could not be read")
+	}
+	return b, nil
+}
+
+// bind decodes the request body into dst (a pointer to a struct) strictly and validates it. Every
+// problem is reported at once: unknown keys (named, with the allowed ones), wrong types (field,
+// expected and received type) and broken rules (validate tags).
+func (s *Server) bind(c echo.Context, dst any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return s.bindBytes(body, dst)
+}
+
+// bindBytes is bind for a body already read.
+func (s *Server) bindBytes(body []byte, dst any) error {
+	probs := decodeObject(body, dst)
+	if len(probs) == 0 {
+		probs = s.validateStruct(dst)
+	}
+	if len(probs) > 0 {
+		return invalid("invalid request", probs, nil)
+	}
+	return nil
+}
+
+// decodeObject decodes a JSON object into the struct dst points to, field by field, so that one
+// bad field does not hide the next. Numbers inside untyped values (map[string]any) stay
+// json.Number, so large integers keep their digits.
+func decodeObject(data []byte, dst any) []Problem {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return []Problem{{Message: "the request body is empty; expected a JSON object"}}
+	}
+	var raw map[string]json.RawMessage
+	if p := decodeStrict(data, &raw); p != nil {
+		return []Problem{*p}
+	}
+	if raw == nil {
+		return []Problem{{Message: "expected a JSON object, got null"}}
+	}
+	v := reflect.ValueOf(dst).Elem()
+	fields := jsonFields(v.Type())
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var probs []Problem
+	for _, k := range keys {
+		idx, ok := fields[k]
+		if !ok {
+			probs = append(probs, Problem{Field: k, Message: "unknown field; allowed: " + allowedFields(fields)})
+			continue
+		}
+		fv := v.Field(idx)
+		ptr := reflect.New(fv.Type())
+		if p := decodeStrict(raw[k], ptr.Interface()); p != nil {
+			p.Field = joinField(k, p.Field)
+			probs = append(probs, *p)
+			continue
+		}
+		fv.Set(ptr.Elem())
+	}
+	return probs
+}
+
+// decodeStrict decodes one JSON value, rejecting unknown object keys and trailing data, and turns
+// the decoder's error into a Problem that names the field and the types.
+func decodeStrict(data []byte, dst any) *Problem {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(dst); err != nil {
+		return jsonProblem(err, data)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &Problem{Message: "unexpected data after the JSON value"}
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding error without quoting the input.
+func jsonProblem(err error, data []byte) *Problem {
+	var (
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &se):
+		line, col := position(data, se.Offset)
+		return &Problem{Message: fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col,
+			strings.TrimPrefix(se.Error(), "json: "))}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return &Problem{Message: "malformed JSON: the value ends too early"}
+	case errors.As(err, &te):
+		return &Problem{Field: te.Field, Message: fmt.Sprintf("expected %s, got %s", goTypeWord(te.Type), te.Value)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &Problem{Field: name, Message: "unknown field"}
+	}
+	return &Problem{Message: "malformed JSON"}
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(data []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// goTypeWord names a Go type the way a JSON user thinks of it.
+func goTypeWord(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a JSON value"
+}
+
+// jsonFields maps the JSON names of a struct's exported fields to their indexes.
+func jsonFields(t reflect.Type) map[string]int {
+	m := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := jsonName(f)
+		if name != "-" {
+			m[name] = i
+		}
+	}
+	return m
+}
+
+// jsonName is the name encoding/json uses for f.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
+		return f.Name
+	}
+	return name
+}
+
+func allowedFields(fields map[string]int) string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}

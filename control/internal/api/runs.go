@@ -1,0 +1,192 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/trafficinator/trafficinator/control/internal/runs"
+	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/config"
+)
+
+// RunRequest starts a run from a saved config (config_id) or an inline config (exactly one), or
+// resumes a stopped backfill (resume_of). Mode "backfill" forces BACKFILL_ENABLED=true, "live"
+// forces it false, "" follows the config. Loaders splits a live run over that many containers.
+type RunRequest struct {
+	Name       string         `json:"name" validate:"max=100"`
+	Mode       string         `json:"mode" validate:"omitempty,oneof=live backfill"`
+	ConfigID   *int64         `json:"config_id,omitempty"`
+	Config     map[string]any `json:"config,omitempty"`
+	Loaders    int            `json:"loaders" validate:"min=0,max=64"`
+	URLSetID   *int64         `json:"url_set_id,omitempty"`
+	EventSetID *int64         `json:"event_set_id,omitempty"`
+	ResumeOf   string         `json:"resume_of,omitempty" validate:"max=64"`
+}
+
+// maxRunIDLen bounds path ids handed to the run service (real ids are 12 hex digits).
+const maxRunIDLen = 64
+
+func runID(c echo.Context) (string, error) {
+	id := c.Param("id")
+	if id == "" || len(id) > maxRunIDLen {
+		return "", public(store.ErrNotFound, "run not found")
+	}
+	return id, nil
+}
+
+// runErr adds the run id to not-found and conflict messages.
+func runErr(err error, id string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, runs.ErrNotFound):
+		return public(err, "run %q not found", id)
+	case errors.Is(err, runs.ErrConflict):
+		return public(err, "run %q: its current state does not allow this", id)
+	}
+	return err
+}
+
+func (s *Server) startRun(c echo.Context) error {
+	var req RunRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	sr, err := s.startRequest(c, req)
+	if err != nil {
+		return err
+	}
+	v, err := s.runs.Start(c.Request().Context(), sr)
+	if err != nil {
+		return runErr(err, req.ResumeOf)
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+// startRequest checks a RunRequest against the store and turns it into the service's request.
+// Inline configs are validated here (with the mode applied), so that every problem is listed.
+func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest, error) {
+	ctx := c.Request().Context()
+	sr := runs.StartRequest{Name: strings.TrimSpace(req.Name), Mode: req.Mode, Loaders: req.Loaders,
+		URLSetID: req.URLSetID, EventSetID: req.EventSetID, ResumeOf: req.ResumeOf}
+	given := 0
+	for _, set := range []bool{req.ConfigID != nil, req.Config != nil, req.ResumeOf != ""} {
+		if set {
+			given++
+		}
+	}
+	if given != 1 {
+		return sr, invalidField("config_id", "", "give exactly one of config_id, config or resume_of")
+	}
+	switch {
+	case req.ConfigID != nil:
+		if _, err := s.store.GetConfig(ctx, *req.ConfigID); err != nil {
+			return sr, invalidField("config_id", itoa(*req.ConfigID), "no saved config has this id")
+		}
+		sr.ConfigID = req.ConfigID
+	case req.Config != nil:
+		cfg, err := inlineRunConfig(req.Config, req.Mode)
+		if err != nil {
+			return sr, err
+		}
+		sr.Config = &cfg
+	}
+	for _, ref := range []struct {
+		field string
+		id    *int64
+		kind  string
+	}{{"url_set_id", req.URLSetID, store.KindURLs}, {"event_set_id", req.EventSetID, store.KindEvents}} {
+		if ref.id == nil {
+			continue
+		}
+		if cs, err := s.store.GetContentSet(ctx, *ref.id); err != nil || cs.Kind != ref.kind {
+			return sr, invalidField(ref.field, itoa(*ref.id), "no %s set has this id", ref.kind)
+		}
+	}
+	return sr, nil
+}
+
+// inlineRunConfig parses and validates a config given with the run, after applying the mode.
+func inlineRunConfig(m map[string]any, mode string) (config.Config, error) {
+	cfg, probs := parseConfigMap(m)
+	switch mode {
+	case runs.ModeBackfill:
+		cfg.BackfillEnabled = true
+	case runs.ModeLive:
+		cfg.BackfillEnabled = false
+	}
+	bad := map[string]bool{}
+	for _, p := range probs {
+		bad[p.Field] = true
+	}
+	for _, p := range cfg.Validate() {
+		if !bad[p.Field] {
+			probs = append(probs, p)
+		}
+	}
+	if errs, warns := fromConfig(probs); len(errs) > 0 {
+		return cfg, invalid("invalid configuration", prefixed("config", errs), prefixed("config", warns))
+	}
+	return cfg, nil
+}
+
+func (s *Server) listRuns(c echo.Context) error {
+	vs, err := s.runs.List(c.Request().Context(), truthy(c.QueryParam("active")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, nonNil(vs))
+}
+
+func (s *Server) getRun(c echo.Context) error {
+	id, err := runID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.runs.Get(c.Request().Context(), id)
+	if err != nil {
+		return runErr(err, id)
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) stopRun(c echo.Context) error {
+	id, err := runID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.runs.Stop(c.Request().Context(), id)
+	if err != nil {
+		return runErr(err, id)
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) restartRun(c echo.Context) error {
+	id, err := runID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.runs.Restart(c.Request().Context(), id)
+	if err != nil {
+		return runErr(err, id)
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+func (s *Server) deleteRun(c echo.Context) error {
+	id, err := runID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.runs.Delete(c.Request().Context(), id); err != nil {
+		if errors.Is(err, runs.ErrConflict) {
+			return public(err, "run %q is still active; stop it first", id)
+		}
+		return runErr(err, id)
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -1,0 +1,221 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// URLSetRequest creates or replaces a URL list: one URL per line, optionally followed by a TAB or
+// two spaces and a title; # starts a comment. On PUT, a missing content keeps the stored list and
+// a missing default keeps the flag.
+type URLSetRequest struct {
+	Name    string  `json:"name" validate:"notblank,max=100"`
+	Content *string `json:"content"`
+	Default *bool   `json:"default,omitempty"`
+}
+
+// EventSetRequest creates or replaces an event set. Content is the events JSON, either as an
+// object or as a string holding it (as the original's editor sent it).
+type EventSetRequest struct {
+	Name    string          `json:"name" validate:"notblank,max=100"`
+	Content json.RawMessage `json:"content"`
+	Default *bool           `json:"default,omitempty"`
+}
+
+// ContentRequest is the body of the validate endpoints of URL and event sets.
+type ContentRequest struct {
+	Content json.RawMessage `json:"content"`
+}
+
+// textContent reads a request's content field: a JSON string, or (for event sets) a JSON object.
+func textContent(raw json.RawMessage, objectOK bool) (string, bool, error) {
+	t := bytes.TrimSpace(raw)
+	switch {
+	case len(t) == 0 || string(t) == "null":
+		return "", false, nil
+	case t[0] == '"':
+		var s string
+		if err := json.Unmarshal(t, &s); err != nil {
+			return "", false, invalidField("content", "", "is not a valid JSON string")
+		}
+		return s, true, nil
+	case t[0] == '{' && objectOK:
+		return string(t), true, nil
+	}
+	if objectOK {
+		return "", false, invalidField("content", "", "expected the events JSON: an object, or a string holding it")
+	}
+	return "", false, invalidField("content", "", "expected a string holding the URL list")
+}
+
+func (s *Server) createURLSet(c echo.Context) error {
+	var req URLSetRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	if req.Content == nil {
+		return invalidField("content", "", "is required")
+	}
+	v, status, err := s.saveSet(c.Request().Context(), urlSets, 0, req.Name, *req.Content, req.Default)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
+}
+
+func (s *Server) updateURLSet(c echo.Context) error {
+	if c.Param("id") == builtinID {
+		return readOnlyBuiltinSet(c, urlSets)
+	}
+	cs, err := s.loadSet(c, urlSets)
+	if err != nil {
+		return err
+	}
+	var req URLSetRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	text := cs.Content
+	if req.Content != nil {
+		text = *req.Content
+	}
+	if req.Default == nil {
+		req.Default = &cs.IsDefault
+	}
+	v, status, err := s.saveSet(c.Request().Context(), urlSets, cs.ID, req.Name, text, req.Default)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
+}
+
+// uploadURLSet takes a URL file as multipart/form-data (field "file", optional "name" and
+// "default") or as a text/plain body (?name=...&default=1).
+func (s *Server) uploadURLSet(c echo.Context) error {
+	name, isDefault := c.QueryParam("name"), truthy(c.QueryParam("default"))
+	var text []byte
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return uploadError(err)
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return uploadError(err)
+		}
+		defer f.Close()
+		if text, err = io.ReadAll(f); err != nil {
+			return uploadError(err)
+		}
+		if v := c.FormValue("name"); v != "" {
+			name = v
+		}
+		if name == "" {
+			name = strings.TrimSuffix(filepath.Base(fh.Filename), filepath.Ext(fh.Filename))
+		}
+		isDefault = isDefault || truthy(c.FormValue("default"))
+	} else {
+		var err error
+		if text, err = readBody(c); err != nil {
+			return err
+		}
+	}
+	if strings.TrimSpace(name) == "" {
+		return invalidField("name", "", "is required (?name=... or the form field name)")
+	}
+	if len(name) > 100 {
+		return invalidField("name", truncateText(name, 40), "must be at most 100 characters")
+	}
+	v, status, err := s.saveSet(c.Request().Context(), urlSets, 0, name, string(text), &isDefault)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
+}
+
+// uploadError turns a multipart failure into a 413 or a 400.
+func uploadError(err error) error {
+	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	return invalidField("file", "", "expected multipart/form-data with the URL list in a field named file")
+}
+
+func (s *Server) validateURLSet(c echo.Context) error {
+	var req ContentRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	text, _, err := textContent(req.Content, false)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.validateSet(urlSets, text))
+}
+
+func (s *Server) createEventSet(c echo.Context) error {
+	var req EventSetRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	text, ok, err := textContent(req.Content, true)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return invalidField("content", "", "is required")
+	}
+	v, status, err := s.saveSet(c.Request().Context(), eventSets, 0, req.Name, text, req.Default)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
+}
+
+func (s *Server) updateEventSet(c echo.Context) error {
+	if c.Param("id") == builtinID {
+		return readOnlyBuiltinSet(c, eventSets)
+	}
+	cs, err := s.loadSet(c, eventSets)
+	if err != nil {
+		return err
+	}
+	var req EventSetRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	text, ok, err := textContent(req.Content, true)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		text = cs.Content
+	}
+	if req.Default == nil {
+		req.Default = &cs.IsDefault
+	}
+	v, status, err := s.saveSet(c.Request().Context(), eventSets, cs.ID, req.Name, text, req.Default)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
+}
+
+func (s *Server) validateEventSet(c echo.Context) error {
+	var req ContentRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	text, _, err := textContent(req.Content, true)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.validateSet(eventSets, text))
+}

@@ -1,0 +1,99 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/go-playground/validator/v10/non-standard/validators"
+)
+
+// newValidator builds the one validator of the server (it caches struct metadata) and makes it
+// report JSON field names.
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	if err := v.RegisterValidation("notblank", validators.NotBlank); err != nil {
+		panic("api: registering notblank: " + err.Error()) // a programming error, caught by every test
+	}
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		if name := jsonName(f); name != "-" {
+			return name
+		}
+		return ""
+	})
+	return v
+}
+
+// validateStruct checks the validate tags of the struct dst points to and returns every failure.
+func (s *Server) validateStruct(dst any) []Problem {
+	err := s.valid.Struct(dst)
+	if err == nil {
+		return nil
+	}
+	var ves validator.ValidationErrors
+	if !errors.As(err, &ves) {
+		return []Problem{{Message: "invalid request"}}
+	}
+	probs := make([]Problem, 0, len(ves))
+	for _, fe := range ves {
+		field := fe.Namespace()
+		if _, rest, ok := strings.Cut(field, "."); ok {
+			field = rest // drop the struct's Go name
+		}
+		probs = append(probs, Problem{Field: field, Value: valueText(fe.Value()), Message: ruleText(fe)})
+	}
+	return probs
+}
+
+// valueText renders a field's value for a problem report, dereferencing pointers.
+func valueText(v any) string {
+	rv := reflect.ValueOf(v)
+	for rv.IsValid() && rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return ""
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() {
+		return ""
+	}
+	s := fmt.Sprint(rv.Interface())
+	if len(s) > 120 {
+		s = s[:120] + "..."
+	}
+	return s
+}
+
+// ruleText says in words which rule a field broke.
+func ruleText(fe validator.FieldError) string {
+	isText := fe.Kind() == reflect.String
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "notblank":
+		return "is required and must not be blank"
+	case "min", "gte":
+		if isText {
+			return "must be at least " + fe.Param() + " characters"
+		}
+		if fe.Kind() == reflect.Slice {
+			return "must have at least " + fe.Param() + " items"
+		}
+		return "must be at least " + fe.Param()
+	case "max", "lte":
+		if isText {
+			return "must be at most " + fe.Param() + " characters"
+		}
+		if fe.Kind() == reflect.Slice {
+			return "must have at most " + fe.Param() + " items"
+		}
+		return "must be at most " + fe.Param()
+	case "oneof":
+		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "excluded_with":
+		return "cannot be combined with " + fe.Param()
+	}
+	return "breaks the rule " + fe.Tag()
+}
