@@ -2,6 +2,7 @@ package runs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/trafficinator/trafficinator/control/internal/store"
@@ -131,9 +132,41 @@ func (r *liveRun) failureLocked(l *loader) string {
 		msg = fmt.Sprintf("loader %d exited with code %d", l.index, l.exitCode)
 	}
 	if last := r.lastErrorLocked(); last != "" {
-		msg += ": " + last
+		return msg + ": " + last
+	}
+	if last := r.lastLogLocked(l.index); last != "" {
+		return msg + "; its last log line: " + last
 	}
 	return msg
+}
+
+// lastLogLocked is the gist of the last stderr line of a loader: the message and error of a
+// JSON log record, or the line itself (cut to a sensible length).
+func (r *liveRun) lastLogLocked(index int) string {
+	lines := r.logs.last(0)
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := lines[i]
+		if l.Loader != index || l.Stream != "stderr" {
+			continue
+		}
+		var rec struct {
+			Msg   string `json:"msg"`
+			Error string `json:"error"`
+			Err   string `json:"err"`
+		}
+		text := l.Text
+		if json.Unmarshal([]byte(text), &rec) == nil && rec.Msg != "" {
+			text = rec.Msg
+			if e := rec.Error + rec.Err; e != "" {
+				text += ": " + e
+			}
+		}
+		if len(text) > 300 {
+			text = text[:300] + "…"
+		}
+		return text
+	}
+	return ""
 }
 
 // joinMsg appends a sentence to a message.

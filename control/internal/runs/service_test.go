@@ -66,21 +66,25 @@ func TestLoaderExitEndsRun(t *testing.T) {
 	tests := []struct {
 		name      string
 		lines     []func(t *testing.T) string
+		stderr    string
 		code      int
 		wantState string
 		wantError string
 	}{
 		// A live run that reaches MAX_TOTAL_VISITS exits 0: the run completed.
 		{"exit 0", []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "live", "max_total", 30, 30) }},
-			0, store.StateCompleted, ""},
+			"", 0, store.StateCompleted, ""},
 		// A failing loader's last error record explains the failure.
 		{"exit 1 with error record", []func(*testing.T) string{func(t *testing.T) string {
 			return line(t, func(w *report.Writer) error {
 				return w.Write(report.TypeError, &report.Error{Message: "target default: no hit tracked", Fatal: true})
 			})
-		}}, 1, store.StateFailed, "loader 0 exited with code 1: target default: no hit tracked"},
+		}}, "", 1, store.StateFailed, "loader 0 exited with code 1: target default: no hit tracked"},
 		// Without an error record the exit code is the explanation.
-		{"exit 3 silent", nil, 3, store.StateFailed, "loader 0 exited with code 3"},
+		{"exit 3 silent", nil, "", 3, store.StateFailed, "loader 0 exited with code 3"},
+		// Without an error record, the gist of the last log line helps.
+		{"exit 1 with a log line", nil, `{"level":"ERROR","msg":"cannot start","error":"port in use"}`, 1, store.StateFailed,
+			"loader 0 exited with code 1; its last log line: cannot start: port in use"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +98,9 @@ func TestLoaderExitEndsRun(t *testing.T) {
 			id := containerOf(t, rt, v.ID, 0)
 			for _, l := range tt.lines {
 				rt.emit(id, "stdout", l(t))
+			}
+			if tt.stderr != "" {
+				rt.emit(id, "stderr", tt.stderr)
 			}
 			rt.setState(id, "exited", tt.code)
 			v = waitState(t, svc, v.ID, tt.wantState)

@@ -1,0 +1,296 @@
+package runs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/trafficinator/trafficinator/control/internal/docker"
+	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/config"
+)
+
+// sinkToken is the token the sink accepts; the runs send it (backfill needs one).
+const sinkToken = "0123456789abcdef0123456789abcdef"
+
+// sink is a matomo-sink container on the host network, listening on loopback only.
+type sink struct {
+	url string // http://127.0.0.1:port
+}
+
+// sinkSummary is the part of the sink's /summary the tests read.
+type sinkSummary struct {
+	Hits    int `json:"hits"`
+	Tracked int `json:"tracked"`
+	Invalid int `json:"invalid"`
+	Visits  int `json:"visits"`
+}
+
+// startSink starts matomo-sink on a free loopback port and waits until it answers.
+func startSink(t *testing.T, rt *docker.Runtime, image string) sink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err = rt.Start(t.Context(), docker.Spec{RunID: "sink", Kind: docker.KindLive, Image: image, Network: "host",
+		Cmd: []string{"-addr", addr, "-sites", "1"}, Env: []string{"SINK_TOKEN=" + sinkToken}, StopTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("start the sink: %v", err)
+	}
+	s := sink{url: "http://" + addr}
+	eventually(t, "the sink to answer", func() bool {
+		resp, err := http.Get(s.url + "/health")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return s
+}
+
+// summary reads the sink's tallies.
+func (s sink) summary(t *testing.T) sinkSummary {
+	t.Helper()
+	resp, err := http.Get(s.url + "/summary")
+	if err != nil {
+		t.Fatalf("sink summary: %v", err)
+	}
+	defer resp.Body.Close()
+	var sum sinkSummary
+	if err := json.NewDecoder(resp.Body).Decode(&sum); err != nil {
+		t.Fatalf("sink summary: %v", err)
+	}
+	return sum
+}
+
+// reset makes the sink forget what it received.
+func (s sink) reset(t *testing.T) {
+	t.Helper()
+	resp, err := http.Post(s.url+"/reset", "", nil)
+	if err != nil {
+		t.Fatalf("sink reset: %v", err)
+	}
+	resp.Body.Close()
+}
+
+// sinkConfig is a fast live config against the sink: no pauses, stats every half second.
+func sinkConfig(s sink, maxVisits int64) *config.Config {
+	c := config.Default()
+	c.MatomoURL, c.SiteID, c.TokenAuth = s.url+"/matomo.php", 1, sinkToken
+	c.VisitsPerDay = 60 * 86400 // 60 visits/s
+	c.PauseMin, c.PauseMax, c.PageviewsMin, c.PageviewsMax = 0, 0, 1, 3
+	c.MaxTotalVisits = maxVisits
+	c.StatsInterval, c.ShutdownGrace = 500*time.Millisecond, 2*time.Second
+	return &c
+}
+
+// TestDockerRuns drives real loader containers against a matomo-sink container, all on the host
+// network with traffic on 127.0.0.1 only.
+func TestDockerRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the Docker Engine; skipped with -short")
+	}
+	scope := "test-runs-" + randomHex(4)
+	rt := dockerRuntime(t, scope)
+	sinkRT := dockerRuntime(t, scope+"-sink") // another scope: the service must not see the sink as an orphan
+	loaderImage, sinkImage := testImages(t, rt)
+	snk := startSink(t, sinkRT, sinkImage)
+
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "control.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	opts := Options{LoaderImage: loaderImage, Network: "host", StopTimeout: 10 * time.Second, Scope: scope,
+		DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(t.Output(), nil))}
+	newService := func(t *testing.T) *Service {
+		svc, err := New(t.Context(), st, rt, opts)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		t.Cleanup(func() { svc.Close() })
+		return svc
+	}
+
+	t.Run("live run rises and stops", func(t *testing.T) {
+		snk.reset(t)
+		svc := newService(t)
+		v, err := svc.Start(t.Context(), StartRequest{Name: "live", Config: sinkConfig(snk, 0)})
+		if err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		var first int64
+		eventually(t, "counters to rise", func() bool {
+			v, _ = svc.Get(t.Context(), v.ID)
+			if first == 0 {
+				first = v.Total.HitsTracked
+				return false
+			}
+			return v.Total.HitsTracked > first
+		})
+		v, err = svc.Stop(t.Context(), v.ID)
+		if err != nil {
+			t.Fatalf("Stop: %v", err)
+		}
+		if v.State != store.StateStopped || len(v.Summary) == 0 || v.Total.HitsInvalid != 0 {
+			t.Errorf("after Stop: state %q, summary %d bytes, invalid %d", v.State, len(v.Summary), v.Total.HitsInvalid)
+		}
+		assertNoContainers(t, rt, v.ID)
+		sum := snk.summary(t)
+		if sum.Visits == 0 || sum.Invalid != 0 {
+			t.Errorf("sink: %+v; want visits and no invalid hits", sum)
+		}
+		if int64(sum.Tracked) < v.Total.HitsTracked {
+			t.Errorf("the loader counted %d tracked hits, the sink only %d", v.Total.HitsTracked, sum.Tracked)
+		}
+	})
+
+	t.Run("control restart keeps the run", func(t *testing.T) {
+		snk.reset(t)
+		svc := newService(t)
+		v, err := svc.Start(t.Context(), StartRequest{Name: "capped", Config: sinkConfig(snk, 300)})
+		if err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		eventually(t, "the first visits", func() bool {
+			v, _ = svc.Get(t.Context(), v.ID)
+			return v.Total.HitsSent > 0
+		})
+		if err := svc.Close(); err != nil { // the control dies; the loader goes on
+			t.Fatalf("Close: %v", err)
+		}
+		svc2 := newService(t)
+		if v, err = svc2.Get(t.Context(), v.ID); err != nil || !store.IsActive(v.State) && v.State != store.StateCompleted {
+			t.Fatalf("after the restart: state %q, %v", v.State, err)
+		}
+		v = waitDocker(t, svc2, v.ID, store.StateCompleted)
+		if v.ExitCode == nil || *v.ExitCode != 0 || v.Total.VisitsStarted != 300 {
+			t.Errorf("completed run: exit code %s, visits %d; want 0 and 300", exitText(v.ExitCode), v.Total.VisitsStarted)
+		}
+		assertNoContainers(t, rt, v.ID)
+		if sum := snk.summary(t); sum.Visits != 300 || sum.Invalid != 0 {
+			t.Errorf("sink: %+v; want 300 visits, no invalid hits", sum)
+		}
+	})
+
+	t.Run("backfill completes once", func(t *testing.T) {
+		snk.reset(t)
+		svc := newService(t)
+		starts := countStarts(t, rt)
+		cfg := sinkConfig(snk, 0)
+		back, days := 4, 3
+		cfg.BackfillEnabled, cfg.BackfillDaysBack, cfg.BackfillDuration, cfg.BackfillPerDay = true, &back, &days, 50
+		v, err := svc.Start(t.Context(), StartRequest{Name: "backfill", Config: cfg})
+		if err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		v = waitDocker(t, svc, v.ID, store.StateCompleted)
+		if v.ExitCode == nil || *v.ExitCode != 0 || len(v.Days) != 3 {
+			t.Errorf("backfill: exit code %s, %d days; want 0 and 3", exitText(v.ExitCode), len(v.Days))
+		}
+		for _, d := range v.Days {
+			if !d.Done || d.Sent != 50 {
+				t.Errorf("day %+v: want done with 50 visits", d)
+			}
+		}
+		if sum := snk.summary(t); sum.Visits != 150 || sum.Invalid != 0 {
+			t.Errorf("sink: %+v; want exactly 150 visits, no invalid hits", sum)
+		}
+		if _, err := os.Stat(filepath.Join(opts.DataDir, "checkpoints", v.ID, "loader-0", "backfill-state.json")); err != nil {
+			t.Errorf("checkpoint not saved: %v", err)
+		}
+		assertNoContainers(t, rt, v.ID)
+		if n := starts(v.ID); n != 1 {
+			t.Errorf("the backfill container started %d times, want once", n)
+		}
+
+		// Resuming the completed backfill sends nothing again.
+		next, err := svc.Start(t.Context(), StartRequest{ResumeOf: v.ID})
+		if err != nil {
+			t.Fatalf("resume: %v", err)
+		}
+		waitDocker(t, svc, next.ID, store.StateCompleted)
+		if sum := snk.summary(t); sum.Visits != 150 {
+			t.Errorf("after resuming a completed backfill the sink has %d visits, want still 150", sum.Visits)
+		}
+	})
+}
+
+// waitDocker waits (longer than waitState) for a real loader to reach a state.
+func waitDocker(t *testing.T, svc *Service, id, want string) View {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		v, err := svc.Get(t.Context(), id)
+		if err == nil && v.State == want {
+			return v
+		}
+		if err == nil && !store.IsActive(v.State) {
+			t.Fatalf("run %s ended %s (exit code %s, %q), want %s", id, v.State, exitText(v.ExitCode), v.Error, want)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %s is %s after 60 s, want %s (err %v)", id, v.State, want, err)
+		}
+		select {
+		case <-t.Context().Done():
+			t.Fatal(t.Context().Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// exitText renders an optional exit code.
+func exitText(code *int) string {
+	if code == nil {
+		return "none"
+	}
+	return fmt.Sprint(*code)
+}
+
+// assertNoContainers checks that a finished run's containers are removed (the final state is
+// recorded first, so that a control dying in between finds them as leftovers, not a lost run).
+func assertNoContainers(t *testing.T, rt *docker.Runtime, runID string) {
+	t.Helper()
+	eventually(t, "the run's containers to be removed", func() bool {
+		left, err := rt.List(t.Context(), docker.Filter{RunID: runID, All: true})
+		return err == nil && len(left) == 0
+	})
+}
+
+// countStarts counts Docker start events per run from now on; the returned func reads a count.
+func countStarts(t *testing.T, rt *docker.Runtime) func(runID string) int {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	events, _ := rt.Events(ctx)
+	counts := make(chan map[string]int, 1)
+	go func() {
+		n := map[string]int{}
+		for e := range events {
+			if e.Action == docker.EventStart {
+				n[e.RunID]++
+			}
+		}
+		counts <- n
+	}()
+	return func(runID string) int {
+		cancel()
+		select {
+		case n := <-counts:
+			return n[runID]
+		case <-time.After(10 * time.Second):
+			t.Fatal(fmt.Errorf("the event watch did not end"))
+			return 0
+		}
+	}
+}
