@@ -172,9 +172,9 @@ func TestSeededRunsMatch(t *testing.T) {
 	}
 }
 
-// A storm of 5xx replies is retried and counted; no order is sent twice.
+// A storm of 5xx and 429 replies is retried and counted; no order is sent twice.
 func TestErrorStormRetried(t *testing.T) {
-	srv := matomotest.NewServer(matomotest.Options{Token: token, Faults: matomotest.Faults{ErrorRate: 0.2, Seed: 7}})
+	srv := matomotest.NewServer(matomotest.Options{Token: token, Faults: matomotest.Faults{ErrorRate: 0.2, RateLimitRate: 0.03, Seed: 7}})
 	defer srv.Close()
 	c := fastConfig(200, srv.TrackingURL())
 	c.EcommerceProb = 0.5

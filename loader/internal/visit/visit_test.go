@@ -3,6 +3,7 @@ package visit
 import (
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +86,7 @@ func TestMixShares(t *testing.T) {
 	const n = 20000
 	count := map[matomo.Kind]int{}
 	direct, pvTotal := 0, 0
+	sources := map[string]int{}
 	for seq := uint64(0); seq < n; seq++ {
 		v := m.Build(seq)
 		seen := map[matomo.Kind]bool{}
@@ -98,8 +100,11 @@ func TestMixShares(t *testing.T) {
 		for k := range seen {
 			count[k]++
 		}
-		if v.Hits[0].Request.Referrer == "" {
+		switch ref := v.Hits[0].Request.Referrer; {
+		case ref == "":
 			direct++
+		default:
+			sources[strings.SplitN(strings.TrimPrefix(ref, "https://"), ".", 2)[0]]++
 		}
 	}
 	c := config.Default()
@@ -116,6 +121,10 @@ func TestMixShares(t *testing.T) {
 		{"orders", float64(count[matomo.KindEcommerce]) / n, c.EcommerceProb},
 		{"direct", float64(direct) / n, 0.1},
 		{"pageviews per visit", float64(pvTotal) / n, 4.5},
+		// The other sources share the rest in the original's ratio 35:15:20.
+		{"search referrers", float64(sources["search"]) / n, 0.9 * 0.35 / 0.70},
+		{"social referrers", float64(sources["social"]) / n, 0.9 * 0.15 / 0.70},
+		{"website referrers", float64(sources["website"]) / n, 0.9 * 0.20 / 0.70},
 	}
 	for _, ck := range checks {
 		tol := 0.012
