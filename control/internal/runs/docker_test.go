@@ -95,6 +95,25 @@ func sinkConfig(s sink, maxVisits int64) *config.Config {
 	return &c
 }
 
+// dockerFixture is what the Docker subtests share: one engine scope, a sink, a store.
+type dockerFixture struct {
+	rt   *docker.Runtime
+	snk  sink
+	st   *store.Store
+	opts Options
+}
+
+// newService starts a service on the fixture's store, closed when the (sub)test ends.
+func (f *dockerFixture) newService(t *testing.T) *Service {
+	t.Helper()
+	svc, err := New(t.Context(), f.st, f.rt, f.opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	return svc
+}
+
 // TestDockerRuns drives real loader containers against a matomo-sink container, all on the host
 // network with traffic on 127.0.0.1 only.
 func TestDockerRuns(t *testing.T) {
@@ -105,126 +124,123 @@ func TestDockerRuns(t *testing.T) {
 	rt := dockerRuntime(t, scope)
 	sinkRT := dockerRuntime(t, scope+"-sink") // another scope: the service must not see the sink as an orphan
 	loaderImage, sinkImage := testImages(t, rt)
-	snk := startSink(t, sinkRT, sinkImage)
-
 	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "control.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	opts := Options{LoaderImage: loaderImage, Network: "host", StopTimeout: 10 * time.Second, Scope: scope,
-		DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(t.Output(), nil))}
-	newService := func(t *testing.T) *Service {
-		svc, err := New(t.Context(), st, rt, opts)
-		if err != nil {
-			t.Fatalf("New: %v", err)
-		}
-		t.Cleanup(func() { svc.Close() })
-		return svc
+	f := &dockerFixture{rt: rt, snk: startSink(t, sinkRT, sinkImage), st: st, opts: Options{
+		LoaderImage: loaderImage, Network: "host", StopTimeout: 10 * time.Second, Scope: scope,
+		DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
+	}}
+	t.Run("live run rises and stops", func(t *testing.T) { testDockerLiveStop(t, f) })
+	t.Run("control restart keeps the run", func(t *testing.T) { testDockerControlRestart(t, f) })
+	t.Run("backfill completes once", func(t *testing.T) { testDockerBackfill(t, f) })
+}
+
+// testDockerLiveStop: counters rise while a live run sends to the sink, and Stop ends it.
+func testDockerLiveStop(t *testing.T, f *dockerFixture) {
+	f.snk.reset(t)
+	svc := f.newService(t)
+	v, err := svc.Start(t.Context(), StartRequest{Name: "live", Config: sinkConfig(f.snk, 0)})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
 	}
-
-	t.Run("live run rises and stops", func(t *testing.T) {
-		snk.reset(t)
-		svc := newService(t)
-		v, err := svc.Start(t.Context(), StartRequest{Name: "live", Config: sinkConfig(snk, 0)})
-		if err != nil {
-			t.Fatalf("Start: %v", err)
+	var first int64
+	eventually(t, "counters to rise", func() bool {
+		v, _ = svc.Get(t.Context(), v.ID)
+		if first == 0 {
+			first = v.Total.HitsTracked
+			return false
 		}
-		var first int64
-		eventually(t, "counters to rise", func() bool {
-			v, _ = svc.Get(t.Context(), v.ID)
-			if first == 0 {
-				first = v.Total.HitsTracked
-				return false
-			}
-			return v.Total.HitsTracked > first
-		})
-		v, err = svc.Stop(t.Context(), v.ID)
-		if err != nil {
-			t.Fatalf("Stop: %v", err)
-		}
-		if v.State != store.StateStopped || len(v.Summary) == 0 || v.Total.HitsInvalid != 0 {
-			t.Errorf("after Stop: state %q, summary %d bytes, invalid %d", v.State, len(v.Summary), v.Total.HitsInvalid)
-		}
-		assertNoContainers(t, rt, v.ID)
-		sum := snk.summary(t)
-		if sum.Visits == 0 || sum.Invalid != 0 {
-			t.Errorf("sink: %+v; want visits and no invalid hits", sum)
-		}
-		if int64(sum.Tracked) < v.Total.HitsTracked {
-			t.Errorf("the loader counted %d tracked hits, the sink only %d", v.Total.HitsTracked, sum.Tracked)
-		}
+		return v.Total.HitsTracked > first
 	})
+	v, err = svc.Stop(t.Context(), v.ID)
+	if err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if v.State != store.StateStopped || len(v.Summary) == 0 || v.Total.HitsInvalid != 0 {
+		t.Errorf("after Stop: state %q, summary %d bytes, invalid %d", v.State, len(v.Summary), v.Total.HitsInvalid)
+	}
+	assertNoContainers(t, f.rt, v.ID)
+	sum := f.snk.summary(t)
+	if sum.Visits == 0 || sum.Invalid != 0 {
+		t.Errorf("sink: %+v; want visits and no invalid hits", sum)
+	}
+	if int64(sum.Tracked) < v.Total.HitsTracked {
+		t.Errorf("the loader counted %d tracked hits, the sink only %d", v.Total.HitsTracked, sum.Tracked)
+	}
+}
 
-	t.Run("control restart keeps the run", func(t *testing.T) {
-		snk.reset(t)
-		svc := newService(t)
-		v, err := svc.Start(t.Context(), StartRequest{Name: "capped", Config: sinkConfig(snk, 300)})
-		if err != nil {
-			t.Fatalf("Start: %v", err)
-		}
-		eventually(t, "the first visits", func() bool {
-			v, _ = svc.Get(t.Context(), v.ID)
-			return v.Total.HitsSent > 0
-		})
-		if err := svc.Close(); err != nil { // the control dies; the loader goes on
-			t.Fatalf("Close: %v", err)
-		}
-		svc2 := newService(t)
-		if v, err = svc2.Get(t.Context(), v.ID); err != nil || !store.IsActive(v.State) && v.State != store.StateCompleted {
-			t.Fatalf("after the restart: state %q, %v", v.State, err)
-		}
-		v = waitDocker(t, svc2, v.ID, store.StateCompleted)
-		if v.ExitCode == nil || *v.ExitCode != 0 || v.Total.VisitsStarted != 300 {
-			t.Errorf("completed run: exit code %s, visits %d; want 0 and 300", exitText(v.ExitCode), v.Total.VisitsStarted)
-		}
-		assertNoContainers(t, rt, v.ID)
-		if sum := snk.summary(t); sum.Visits != 300 || sum.Invalid != 0 {
-			t.Errorf("sink: %+v; want 300 visits, no invalid hits", sum)
-		}
+// testDockerControlRestart: the control dies mid-run (Close leaves the loader running); a new
+// service on the same store picks the run up and sees it to its end.
+func testDockerControlRestart(t *testing.T, f *dockerFixture) {
+	f.snk.reset(t)
+	svc := f.newService(t)
+	v, err := svc.Start(t.Context(), StartRequest{Name: "capped", Config: sinkConfig(f.snk, 300)})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	eventually(t, "the first visits", func() bool {
+		v, _ = svc.Get(t.Context(), v.ID)
+		return v.Total.HitsSent > 0
 	})
+	if err := svc.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	svc2 := f.newService(t)
+	if v, err = svc2.Get(t.Context(), v.ID); err != nil || !store.IsActive(v.State) && v.State != store.StateCompleted {
+		t.Fatalf("after the restart: state %q, %v", v.State, err)
+	}
+	v = waitDocker(t, svc2, v.ID, store.StateCompleted)
+	if v.ExitCode == nil || *v.ExitCode != 0 || v.Total.VisitsStarted != 300 {
+		t.Errorf("completed run: exit code %s, visits %d; want 0 and 300", exitText(v.ExitCode), v.Total.VisitsStarted)
+	}
+	assertNoContainers(t, f.rt, v.ID)
+	if sum := f.snk.summary(t); sum.Visits != 300 || sum.Invalid != 0 {
+		t.Errorf("sink: %+v; want 300 visits, no invalid hits", sum)
+	}
+}
 
-	t.Run("backfill completes once", func(t *testing.T) {
-		snk.reset(t)
-		svc := newService(t)
-		starts := countStarts(t, rt)
-		cfg := sinkConfig(snk, 0)
-		back, days := 4, 3
-		cfg.BackfillEnabled, cfg.BackfillDaysBack, cfg.BackfillDuration, cfg.BackfillPerDay = true, &back, &days, 50
-		v, err := svc.Start(t.Context(), StartRequest{Name: "backfill", Config: cfg})
-		if err != nil {
-			t.Fatalf("Start: %v", err)
+// testDockerBackfill: 3 days × 50 visits end completed, exactly once; resuming sends nothing.
+func testDockerBackfill(t *testing.T, f *dockerFixture) {
+	f.snk.reset(t)
+	svc := f.newService(t)
+	starts := countStarts(t, f.rt)
+	cfg := sinkConfig(f.snk, 0)
+	back, days := 4, 3
+	cfg.BackfillEnabled, cfg.BackfillDaysBack, cfg.BackfillDuration, cfg.BackfillPerDay = true, &back, &days, 50
+	v, err := svc.Start(t.Context(), StartRequest{Name: "backfill", Config: cfg})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	v = waitDocker(t, svc, v.ID, store.StateCompleted)
+	if v.ExitCode == nil || *v.ExitCode != 0 || len(v.Days) != 3 {
+		t.Errorf("backfill: exit code %s, %d days; want 0 and 3", exitText(v.ExitCode), len(v.Days))
+	}
+	for _, d := range v.Days {
+		if !d.Done || d.Sent != 50 {
+			t.Errorf("day %+v: want done with 50 visits", d)
 		}
-		v = waitDocker(t, svc, v.ID, store.StateCompleted)
-		if v.ExitCode == nil || *v.ExitCode != 0 || len(v.Days) != 3 {
-			t.Errorf("backfill: exit code %s, %d days; want 0 and 3", exitText(v.ExitCode), len(v.Days))
-		}
-		for _, d := range v.Days {
-			if !d.Done || d.Sent != 50 {
-				t.Errorf("day %+v: want done with 50 visits", d)
-			}
-		}
-		if sum := snk.summary(t); sum.Visits != 150 || sum.Invalid != 0 {
-			t.Errorf("sink: %+v; want exactly 150 visits, no invalid hits", sum)
-		}
-		if _, err := os.Stat(filepath.Join(opts.DataDir, "checkpoints", v.ID, "loader-0", "backfill-state.json")); err != nil {
-			t.Errorf("checkpoint not saved: %v", err)
-		}
-		assertNoContainers(t, rt, v.ID)
-		if n := starts(v.ID); n != 1 {
-			t.Errorf("the backfill container started %d times, want once", n)
-		}
-
-		// Resuming the completed backfill sends nothing again.
-		next, err := svc.Start(t.Context(), StartRequest{ResumeOf: v.ID})
-		if err != nil {
-			t.Fatalf("resume: %v", err)
-		}
-		waitDocker(t, svc, next.ID, store.StateCompleted)
-		if sum := snk.summary(t); sum.Visits != 150 {
-			t.Errorf("after resuming a completed backfill the sink has %d visits, want still 150", sum.Visits)
-		}
-	})
+	}
+	if sum := f.snk.summary(t); sum.Visits != 150 || sum.Invalid != 0 {
+		t.Errorf("sink: %+v; want exactly 150 visits, no invalid hits", sum)
+	}
+	if _, err := os.Stat(filepath.Join(f.opts.DataDir, "checkpoints", v.ID, "loader-0", "backfill-state.json")); err != nil {
+		t.Errorf("checkpoint not saved: %v", err)
+	}
+	assertNoContainers(t, f.rt, v.ID)
+	if n := starts(v.ID); n != 1 {
+		t.Errorf("the backfill container started %d times, want once", n)
+	}
+	next, err := svc.Start(t.Context(), StartRequest{ResumeOf: v.ID})
+	if err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	waitDocker(t, svc, next.ID, store.StateCompleted)
+	if sum := f.snk.summary(t); sum.Visits != 150 {
+		t.Errorf("after resuming a completed backfill the sink has %d visits, want still 150", sum.Visits)
+	}
 }
 
 // waitDocker waits (longer than waitState) for a real loader to reach a state.

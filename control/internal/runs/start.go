@@ -9,6 +9,9 @@ import (
 	"github.com/trafficinator/trafficinator/control/internal/store"
 )
 
+// errClosed is returned by calls that would start containers after Close.
+var errClosed = errors.New("the runs service is closed")
+
 // abortStopTimeout is how long loaders of a run that failed to start get to exit.
 const abortStopTimeout = 5 * time.Second
 
@@ -18,6 +21,9 @@ const abortStopTimeout = 5 * time.Second
 // config.Problems), ErrLimit, ErrConflict (resuming an active run), ErrUnavailable (Docker does
 // not answer; the run is then marked failed, never left pending).
 func (s *Service) Start(ctx context.Context, req StartRequest) (View, error) {
+	if s.ctx.Err() != nil {
+		return View{}, errClosed
+	}
 	p, err := s.plan(ctx, req)
 	if err != nil {
 		return View{}, err

@@ -132,6 +132,9 @@ func (s *Service) Restart(ctx context.Context, id string) (View, error) {
 			}
 		}
 	}
+	if s.ctx.Err() != nil {
+		return View{}, errClosed
+	}
 	req := StartRequest{Name: run.Name, Mode: run.Mode, Loaders: run.Config.ShardCount}
 	if run.Mode == ModeBackfill {
 		req.ResumeOf = id
