@@ -78,6 +78,9 @@ func typeProblem(info config.FieldInfo, got string) *config.Problem {
 // what the saved result will hold. It returns the parsed config (blank tokens left blank: the store
 // keeps the stored ones) and the warnings, or a 400 listing every error.
 func checkConfig(m map[string]any, stored *config.Config, clear []string) (config.Config, []Problem, error) {
+	if m == nil {
+		return config.Config{}, nil, nil // missing or mistyped: the envelope's problems say so
+	}
 	c, parseProbs := parseConfigMap(m)
 	merged := c
 	if stored != nil {
@@ -124,18 +127,15 @@ func withStoredTokens(c, stored config.Config, clear []string) config.Config {
 }
 
 // checkTokenKeys accepts only the token slot names of store.TokenState.
-func checkTokenKeys(keys []string) error {
+func checkTokenKeys(keys []string) []Problem {
 	var probs []Problem
 	for i, k := range keys {
 		if k != store.MainToken && (!strings.HasPrefix(k, "target:") || k == "target:") {
-			probs = append(probs, Problem{Field: fmt.Sprintf("clear_tokens[%d]", i), Value: k,
+			probs = append(probs, Problem{Field: fmt.Sprintf("clear_tokens[%d]", i), Value: truncateText(k, 40),
 				Message: "unknown token slot; use MATOMO_TOKEN_AUTH or target:<target name>"})
 		}
 	}
-	if len(probs) > 0 {
-		return invalid("invalid request", probs, nil)
-	}
-	return nil
+	return probs
 }
 
 // redactedMap is the JSON form of c without any token.

@@ -86,11 +86,12 @@ func (s *Server) loadConfig(c echo.Context) (store.Config, error) {
 
 func (s *Server) createConfig(c echo.Context) error {
 	var req ConfigRequest
-	if err := s.bind(c, &req); err != nil {
+	envelope, err := s.decode(c, &req)
+	if err != nil {
 		return err
 	}
 	values, warns, err := checkConfig(req.Config, nil, nil)
-	if err != nil {
+	if err := withEnvelope(envelope, err); err != nil {
 		return err
 	}
 	name := strings.TrimSpace(req.Name)
@@ -107,14 +108,13 @@ func (s *Server) updateConfig(c echo.Context) error {
 		return err
 	}
 	var req ConfigRequest
-	if err := s.bind(c, &req); err != nil {
-		return err
-	}
-	if err := checkTokenKeys(req.ClearTokens); err != nil {
-		return err
-	}
-	values, warns, err := checkConfig(req.Config, &stored.Values, req.ClearTokens)
+	envelope, err := s.decode(c, &req)
 	if err != nil {
+		return err
+	}
+	envelope = append(envelope, checkTokenKeys(req.ClearTokens)...)
+	values, warns, err := checkConfig(req.Config, &stored.Values, req.ClearTokens)
+	if err := withEnvelope(envelope, err); err != nil {
 		return err
 	}
 	name := strings.TrimSpace(req.Name)

@@ -40,29 +40,69 @@ func (s *Server) bind(c echo.Context, dst any) error {
 
 // bindBytes is bind for a body already read.
 func (s *Server) bindBytes(body []byte, dst any) error {
-	probs := decodeObject(body, dst)
-	if len(probs) == 0 {
-		probs = s.validateStruct(dst)
-	}
-	if len(probs) > 0 {
+	if probs := s.decodeBytes(body, dst); len(probs) > 0 {
 		return invalid("invalid request", probs, nil)
 	}
 	return nil
 }
 
+// decode is bind for handlers that check more than the envelope (a config inside it): it returns
+// the envelope's problems instead of failing, so that all problems can be reported together.
+func (s *Server) decode(c echo.Context, dst any) ([]Problem, error) {
+	body, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.decodeBytes(body, dst), nil
+}
+
+// withEnvelope adds the envelope's problems to err (a 400 from checking the content), or makes
+// them the 400 when the content was fine.
+func withEnvelope(envelope []Problem, err error) error {
+	var inv *invalidError
+	switch {
+	case errors.As(err, &inv):
+		return invalid(inv.msg, append(envelope, inv.errors...), inv.warnings)
+	case err != nil:
+		return err
+	case len(envelope) > 0:
+		return invalid("invalid request", envelope, nil)
+	}
+	return nil
+}
+
+// decodeBytes decodes and checks body, returning every problem.
+func (s *Server) decodeBytes(body []byte, dst any) []Problem {
+	probs, isObject := decodeObject(body, dst)
+	if isObject {
+		// The rules are checked too, except on fields already reported.
+		seen := map[string]bool{}
+		for _, p := range probs {
+			seen[p.Field] = true
+		}
+		for _, p := range s.validateStruct(dst) {
+			if !seen[p.Field] {
+				probs = append(probs, p)
+			}
+		}
+	}
+	return probs
+}
+
 // decodeObject decodes a JSON object into the struct dst points to, field by field, so that one
 // bad field does not hide the next. Numbers inside untyped values (map[string]any) stay
-// json.Number, so large integers keep their digits.
-func decodeObject(data []byte, dst any) []Problem {
+// json.Number, so large integers keep their digits. isObject is false when the body is not a JSON
+// object at all.
+func decodeObject(data []byte, dst any) (probs []Problem, isObject bool) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return []Problem{{Message: "the request body is empty; expected a JSON object"}}
+		return []Problem{{Message: "the request body is empty; expected a JSON object"}}, false
 	}
 	var raw map[string]json.RawMessage
 	if p := decodeStrict(data, &raw); p != nil {
-		return []Problem{*p}
+		return []Problem{*p}, false
 	}
 	if raw == nil {
-		return []Problem{{Message: "expected a JSON object, got null"}}
+		return []Problem{{Message: "expected a JSON object, got null"}}, false
 	}
 	v := reflect.ValueOf(dst).Elem()
 	fields := jsonFields(v.Type())
@@ -71,7 +111,6 @@ func decodeObject(data []byte, dst any) []Problem {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var probs []Problem
 	for _, k := range keys {
 		idx, ok := fields[k]
 		if !ok {
@@ -87,7 +126,7 @@ func decodeObject(data []byte, dst any) []Problem {
 		}
 		fv.Set(ptr.Elem())
 	}
-	return probs
+	return probs, true
 }
 
 // decodeStrict decodes one JSON value, rejecting unknown object keys and trailing data, and turns

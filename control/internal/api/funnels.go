@@ -211,10 +211,10 @@ func (s *Server) importFunnels(c echo.Context) error {
 	defs, ps := content.ParseFunnels(body)
 	errs, warns := fromContent("", ps)
 	seen := map[string]bool{}
-	for i, d := range defs {
+	for _, d := range defs { // sorted by priority, so positions would not match the file's
 		if seen[d.Name] {
-			errs = append(errs, Problem{Field: fmt.Sprintf("[%d].name", i), Value: d.Name,
-				Message: "another funnel in the file has this name; names must be unique"})
+			errs = append(errs, Problem{Field: "name", Value: d.Name,
+				Message: "two funnels in the file have this name; names must be unique"})
 		}
 		seen[d.Name] = true
 	}

@@ -119,16 +119,17 @@ func readOnlyBuiltin(c echo.Context, name string) error {
 
 func (s *Server) createPreset(c echo.Context) error {
 	var req PresetRequest
-	if err := s.bind(c, &req); err != nil {
-		return err
-	}
-	values, warns, err := checkPreset(req.Config)
+	envelope, err := s.decode(c, &req)
 	if err != nil {
 		return err
 	}
 	name := strings.TrimSpace(req.Name)
 	if _, ok := builtinPreset(name); ok {
-		return invalidField("name", name, "is the name of a built-in preset; choose another")
+		envelope = append(envelope, Problem{Field: "name", Value: name, Message: "is the name of a built-in preset; choose another"})
+	}
+	values, warns, err := checkPreset(req.Config)
+	if err := withEnvelope(envelope, err); err != nil {
+		return err
 	}
 	p, err := s.store.CreatePreset(c.Request().Context(), store.Preset{Name: name, Description: req.Description, Values: values})
 	if err != nil {
@@ -146,16 +147,17 @@ func (s *Server) updatePreset(c echo.Context) error {
 		return readOnlyBuiltin(c, b.Name)
 	}
 	var req PresetRequest
-	if err := s.bind(c, &req); err != nil {
-		return err
-	}
-	values, warns, err := checkPreset(req.Config)
+	envelope, err := s.decode(c, &req)
 	if err != nil {
 		return err
 	}
 	name := strings.TrimSpace(req.Name)
 	if _, ok := builtinPreset(name); ok {
-		return invalidField("name", name, "is the name of a built-in preset; choose another")
+		envelope = append(envelope, Problem{Field: "name", Value: name, Message: "is the name of a built-in preset; choose another"})
+	}
+	values, warns, err := checkPreset(req.Config)
+	if err := withEnvelope(envelope, err); err != nil {
+		return err
 	}
 	p, err := s.store.UpdatePreset(c.Request().Context(), store.Preset{ID: u.ID, Name: name, Description: req.Description, Values: values})
 	if err != nil {
@@ -182,6 +184,9 @@ func (s *Server) deletePreset(c echo.Context) error {
 // targets, so the target settings are not required to be complete (the built-ins carry the
 // placeholder URL); everything else is validated like a config. Tokens are dropped with a warning.
 func checkPreset(m map[string]any) (config.Config, []Problem, error) {
+	if m == nil {
+		return config.Config{}, nil, nil // missing or mistyped: the envelope's problems say so
+	}
 	c, probs := parseConfigMap(m)
 	bad := map[string]bool{}
 	for _, p := range probs {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -16,8 +17,8 @@ import (
 // presetsFormat marks an export file, so that an import can tell it from other JSON.
 const presetsFormat = "trafficinator-presets"
 
-// PresetsFile is the export and import format of user presets. Built-ins are not exported (every
-// installation has them). SchemaVersion 0 means the original tool's snake_case keys, which are
+// PresetsFile is the export and import format of user presets, sorted by name. Built-ins are not
+// exported (every installation has them). SchemaVersion 0 means the original tool's snake_case keys, which are
 // migrated on import.
 type PresetsFile struct {
 	Format        string          `json:"format,omitempty"`
@@ -38,6 +39,7 @@ func (s *Server) exportPresets(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	slices.SortFunc(ps, func(a, b store.Preset) int { return strings.Compare(a.Name, b.Name) })
 	v := config.SchemaVersion
 	out := PresetsFile{Format: presetsFormat, SchemaVersion: &v, Presets: make([]PresetRequest, len(ps))}
 	for i, p := range ps {
