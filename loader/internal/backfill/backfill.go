@@ -1,0 +1,191 @@
+package backfill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/trafficinator/trafficinator/loader/internal/visit"
+	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/content"
+	"github.com/trafficinator/trafficinator/pkg/matomo"
+	"github.com/trafficinator/trafficinator/pkg/report"
+)
+
+// Deps are what Run needs besides the configuration.
+type Deps struct {
+	// Catalog is what visits are drawn from.
+	Catalog visit.Catalog
+	// Funnels are the enabled funnels, in priority order; Events may override event probabilities.
+	Funnels []content.Funnel
+	Events  *content.EventSet
+	// Clients are the Matomo clients, one per cfg.EnabledTargets(), in that order. They must be
+	// built with Options.RetryUncertain off: a batch without a reply is Run's to resolve, and
+	// Options.MaxConns should be at least MaxSenders.
+	Clients []*matomo.Client
+	// Out receives the report records (start, day, progress, summary, error); nil discards them.
+	Out *report.Writer
+	// Log receives operational messages; nil discards them.
+	Log *slog.Logger
+	// Now is the clock that decides "today"; nil means time.Now.
+	Now func() time.Time
+}
+
+// MaxSenders caps the batches in flight at once, whatever CONCURRENCY says: CONCURRENCY counts
+// live visits, and more parallel bulk transactions than this only make Matomo's database
+// contend for the same rows.
+const MaxSenders = 64
+
+// Summary reasons specific to backfill (report.Summary.Reason).
+const (
+	ReasonFinished        = "finished"         // every planned visit was delivered
+	ReasonAlreadyComplete = "already_complete" // an earlier run delivered everything; nothing sent
+	ReasonSignal          = "signal"           // ctx was cancelled; progress is kept for a re-run
+	ReasonError           = "error"            // a batch failed for good; progress is kept
+)
+
+// Errors of Run, for errors.Is.
+var (
+	// ErrStateMismatch means BACKFILL_STATE_FILE holds an unfinished backfill of other settings.
+	// Run refuses rather than replay or mix: the message names the file and the settings.
+	ErrStateMismatch = errors.New("backfill state belongs to another configuration")
+	// ErrBatch means a batch could not be delivered (refused, or failing after every retry).
+	ErrBatch = errors.New("backfill batch failed")
+	// ErrDeps means Run was called with unusable dependencies.
+	ErrDeps = errors.New("backfill: bad dependencies")
+)
+
+// Run sends the backfill cfg describes and returns its summary, which it has also written to
+// deps.Out. It resumes an unfinished backfill from BACKFILL_STATE_FILE and returns at once, with
+// reason already_complete, for a finished one. A cancelled ctx stops it cleanly (reason signal, nil
+// error, progress kept). With BACKFILL_RUN_ONCE it waits for ctx to end before returning.
+func Run(ctx context.Context, cfg config.Config, deps Deps) (report.Summary, error) {
+	return run(ctx, cfg, deps, hooks{})
+}
+
+// hooks let tests crash the engine at chosen records and shorten waits.
+type hooks struct {
+	crash func(rec *record) error         // see store.crash
+	wait  func(round int) time.Duration   // wait before re-sending a failed batch
+	after func(e *engine, date string)    // after a day's records are written
+	start func(ctx context.Context) error // after planning, before sending
+}
+
+func run(ctx context.Context, cfg config.Config, deps Deps, h hooks) (report.Summary, error) {
+	e, err := newEngine(cfg, deps, h)
+	if err != nil {
+		sum := report.Summary{Mode: "backfill", Reason: ReasonError}
+		if deps.Out != nil {
+			_ = deps.Out.Write(report.TypeError, &report.Error{Message: err.Error(), Fatal: true})
+			_ = deps.Out.Write(report.TypeSummary, &sum)
+		}
+		return sum, err
+	}
+	sum, err := e.run(ctx)
+	if err != nil {
+		e.fail(err)
+	}
+	_ = e.out.Write(report.TypeSummary, &sum)
+	if cfg.BackfillRunOnce && err == nil && ctx.Err() == nil {
+		e.log.Info("backfill done; idling because BACKFILL_RUN_ONCE=true")
+		<-ctx.Done()
+	}
+	return sum, err
+}
+
+// newEngine checks the dependencies and sets up what does not depend on the state.
+func newEngine(cfg config.Config, deps Deps, h hooks) (*engine, error) {
+	targets := cfg.EnabledTargets()
+	switch {
+	case deps.Catalog == nil:
+		return nil, fmt.Errorf("%w: no catalog", ErrDeps)
+	case len(targets) == 0:
+		return nil, fmt.Errorf("%w: no enabled target", ErrDeps)
+	case len(deps.Clients) != len(targets):
+		return nil, fmt.Errorf("%w: %d clients for %d enabled targets", ErrDeps, len(deps.Clients), len(targets))
+	case len(targets) > 64:
+		return nil, fmt.Errorf("%w: at most 64 targets", ErrDeps)
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return nil, fmt.Errorf("backfill: %w", err)
+	}
+	e := &engine{cfg: cfg, deps: deps, hooks: h, loc: loc, mirror: cfg.TargetMode == config.ModeMirror,
+		log: deps.Log, now: deps.Now, out: deps.Out}
+	if e.out == nil {
+		e.out = report.NewWriter(io.Discard)
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	e.shardIndex, e.shardCount = int64(cfg.ShardIndex), int64(max(cfg.ShardCount, 1))
+	e.senders = min(max(cfg.Concurrency, 1), MaxSenders)
+	e.builders = max(runtime.GOMAXPROCS(0), 1)
+	e.bulk = max(cfg.BulkSize, 1)
+	for i, t := range targets {
+		e.targets = append(e.targets, newTarget(i, t, deps.Clients[i], cfg.BackfillRPS, e.bulk))
+		e.weights = append(e.weights, float64(t.Weight))
+	}
+	return e, nil
+}
+
+// resolveSeed picks BACKFILL_SEED, else SEED, else a random seed (then stored with the state).
+func resolveSeed(cfg *config.Config) int64 {
+	switch {
+	case cfg.BackfillSeed != nil:
+		return *cfg.BackfillSeed
+	case cfg.Seed != nil:
+		return *cfg.Seed
+	}
+	return rand.Int64()
+}
+
+// open loads or creates the state. A finished state of other settings is replaced (a new
+// backfill); an unfinished one is refused.
+func (e *engine) open() error {
+	lines := settings(&e.cfg)
+	fp := fingerprint(lines)
+	s, err := openStore(e.cfg.BackfillStateFile)
+	if err != nil {
+		return err
+	}
+	e.store = s
+	s.crash = e.hooks.crash
+	if st := s.st; st != nil && st.Fingerprint != fp {
+		if !st.Complete {
+			return fmt.Errorf("%w: %s holds an unfinished backfill made with other settings (%s); run it "+
+				"to the end with those settings, or move the file (and %s) away to start a new one",
+				ErrStateMismatch, e.cfg.BackfillStateFile, strings.Join(changedSettings(st.Settings, lines), "; "),
+				journalPath(e.cfg.BackfillStateFile))
+		}
+		e.log.Info("state file holds a finished backfill of other settings; starting a new backfill",
+			"state_file", e.cfg.BackfillStateFile)
+		s.st = nil
+	}
+	if s.st == nil {
+		p, err := newPlan(&e.cfg, e.now(), resolveSeed(&e.cfg))
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, t := range e.targets {
+			names = append(names, t.cfg.Name)
+		}
+		if err := s.create(newState(p, fp, lines, names)); err != nil {
+			return err
+		}
+	}
+	e.plan = s.st.plan()
+	e.plan.init(e.loc, e.cfg.BackfillProfile)
+	e.model = visit.New(e.cfg, e.deps.Catalog, e.deps.Funnels, e.plan.Seed, e.plan.returns, e.deps.Events)
+	return nil
+}

@@ -1,0 +1,173 @@
+package backfill
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/matomo"
+	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
+	"github.com/trafficinator/trafficinator/pkg/report"
+)
+
+const (
+	testToken = "0123456789abcdef0123456789abcdef"
+	testZone  = "Europe/Stockholm"
+)
+
+// newSink starts a matomotest server with sites 1 and 2 in testZone and the test token.
+func newSink(t *testing.T, mutate func(*matomotest.Options)) *matomotest.Server {
+	t.Helper()
+	opts := matomotest.Options{
+		Sites: []int{1, 2}, Token: testToken, RecordLimit: 200_000,
+		SiteInfo: map[int]matomotest.Site{1: {Timezone: testZone}, 2: {Timezone: testZone}},
+	}
+	if mutate != nil {
+		mutate(&opts)
+	}
+	srv := matomotest.NewServer(opts)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// daysAgo is the date n days before today in testZone.
+func daysAgo(n int) string {
+	loc, _ := time.LoadLocation(testZone)
+	return time.Now().In(loc).AddDate(0, 0, -n).Format(config.DateLayout)
+}
+
+// testConfig is a small backfill of two past days into site 1 of url.
+func testConfig(t *testing.T, url string) config.Config {
+	t.Helper()
+	c := config.Default()
+	c.BackfillEnabled = true
+	c.MatomoURL, c.SiteID, c.TokenAuth = url+"/matomo.php", 1, testToken
+	c.Timezone = testZone
+	c.BackfillStartDate, c.BackfillEndDate = daysAgo(12), daysAgo(11)
+	c.BackfillPerDay, c.BackfillTotal = 60, 0
+	seed := int64(11)
+	c.BackfillSeed = &seed
+	c.BulkSize, c.Concurrency = 25, 4
+	c.EcommerceProb = 0.3 // orders make duplicates visible: a repeated ec_id is invalid
+	c.StatsInterval = time.Hour
+	c.HTTPTimeout = 25 * time.Millisecond // only the wait before settling uses it; clients have their own
+	c.BackfillStateFile = filepath.Join(t.TempDir(), "state", "backfill.json")
+	if probs := c.ValidateAt(time.Now()); probs.Err() != nil {
+		t.Fatalf("test config invalid: %v", probs.Err())
+	}
+	return c
+}
+
+// twoTargets points cfg at sites 1 and 2 of url.
+func twoTargets(cfg *config.Config, url, mode string, w1, w2 int) {
+	cfg.TargetMode = mode
+	cfg.Targets = []config.Target{
+		{Name: "one", URL: url + "/matomo.php", SiteID: 1, Token: testToken, Weight: w1, Enabled: true},
+		{Name: "two", URL: url + "/matomo.php", SiteID: 2, Token: testToken, Weight: w2, Enabled: true},
+	}
+}
+
+// clientsFor builds one client per enabled target, with fast retries and no uncertain retries.
+func clientsFor(t *testing.T, cfg config.Config) []*matomo.Client {
+	t.Helper()
+	var out []*matomo.Client
+	for _, tg := range cfg.EnabledTargets() {
+		c, err := matomo.NewClient(matomo.Target{Name: tg.Name, URL: tg.URL, SiteID: tg.SiteID, Token: tg.Token},
+			matomo.Options{Retries: 3, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
+				Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// output collects report records.
+type output struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+// String returns everything printed so far.
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+// records parses every record printed so far.
+func (o *output) records(t *testing.T) []any {
+	t.Helper()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []any
+	sc := bufio.NewScanner(bytes.NewReader(o.buf.Bytes()))
+	for sc.Scan() {
+		rec, err := report.Parse(sc.Bytes())
+		if err != nil {
+			t.Fatalf("bad record %q: %v", sc.Text(), err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// days returns the Day records.
+func (o *output) days(t *testing.T) []*report.Day {
+	var out []*report.Day
+	for _, r := range o.records(t) {
+		if d, ok := r.(*report.Day); ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// runWith runs a backfill with test hooks and a fresh output.
+func runWith(t *testing.T, ctx context.Context, cfg config.Config, h hooks) (report.Summary, *output, error) {
+	t.Helper()
+	out := &output{}
+	if h.wait == nil {
+		h.wait = func(int) time.Duration { return time.Millisecond }
+	}
+	sum, err := run(ctx, cfg, Deps{Catalog: newFakeCatalog(), Clients: clientsFor(t, cfg),
+		Out: report.NewWriter(out)}, h)
+	return sum, out, err
+}
+
+// mustRun runs a backfill to the end and fails the test on error.
+func mustRun(t *testing.T, cfg config.Config) (report.Summary, *output) {
+	t.Helper()
+	sum, out, err := runWith(t, t.Context(), cfg, hooks{})
+	if err != nil {
+		t.Fatalf("backfill: %v", err)
+	}
+	return sum, out
+}
+
+// planOf computes the plan cfg makes now, as the engine does.
+func planOf(t *testing.T, cfg config.Config, now time.Time) *plan {
+	t.Helper()
+	p, err := newPlan(&cfg, now, *cfg.BackfillSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// visitsByDay reads a site's visits per day from the server.
+func visitsByDay(srv *matomotest.Server, site int) map[string]int {
+	return srv.Summary().PerSite[site].VisitsByDay
+}
