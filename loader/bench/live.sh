@@ -72,14 +72,14 @@ awk -v s="$started" -v t="$RATE_SECONDS" 'BEGIN{want=1000000*t/86400; printf "ta
 
 echo "== 3. Memory with 10,000 visits in flight"
 reset
-env MATOMO_URL="$SINK/matomo.php" TARGET_VISITS_PER_DAY=100000000 CONCURRENCY=10000 PAUSE_BETWEEN_PVS_MIN=30 \
+MATOMO_URL="$SINK/matomo.php" TARGET_VISITS_PER_DAY=100000000 CONCURRENCY=10000 PAUSE_BETWEEN_PVS_MIN=30 \
   PAUSE_BETWEEN_PVS_MAX=60 MAX_TOTAL_VISITS=10000 RANDOMIZE_VISITOR_COUNTRIES=false STATS_INTERVAL=1s SHUTDOWN_GRACE=0s \
-  LOG_LEVEL=ERROR "$BIN/loader" > "$BIN/mem.jsonl" &
+  LOG_LEVEL=ERROR "$BIN/loader" > "$BIN/mem.jsonl" 2>/dev/null &
 LPID=$!
 rss_at() { # rss_at N: RSS (KiB) once N visits are in flight; prints "inflight rss"
   for _ in $(seq 240); do
     sleep 0.25
-    inflight=$(tail -n 3 "$BIN/mem.jsonl" | { grep '"type":"stats"' || true; } | tail -1 | sed -n 's/.*"total":{.*"in_flight":\([0-9]*\).*/\1/p')
+    inflight=$(tail -n 3 "$BIN/mem.jsonl" | { grep -a '"type":"stats"' || true; } | tail -1 | sed -n 's/.*"total":{.*"in_flight":\([0-9]*\).*/\1/p')
     if [ "${inflight:-0}" -ge "$1" ]; then echo "$inflight $(awk '/VmRSS/{print $2}' /proc/$LPID/status)"; return; fi
   done
   echo "0 0"
@@ -88,4 +88,5 @@ read -r n1 r1 < <(rss_at 2000)
 read -r n2 r2 < <(rss_at 10000)
 kill -TERM $LPID; wait $LPID || true
 # The slope between two points leaves out what does not grow with visits (binary, catalogue, pools).
-echo "in flight $n1 -> $n2: RSS $r1 -> $r2 KiB; $(awk -v a="$r1" -v b="$r2" -v m="$n1" -v n="$n2" 'BEGIN{ if (n>m) printf "%.1f", (b-a)/(n-m); else printf "?" }') KiB per in-flight visit (goal <= 20)"
+echo "RSS with $n2 visits in flight: $r2 KiB = $(awk -v b="$r2" -v n="$n2" 'BEGIN{ if (n>0) printf "%.1f", b/n; else printf "?" }') KiB per in-flight visit, all included (goal <= 20)"
+echo "growth from $n1 to $n2 in flight: $(awk -v a="$r1" -v b="$r2" -v m="$n1" -v n="$n2" 'BEGIN{ if (n>m) printf "%.1f", (b-a)/(n-m); else printf "?" }') KiB per added visit"

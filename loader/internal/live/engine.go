@@ -181,41 +181,55 @@ func (e *Engine) visit(ctx context.Context, seq uint64) {
 	v := e.deps.Model.Build(seq)
 	ts := e.visitTargets(seq)
 	if len(ts) == 1 {
-		e.send(ctx, ts[0], &v)
+		e.send(ctx, ts[0], &v, false)
 		return
 	}
 	var wg sync.WaitGroup
 	for _, t := range ts {
 		wg.Add(1)
-		go func() { defer wg.Done(); e.send(ctx, t, &v) }()
+		go func() { defer wg.Done(); e.send(ctx, t, &v, true) }()
 	}
 	wg.Wait()
 }
 
 // send sends one visit to one target in real time: each hit after its pause, stamped so that the
-// whole simulated visit lies in the past (the last hit at most "now", never in the future).
-func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit) {
+// whole simulated visit lies in the past (the last hit at most "now", never in the future). A visit
+// shared by several targets is copied hit by hit; otherwise its requests are stamped in place (at
+// 10,000 visits in flight, the copies would be a good part of the memory).
+func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit, shared bool) {
 	t.visitsStarted.Add(1)
 	t.inFlight.Add(1)
 	defer t.inFlight.Add(-1)
-	reqs := v.Stamp(e.deps.Clock.Now().Add(-v.Duration).Truncate(time.Second))
-	if !t.hasToken {
-		for i := range reqs {
-			reqs[i].IP = "" // cip needs a token: without one, countries come from lang
-		}
-	}
+	start := e.deps.Clock.Now().Add(-v.Duration).Truncate(time.Second)
 	if v.Order {
 		t.orders.Add(1)
 	}
 	if t.bulk {
-		e.sendBulk(ctx, t, reqs)
-	} else {
-		for i := range reqs {
-			if i > 0 && !e.wait(ctx, v.Hits[i].Pause) {
-				return // cancelled after the grace period: the rest of the visit is not sent
+		reqs := v.Stamp(start)
+		if !t.hasToken {
+			for i := range reqs {
+				reqs[i].IP = ""
 			}
-			e.sendOne(ctx, t, &reqs[i])
 		}
+		e.sendBulk(ctx, t, reqs)
+		t.visitsFinished.Add(1)
+		return
+	}
+	var own matomo.Request
+	for i := range v.Hits {
+		if i > 0 && !e.wait(ctx, v.Hits[i].Pause) {
+			return // cancelled after the grace period: the rest of the visit is not sent
+		}
+		r := &v.Hits[i].Request
+		if shared {
+			own = *r
+			r = &own
+		}
+		r.Time = start.Add(v.Hits[i].Offset)
+		if !t.hasToken {
+			r.IP = "" // cip needs a token: without one, countries come from lang
+		}
+		e.sendOne(ctx, t, r)
 	}
 	t.visitsFinished.Add(1)
 }
