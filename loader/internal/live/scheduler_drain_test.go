@@ -44,7 +44,7 @@ func testDrain(t *testing.T, cancelAt, duration, grace time.Duration, wantReason
 	stopAt := max(cancelAt, duration)
 	deadline := stopAt + max(grace, 0)
 	if cancelAt == 0 {
-		deadline = time.Duration(1<<62) // a natural end waits for every visit
+		deadline = time.Duration(1 << 62) // a natural end waits for every visit
 	}
 	// Model: visit i starts at (i+1) s, before the stop; it is cut if it would end after the deadline.
 	wantCut := map[uint64]bool{}
