@@ -45,9 +45,20 @@ docs:
 docs-check:
 	@cd pkg && $(GO) run ./config/cmd/gendocs | diff -u ../docs/configuration.md - >/dev/null || { echo "docs/configuration.md is stale: run 'make docs'"; exit 1; }
 
-## bench: Go benchmarks of every module (figures printed, nothing asserted)
-bench:
-	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem ./...); done
+## bench: every benchmark: Go micro-benchmarks, the live comparison with k6 and wrk, the backfill run
+## (figures printed, nothing asserted; see docs/performance.md)
+bench: bench-go bench-live bench-backfill
+
+bench-go:
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -short ./...); done
+
+## bench-live: loader vs k6 vs wrk, rate accuracy, memory (needs wrk and k6: see loader/bench/live.sh)
+bench-live:
+	bash loader/bench/live.sh
+
+## bench-backfill: 100,000 visits into matomo-sink vs the sink's own ceiling
+bench-backfill:
+	cd loader && $(GO) test -run '^$$' -bench Backfill100k -benchtime 1x -timeout 30m ./internal/backfill/
 
 tidy:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) mod tidy); done
