@@ -251,3 +251,36 @@ func cdtLess(a, b string) bool {
 	}
 	return a < b
 }
+
+// A window ending today sends today's share only, and no hit of today lies after the moment the
+// plan was made.
+func TestTodayOnlyPastHours(t *testing.T) {
+	srv := newSink(t, nil)
+	cfg := testConfig(t, srv.URL)
+	back, days := 1, 2
+	cfg.BackfillStartDate, cfg.BackfillEndDate = "", ""
+	cfg.BackfillDaysBack, cfg.BackfillDuration = &back, &days
+	cfg.BackfillPerDay = 500
+	mustRun(t, cfg)
+
+	st, err := loadState(cfg.BackfillStateFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := st.Days[1]
+	p := st.plan()
+	p.init(stockholm(t), cfg.BackfillProfile)
+	want := roundCount(500 * p.curve(today.Date).share(st.Cutoff))
+	if got := visitsByDay(srv, 1)[today.Date]; int64(got) != today.Visits || today.Visits != want {
+		t.Fatalf("today %s: %d visits recorded, %d planned, %d is today's share", today.Date, got, today.Visits, want)
+	}
+	for _, r := range srv.Requests() {
+		cdt, err := time.Parse(time.DateTime, r.Params.Get("cdt"))
+		if err != nil {
+			t.Fatalf("cdt %q: %v", r.Params.Get("cdt"), err)
+		}
+		if !cdt.Before(st.Cutoff) {
+			t.Fatalf("hit at %v, plan made at %v", cdt, st.Cutoff)
+		}
+	}
+}
