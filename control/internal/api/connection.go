@@ -66,8 +66,8 @@ type SiteCheck struct {
 type MatomoTester struct{}
 
 // TestTarget runs the checks in order; a target that cannot be reached is not asked further.
-func (MatomoTester) TestTarget(ctx context.Context, t config.Target, o TestOptions) TargetCheck {
-	chk := TargetCheck{Name: t.Name, URL: redactURLText(t.URL), SiteID: t.SiteID, TokenSet: t.Token != "",
+func (MatomoTester) TestTarget(ctx context.Context, t config.Target, o TestOptions) (chk TargetCheck) {
+	chk = TargetCheck{Name: t.Name, URL: redactURLText(t.URL), SiteID: t.SiteID, TokenSet: t.Token != "",
 		Errors: []string{}, Warnings: []string{}}
 	defer func() { chk.OK = chk.Reachable && len(chk.Errors) == 0 }()
 	// No QueuedTrackingBypass: the probe must see what the loader's bulk requests would see.

@@ -17,7 +17,7 @@ const testKey = "test-api-key-0123456789abcdef"
 
 // testEnv is an API server on loopback with a real SQLite store and a fake run service.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	hs    *httptest.Server
 	store *store.Store
@@ -25,7 +25,7 @@ type testEnv struct {
 }
 
 // newEnv starts a server; opts adjust its Deps (rate limit, CORS, nil runs, ...).
-func newEnv(t *testing.T, opts ...func(*Deps)) *testEnv {
+func newEnv(t testing.TB, opts ...func(*Deps)) *testEnv {
 	t.Helper()
 	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "control.db"), store.Options{})
 	if err != nil {

@@ -128,7 +128,7 @@ func inlineRunConfig(m map[string]any, mode string) (config.Config, error) {
 		}
 	}
 	if errs, warns := fromConfig(probs); len(errs) > 0 {
-		return cfg, invalid("invalid configuration", prefixed("config", errs), prefixed("config", warns))
+		return cfg, invalid("invalid configuration", errs, warns) // fields are env names, as in /api/validate
 	}
 	return cfg, nil
 }

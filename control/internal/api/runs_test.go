@@ -1,0 +1,159 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/trafficinator/trafficinator/control/internal/runs"
+)
+
+// saveConfig stores a valid config and returns its id.
+func (e *testEnv) saveConfig(name string, extra map[string]any) int64 {
+	e.t.Helper()
+	cfg := validConfig("https://m.example/matomo.php")
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	var v ConfigView
+	e.mustStatus(http.StatusCreated, http.MethodPost, "/api/configs", map[string]any{"name": name, "config": cfg}, &v)
+	return v.ID
+}
+
+func TestRunsLifecycle(t *testing.T) {
+	e := newEnv(t)
+	id := e.saveConfig("c", nil)
+	var v runs.View
+	e.mustStatus(http.StatusCreated, http.MethodPost, "/api/runs", map[string]any{"name": "r1", "config_id": id, "mode": "live"}, &v)
+	if v.ID == "" || v.State != "running" || v.ConfigID == nil || *v.ConfigID != id {
+		t.Fatalf("started %+v", v)
+	}
+	path := "/api/runs/" + v.ID
+	e.mustStatus(http.StatusOK, http.MethodGet, path, nil, &v)
+	var list []runs.View
+	e.mustStatus(http.StatusOK, http.MethodGet, "/api/runs?active=1", nil, &list)
+	if len(list) != 1 {
+		t.Errorf("active runs %d", len(list))
+	}
+	// Deleting an active run is a conflict.
+	var eb ErrorBody
+	e.mustStatus(http.StatusConflict, http.MethodDelete, path, nil, &eb)
+	if !strings.Contains(eb.Error, "stop it first") {
+		t.Errorf("delete active: %q", eb.Error)
+	}
+	e.mustStatus(http.StatusOK, http.MethodPost, path+"/stop", nil, &v)
+	if v.State != "stopped" {
+		t.Errorf("stopped %+v", v)
+	}
+	// Stopping twice is a conflict too.
+	e.mustStatus(http.StatusConflict, http.MethodPost, path+"/stop", nil, nil)
+	var nv runs.View
+	e.mustStatus(http.StatusCreated, http.MethodPost, path+"/restart", nil, &nv)
+	if nv.ID == v.ID || nv.State != "running" {
+		t.Errorf("restart gave %+v", nv)
+	}
+	e.mustStatus(http.StatusNoContent, http.MethodDelete, path, nil, nil)
+	for _, p := range []string{path, path + "/logs", path + "/events"} {
+		e.mustStatus(http.StatusNotFound, http.MethodGet, p, nil, nil)
+	}
+	e.mustStatus(http.StatusNotFound, http.MethodPost, "/api/runs/"+strings.Repeat("f", 100)+"/stop", nil, nil)
+}
+
+func TestStartRunRequests(t *testing.T) {
+	e := newEnv(t)
+	id := e.saveConfig("c", nil)
+	tests := []struct {
+		name   string
+		body   map[string]any
+		want   int
+		fields []string
+	}{
+		// Neither a config nor a config id.
+		{"nothing", map[string]any{"name": "x"}, http.StatusBadRequest, []string{"config_id"}},
+		// Both.
+		{"both", map[string]any{"config_id": id, "config": validConfig("https://m.example/")}, http.StatusBadRequest, []string{"config_id"}},
+		// A config id that names nothing.
+		{"unknown config", map[string]any{"config_id": 999}, http.StatusBadRequest, []string{"config_id"}},
+		// A bad mode and loaders out of range, reported together.
+		{"bad fields", map[string]any{"config_id": id, "mode": "turbo", "loaders": 1000}, http.StatusBadRequest, []string{"mode", "loaders"}},
+		// An inline config is validated with its mode: backfill needs a token and a window.
+		{"inline backfill", map[string]any{"mode": "backfill", "config": validConfig("https://m.example/")}, http.StatusBadRequest, []string{"MATOMO_TOKEN_AUTH"}},
+		// A URL set that does not exist.
+		{"unknown url set", map[string]any{"config_id": id, "url_set_id": 77}, http.StatusBadRequest, []string{"url_set_id"}},
+		// A valid inline live config starts.
+		{"inline live", map[string]any{"mode": "live", "config": validConfig("https://m.example/")}, http.StatusCreated, nil},
+		// Resuming an unknown run is a 404.
+		{"resume unknown", map[string]any{"resume_of": "abcdefabcdef"}, http.StatusNotFound, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var eb ErrorBody
+			e.mustStatus(tt.want, http.MethodPost, "/api/runs", tt.body, &eb)
+			for _, f := range tt.fields {
+				if !hasField(eb.Errors, f) {
+					t.Errorf("no error for %s in %+v", f, eb.Errors)
+				}
+			}
+		})
+	}
+}
+
+func TestRunsLimitAndDockerDown(t *testing.T) {
+	e := newEnv(t)
+	id := e.saveConfig("c", nil)
+	body := map[string]any{"config_id": id}
+	for range e.runs.maxActive {
+		e.mustStatus(http.StatusCreated, http.MethodPost, "/api/runs", body, nil)
+	}
+	var eb ErrorBody
+	e.mustStatus(http.StatusConflict, http.MethodPost, "/api/runs", body, &eb)
+	if !strings.Contains(eb.Error, "too many active runs") {
+		t.Errorf("limit message %q", eb.Error)
+	}
+	e.runs.setUnavailable(true)
+	for _, r := range []struct{ method, path string }{
+		{http.MethodGet, "/api/runs"}, {http.MethodPost, "/api/runs"}, {http.MethodGet, "/api/runs/abc"},
+		{http.MethodGet, "/api/status"},
+	} {
+		var b any
+		if r.method == http.MethodPost {
+			b = body
+		}
+		e.mustStatus(http.StatusServiceUnavailable, r.method, r.path, b, &eb)
+		if !strings.Contains(eb.Error, "Docker") {
+			t.Errorf("%s %s: message %q", r.method, r.path, eb.Error)
+		}
+	}
+	// Without a run service at all (Docker was down at start), runs answer 503 and the rest works.
+	e2 := newEnv(t, func(d *Deps) { d.Runs = nil })
+	e2.mustStatus(http.StatusServiceUnavailable, http.MethodGet, "/api/runs", nil, nil)
+	e2.mustStatus(http.StatusOK, http.MethodGet, "/api/configs", nil, nil)
+}
+
+// Log lines are served without tokens: token_auth values anywhere and the run's own tokens.
+func TestRunLogsRedacted(t *testing.T) {
+	e := newEnv(t)
+	id := e.saveConfig("c", map[string]any{"MATOMO_TOKEN_AUTH": secretToken})
+	var v runs.View
+	e.mustStatus(http.StatusCreated, http.MethodPost, "/api/runs", map[string]any{"config_id": id}, &v)
+	e.runs.setLogs(v.ID,
+		"starting",
+		"GET https://m.example/matomo.php?idsite=1&token_auth="+secretToken2+"&rec=1",
+		`{"token_auth": "`+secretToken2+`"}`,
+		"oops the token is "+secretToken,
+		"done")
+	var lr LogsResponse
+	body := e.mustStatus(http.StatusOK, http.MethodGet, "/api/runs/"+v.ID+"/logs?tail=4", nil, &lr)
+	assertNoToken(t, "logs", body)
+	if len(lr.Lines) != 4 || lr.Lines[3].Text != "done" || !strings.Contains(lr.Lines[0].Text, "token_auth=[redacted]&rec=1") {
+		t.Errorf("lines %+v", lr.Lines)
+	}
+	e.mustStatus(http.StatusOK, http.MethodGet, "/api/runs/"+v.ID+"/logs?filter=done", nil, &lr)
+	if len(lr.Lines) != 1 {
+		t.Errorf("filtered %+v", lr.Lines)
+	}
+	for _, q := range []string{"tail=0", "tail=x", "tail=" + strconv.Itoa(maxLogTail+1)} {
+		e.mustStatus(http.StatusBadRequest, http.MethodGet, "/api/runs/"+v.ID+"/logs?"+q, nil, nil)
+	}
+}
