@@ -2,15 +2,34 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
+	"github.com/trafficinator/trafficinator/loader/internal/backfill"
 	"github.com/trafficinator/trafficinator/loader/internal/catalog"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
-// runBackfill runs the backfill engine.
-func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed int64, out *report.Writer, log *slog.Logger) int {
-	log.Error("backfill is not built yet")
-	return exitFailure
+// runBackfill runs the exactly-once backfill engine; its seed comes from BACKFILL_SEED, SEED, or the
+// state file of the backfill it resumes.
+func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, out *report.Writer, log *slog.Logger) int {
+	cfg.Concurrency = max(cfg.Concurrency, backfill.MaxSenders) // idle connections for every sender
+	clients, err := newClients(cfg, false)                      // a batch without a reply is the engine's to settle
+	if err != nil {
+		log.Error("cannot set up targets", "error", err.Error())
+		return exitInvalid
+	}
+	sum, err := backfill.Run(ctx, cfg, backfill.Deps{Catalog: cat, Funnels: enabledFunnels(cat), Events: &cat.Events,
+		Clients: clients, Out: out, Log: log})
+	switch {
+	case errors.Is(err, backfill.ErrStateMismatch):
+		log.Error("backfill refused", "error", err.Error())
+		return exitFailure
+	case err != nil:
+		log.Error("backfill failed; a re-run resumes where it stopped", "error", err.Error())
+		return exitFailure
+	}
+	log.Info("backfill ended", "reason", sum.Reason, "visits", sum.Total.VisitsFinished)
+	return exitOK
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/trafficinator/trafficinator/loader/internal/metrics"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/content"
 	"github.com/trafficinator/trafficinator/pkg/report"
 	"github.com/trafficinator/trafficinator/pkg/version"
 )
@@ -35,11 +36,10 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "error:", err)
 		return exitInvalid
 	}
-	seed := runSeed(cfg)
 	if cfg.BackfillEnabled {
-		return runBackfill(ctx, cfg, cat, seed, out, log)
+		return runBackfill(ctx, cfg, cat, out, log)
 	}
-	return runLive(ctx, cfg, cat, seed, out, log)
+	return runLive(ctx, cfg, cat, runSeed(cfg), out, log)
 }
 
 // runLive runs live load until its end or a signal.
@@ -53,7 +53,7 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed 
 	for i, c := range clients {
 		senders[i] = c
 	}
-	model := visit.New(cfg, cat, cat.Funnels, seed, liveReturnRange(cfg), &cat.Events)
+	model := visit.New(cfg, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events)
 	eng, err := live.NewEngine(cfg, live.Deps{Model: model, Senders: senders, Out: out, Log: log, Seed: seed})
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
@@ -104,4 +104,9 @@ func targetNames(cfg config.Config) []string {
 		names = append(names, t.Name)
 	}
 	return names
+}
+
+// enabledFunnels are the funnels file's enabled funnels, in priority order.
+func enabledFunnels(cat *catalog.Catalog) []content.Funnel {
+	return content.EnabledFunnels(cat.Funnels)
 }
