@@ -13,6 +13,7 @@ import (
 
 	"github.com/trafficinator/trafficinator/loader/internal/live"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
+	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
@@ -58,7 +59,7 @@ func runEngine(t *testing.T, ctx context.Context, c config.Config, seed int64) r
 	}
 	out := &bytes.Buffer{}
 	w := &lockedWriter{buf: out}
-	model := visit.New(c, newFakeCatalog(), nil, seed, func(seq uint64) (uint64, uint64) {
+	model := visit.New(c, visittest.NewCatalog(), nil, seed, func(seq uint64) (uint64, uint64) {
 		if seq < 50 {
 			return 0, 0
 		}

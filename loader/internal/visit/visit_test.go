@@ -1,4 +1,4 @@
-package visit
+package visit_test
 
 import (
 	"math"
@@ -7,12 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/visit"
+	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 )
 
-func testModel(t *testing.T, mutate func(*config.Config)) *Model {
+func testModel(t *testing.T, mutate func(*config.Config)) *visit.Model {
 	t.Helper()
 	c := config.Default()
 	if mutate != nil {
@@ -24,7 +26,7 @@ func testModel(t *testing.T, mutate func(*config.Config)) *Model {
 		}
 		return seq - 1000, seq - 100
 	}
-	return New(c, newFakeCatalog(), nil, 42, window, nil)
+	return visit.New(c, visittest.NewCatalog(), nil, 42, window, nil)
 }
 
 // The same seed and sequence number always give the same visit; another seed gives another.
@@ -35,7 +37,7 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("visit %d differs between two identical models", seq)
 		}
 	}
-	c := New(config.Default(), newFakeCatalog(), nil, 43, nil, nil)
+	c := visit.New(config.Default(), visittest.NewCatalog(), nil, 43, nil, nil)
 	if reflect.DeepEqual(a.Build(5).Visitor, c.Build(5).Visitor) {
 		t.Fatal("a different seed gave the same visitor")
 	}
@@ -166,7 +168,7 @@ func TestOrders(t *testing.T) {
 		for _, it := range o.Items {
 			sum += it.Price * float64(it.Quantity)
 		}
-		if math.Abs(cents(sum)-o.Subtotal) > 0.001 || math.Abs(o.Subtotal+o.Shipping+o.Tax-o.Revenue) > 0.011 {
+		if math.Abs(math.Round(sum*100)/100-o.Subtotal) > 0.001 || math.Abs(o.Subtotal+o.Shipping+o.Tax-o.Revenue) > 0.011 {
 			t.Fatalf("visit %d: inconsistent totals %+v", seq, o)
 		}
 		if ids[o.ID] {
@@ -179,7 +181,7 @@ func TestOrders(t *testing.T) {
 // Returning visitors come back with the same identity, at the configured share.
 func TestReturningVisitors(t *testing.T) {
 	m := testModel(t, func(c *config.Config) { c.ReturningProb = 0.3 })
-	ids := map[string]Visitor{}
+	ids := map[string]visit.Visitor{}
 	returning := 0
 	const from, to = 5000, 15000
 	for seq := uint64(0); seq < to; seq++ {
@@ -213,7 +215,7 @@ func TestFunnel(t *testing.T) {
 	}}
 	for _, exit := range []bool{true, false} {
 		f.ExitAfterCompletion = exit
-		m := New(config.Default(), newFakeCatalog(), []content.Funnel{f}, 1, nil, nil)
+		m := visit.New(config.Default(), visittest.NewCatalog(), []content.Funnel{f}, 1, nil, nil)
 		v := m.Build(7)
 		kinds := []matomo.Kind{}
 		for _, h := range v.Hits {
@@ -244,7 +246,7 @@ func TestFunnel(t *testing.T) {
 }
 
 func BenchmarkBuild(b *testing.B) {
-	m := New(config.Default(), newFakeCatalog(), nil, 1, nil, nil)
+	m := visit.New(config.Default(), visittest.NewCatalog(), nil, 1, nil, nil)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		_ = m.Build(uint64(i))
