@@ -64,66 +64,38 @@ func (m meta) info(name, typ, def string) FieldInfo {
 		Min: m.min, Max: m.max, Default: def, Mode: m.mode}
 }
 
+// integer is the whole-number types of Config fields.
+type integer interface{ ~int | ~int64 }
+
 func intField(name, def string, m meta, p func(*Config) *int) field {
-	return field{
-		info: m.info(name, TypeInt, def),
-		parse: func(c *Config, s string) error {
-			v, err := parseInt(s)
-			*p(c) = int(v)
-			return err
-		},
-		format: func(c *Config) (string, bool) { return strconv.Itoa(*p(c)), true },
-		value:  func(c *Config) any { return *p(c) },
-	}
+	return wholeField(name, def, m, p)
 }
 
 func int64Field(name, def string, m meta, p func(*Config) *int64) field {
+	return wholeField(name, def, m, p)
+}
+
+func wholeField[T integer](name, def string, m meta, p func(*Config) *T) field {
 	return field{
 		info: m.info(name, TypeInt, def),
 		parse: func(c *Config, s string) error {
 			v, err := parseInt(s)
-			*p(c) = v
+			*p(c) = T(v)
 			return err
 		},
-		format: func(c *Config) (string, bool) { return strconv.FormatInt(*p(c), 10), true },
+		format: func(c *Config) (string, bool) { return strconv.FormatInt(int64(*p(c)), 10), true },
 		value:  func(c *Config) any { return *p(c) },
 	}
 }
 
-func optIntField(name string, m meta, p func(*Config) **int) field {
-	f := field{
-		info: m.info(name, TypeInt, ""),
-		parse: func(c *Config, s string) error {
-			if s == "" {
-				*p(c) = nil
-				return nil
-			}
-			v, err := parseInt(s)
-			if err != nil {
-				return err
-			}
-			iv := int(v)
-			*p(c) = &iv
-			return nil
-		},
-		format: func(c *Config) (string, bool) {
-			if *p(c) == nil {
-				return "", false
-			}
-			return strconv.Itoa(**p(c)), true
-		},
-		value: func(c *Config) any {
-			if *p(c) == nil {
-				return nil
-			}
-			return **p(c)
-		},
-	}
-	f.info.Optional = true
-	return f
-}
+func optIntField(name string, m meta, p func(*Config) **int) field { return optWholeField(name, m, p) }
 
 func optInt64Field(name string, m meta, p func(*Config) **int64) field {
+	return optWholeField(name, m, p)
+}
+
+// optWholeField is a whole number that may be left unset (nil).
+func optWholeField[T integer](name string, m meta, p func(*Config) **T) field {
 	f := field{
 		info: m.info(name, TypeInt, ""),
 		parse: func(c *Config, s string) error {
@@ -135,14 +107,15 @@ func optInt64Field(name string, m meta, p func(*Config) **int64) field {
 			if err != nil {
 				return err
 			}
-			*p(c) = &v
+			tv := T(v)
+			*p(c) = &tv
 			return nil
 		},
 		format: func(c *Config) (string, bool) {
 			if *p(c) == nil {
 				return "", false
 			}
-			return strconv.FormatInt(**p(c), 10), true
+			return strconv.FormatInt(int64(**p(c)), 10), true
 		},
 		value: func(c *Config) any {
 			if *p(c) == nil {
