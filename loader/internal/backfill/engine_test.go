@@ -39,13 +39,19 @@ func TestBackfillDeliversPlan(t *testing.T) {
 		t.Fatalf("day records %+v", days)
 	}
 	var sawStart, sawSummary bool
+	var last *report.Progress
 	for _, r := range out.records(t) {
 		switch r := r.(type) {
 		case *report.Start:
 			sawStart = r.PlannedVisits == 120 && len(r.Days) == 2 && r.Mode == "backfill"
+		case *report.Progress:
+			last = r
 		case *report.Summary:
 			sawSummary = r.Reason == ReasonFinished
 		}
+	}
+	if last == nil || last.Percent != 100 || last.VisitsDone != 120 || last.VisitsPlanned != 120 || last.ETASeconds != 0 {
+		t.Fatalf("last progress record %+v", last)
 	}
 	if !sawStart || !sawSummary {
 		t.Fatalf("start or summary record missing or wrong: %s", out.buf.String())
@@ -282,5 +288,39 @@ func TestTodayOnlyPastHours(t *testing.T) {
 		if !cdt.Before(st.Cutoff) {
 			t.Fatalf("hit at %v, plan made at %v", cdt, st.Cutoff)
 		}
+	}
+}
+
+// A stopped backfill says so (reason signal, no error); the re-run reports the days finished before
+// as such, sends only the rest and counts the whole backfill in its progress.
+func TestStopThenResumeReports(t *testing.T) {
+	srv := newSink(t, nil)
+	cfg := testConfig(t, srv.URL)
+	cfg.BackfillStartDate = daysAgo(13) // three days
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	sum, _, err := runWith(t, ctx, cfg, hooks{after: func(_ *engine, date string) {
+		if date == cfg.BackfillStartDate {
+			cancel()
+		}
+	}})
+	if err != nil || sum.Reason != ReasonSignal {
+		t.Fatalf("stop: %v, reason %q", err, sum.Reason)
+	}
+	sum, out := mustRun(t, cfg)
+	if sum.Reason != ReasonFinished || sum.Total.VisitsFinished != 120 {
+		t.Fatalf("resume: reason %q, %d visits", sum.Reason, sum.Total.VisitsFinished)
+	}
+	days := out.days(t)
+	if len(days) != 3 || days[0].Skipped != SkipDone || days[0].Sent != 60 || days[1].Skipped != "" {
+		t.Fatalf("day records %+v", days)
+	}
+	for _, r := range out.records(t) {
+		if s, ok := r.(*report.Start); ok && s.PlannedVisits != 120 {
+			t.Fatalf("start plans %d visits still to send, want 120", s.PlannedVisits)
+		}
+	}
+	if s := srv.Summary(); s.Visits != 180 || s.Invalid != 0 {
+		t.Fatalf("visits %d invalid %d", s.Visits, s.Invalid)
 	}
 }
