@@ -92,6 +92,7 @@ func sinkConfig(s sink, maxVisits int64) *config.Config {
 	c.PauseMin, c.PauseMax, c.PageviewsMin, c.PageviewsMax = 0, 0, 1, 3
 	c.MaxTotalVisits = maxVisits
 	c.StatsInterval, c.ShutdownGrace = 500*time.Millisecond, 2*time.Second
+	c.Timezone = "UTC" // the sink's sites are in UTC; Matomo (and the sink) split visits at the site's midnight
 	return &c
 }
 
