@@ -106,7 +106,20 @@ func (s *Service) loaderEnded(r *liveRun, l *loader, c docker.Container, vanishe
 	r.mu.Lock()
 	l.exited, l.vanished, l.exitCode, l.oom = true, vanished, c.ExitCode, c.OOMKilled
 	finish := r.readyToFinishLocked()
+	// A loader that failed for good leaves its run failed: the others are stopped rather than
+	// left running a partial run nobody watches.
+	failRest := !finish && !r.stopRequested && !r.starting && (vanished || c.ExitCode != 0)
 	r.mu.Unlock()
+	if failRest {
+		s.log.Warn("a loader failed; stopping the run's other loaders", "run", r.id, "loader", l.index)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := s.stopLoaders(r); err != nil {
+				s.log.Warn("stopping the other loaders failed", "run", r.id, "err", err)
+			}
+		}()
+	}
 	if vanished {
 		s.log.Warn("loader container vanished", "run", r.id, "loader", l.index)
 	} else {

@@ -277,3 +277,19 @@ func TestDockerDownFailsRun(t *testing.T) {
 		})
 	}
 }
+
+func TestFailedLoaderStopsTheOthers(t *testing.T) {
+	rt := newFakeRuntime()
+	e := newEnv(t, rt, Options{})
+	svc := e.start(t)
+	v, err := svc.Start(t.Context(), StartRequest{Config: liveConfig(), Loaders: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := containerOf(t, rt, v.ID, 0), containerOf(t, rt, v.ID, 1)
+	rt.setState(second, "exited", 1) // restarts exhausted: Docker reports it exited
+	v = waitState(t, svc, v.ID, store.StateFailed)
+	if !rt.wasStopped(first) || !strings.HasPrefix(v.Error, "loader 1 exited with code 1") {
+		t.Errorf("loader 0 stopped: %v; error %q, want loader 1's failure", rt.wasStopped(first), v.Error)
+	}
+}
