@@ -21,6 +21,7 @@ type routeFlags struct {
 	followable bool // an SSE stream when ?follow=1
 	upload     bool // body up to MaxUploadBytes instead of MaxBodyBytes
 	ownTimeout bool // the handler sets its own deadline (connection tests)
+	long       bool // waits for Docker (start, stop, restart): LongRequestTimeout instead
 	undoc      bool // not in the OpenAPI document (static UI files)
 }
 
@@ -64,12 +65,19 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 		Skipper: func(c echo.Context) bool { return s.flagsOf(c).upload },
 	}))
 	e.Use(s.authenticate)
+	passErr := func(err error, _ echo.Context) error { return err } // handleError maps DeadlineExceeded to 503
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		Timeout: s.timeout,
-		Skipper: func(c echo.Context) bool { return s.streaming(c) || s.flagsOf(c).ownTimeout },
-		ErrorHandler: func(err error, c echo.Context) error {
-			return err // the error handler maps context.DeadlineExceeded to a 503
+		Skipper: func(c echo.Context) bool {
+			f := s.flagsOf(c)
+			return s.streaming(c) || f.ownTimeout || f.long
 		},
+		ErrorHandler: passErr,
+	}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+		Timeout:      LongRequestTimeout,
+		Skipper:      func(c echo.Context) bool { return !s.flagsOf(c).long },
+		ErrorHandler: passErr,
 	}))
 }
 

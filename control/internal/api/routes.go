@@ -126,13 +126,14 @@ func (s *Server) setRoutes(upload routeFlags) []route {
 
 func (s *Server) runRoutes() []route {
 	get, post, del := http.MethodGet, http.MethodPost, http.MethodDelete
+	long := routeFlags{long: true}
 	return []route{
 		{get, "/api/runs", s.listRuns, routeFlags{}, op{tag: "runs", summary: "List runs", resp: []runs.View{}, query: []qparam{{"active", "boolean", "1 for active runs only"}}}},
-		{post, "/api/runs", s.startRun, routeFlags{}, op{tag: "runs", summary: "Start a live or backfill run from a saved or inline config", req: RunRequest{}, resp: runs.View{}, status: http.StatusCreated}},
+		{post, "/api/runs", s.startRun, long, op{tag: "runs", summary: "Start a live or backfill run from a saved or inline config", req: RunRequest{}, resp: runs.View{}, status: http.StatusCreated}},
 		{get, "/api/runs/:id", s.getRun, routeFlags{}, op{tag: "runs", summary: "A run: state, uptime, counters per target, backfill days", resp: runs.View{}}},
-		{del, "/api/runs/:id", s.deleteRun, routeFlags{}, op{tag: "runs", summary: "Delete a finished run (409 while active)"}},
-		{post, "/api/runs/:id/stop", s.stopRun, routeFlags{}, op{tag: "runs", summary: "Stop a run", resp: runs.View{}}},
-		{post, "/api/runs/:id/restart", s.restartRun, routeFlags{}, op{tag: "runs", summary: "Stop if active, then start a new run with the same config", resp: runs.View{}, status: http.StatusCreated}},
+		{del, "/api/runs/:id", s.deleteRun, long, op{tag: "runs", summary: "Delete a finished run (409 while active)"}},
+		{post, "/api/runs/:id/stop", s.stopRun, long, op{tag: "runs", summary: "Stop a run", resp: runs.View{}}},
+		{post, "/api/runs/:id/restart", s.restartRun, long, op{tag: "runs", summary: "Stop if active, then start a new run with the same config", resp: runs.View{}, status: http.StatusCreated}},
 		{get, "/api/runs/:id/logs", s.runLogs, routeFlags{followable: true}, op{tag: "runs", summary: "Last log lines, or a live stream with ?follow=1", resp: LogsResponse{}, query: []qparam{qTail, qFollow, qFilter}}},
 		{get, "/api/runs/:id/events", s.runEvents, routeFlags{stream: true}, op{tag: "runs", summary: "Server-Sent Events of the run's reports (stats, day, progress, summary, error, end)", resp: "", respMedia: mediaSSE}},
 	}
@@ -140,13 +141,14 @@ func (s *Server) runRoutes() []route {
 
 func (s *Server) legacyRoutes() []route {
 	get, post := http.MethodGet, http.MethodPost
+	long := routeFlags{long: true}
 	return []route{
 		{get, "/api/status", s.legacyStatus, routeFlags{}, op{tag: "legacy", summary: "Original API: status of the default run", resp: LegacyStatus{}}},
-		{post, "/api/start", s.legacyStart, routeFlags{}, op{tag: "legacy", summary: "Original API: start the default run from the config named default", req: LegacyStartRequest{}, resp: LegacyAction{}}},
-		{post, "/api/stop", s.legacyStop, routeFlags{}, op{tag: "legacy", summary: "Original API: stop the default run", resp: LegacyAction{}, query: []qparam{qTimeout}}},
-		{post, "/api/restart", s.legacyRestart, routeFlags{}, op{tag: "legacy", summary: "Original API: restart the default run", resp: LegacyAction{}, query: []qparam{qTimeout}}},
+		{post, "/api/start", s.legacyStart, long, op{tag: "legacy", summary: "Original API: start the default run from the config named default", req: LegacyStartRequest{}, resp: LegacyAction{}}},
+		{post, "/api/stop", s.legacyStop, long, op{tag: "legacy", summary: "Original API: stop the default run", resp: LegacyAction{}, query: []qparam{qTimeout}}},
+		{post, "/api/restart", s.legacyRestart, long, op{tag: "legacy", summary: "Original API: restart the default run", resp: LegacyAction{}, query: []qparam{qTimeout}}},
 		{get, "/api/logs", s.legacyLogs, routeFlags{}, op{tag: "legacy", summary: "Original API: the default run's last lines", resp: LegacyLogs{},
 			query: []qparam{{"lines", "integer", "10 to 10000 (default 100)"}, qFilter}}},
-		{post, "/api/config/apply", s.legacyApply, routeFlags{}, op{tag: "legacy", summary: "Original API: save as config default and restart the default run with it", req: LegacyApplyRequest{}, resp: LegacyAction{}}},
+		{post, "/api/config/apply", s.legacyApply, long, op{tag: "legacy", summary: "Original API: save as config default and restart the default run with it", req: LegacyApplyRequest{}, resp: LegacyAction{}}},
 	}
 }

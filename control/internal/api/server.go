@@ -38,6 +38,9 @@ const (
 	DefaultRateLimit = 600
 	// DefaultRequestTimeout bounds a request that is not a stream or a connection test.
 	DefaultRequestTimeout = 30 * time.Second
+	// LongRequestTimeout bounds the requests that wait for Docker to start or stop loaders (a stop
+	// lets a loader drain for its SHUTDOWN_GRACE); a stop cut short goes on in the background.
+	LongRequestTimeout = 3 * time.Minute
 	// DefaultHeartbeat is the interval of the comment lines that keep SSE connections open
 	// through proxies.
 	DefaultHeartbeat = 15 * time.Second
