@@ -42,6 +42,9 @@ func streamSSE[T any](s *Server, c echo.Context, ch <-chan T, render func(T) sse
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
+	// The connection may serve further requests; with no server WriteTimeout nothing else resets
+	// the deadline this stream sets.
+	defer func() { _ = rc.SetWriteDeadline(time.Time{}) }()
 	flush := func() { _ = rc.Flush() }
 	flush()
 	tick := time.NewTicker(s.heartbeat)
