@@ -144,3 +144,35 @@ func TestStartSignal(t *testing.T) {
 		t.Fatalf("visits %d", srv.Summary().Visits)
 	}
 }
+
+// A backfill into a site of another time zone warns (Matomo would split days differently); the
+// backfill still runs, exactly.
+func TestBackfillWarnsOnSiteTimezone(t *testing.T) {
+	const token = "0123456789abcdef0123456789abcdef"
+	srv := matomotest.NewServer(matomotest.Options{Token: token, SiteInfo: map[int]matomotest.Site{1: {Timezone: "America/New_York"}}})
+	defer srv.Close()
+	env := map[string]string{"MATOMO_URL": srv.TrackingURL(), "MATOMO_TOKEN_AUTH": token, "BACKFILL_ENABLED": "true",
+		"BACKFILL_DAYS_BACK": "4", "BACKFILL_DURATION_DAYS": "2", "BACKFILL_MAX_VISITS_PER_DAY": "50",
+		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json"), "TIMEZONE": "Europe/Stockholm"}
+	code, out, errs := runCLI(t, env)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	if !strings.Contains(out, "America/New_York") || !strings.Contains(errs, "TIMEZONE=America/New_York") {
+		t.Fatalf("no time zone warning:\n%s\n%s", out, errs)
+	}
+	if v := srv.Summary().Visits; v < 100 {
+		t.Fatalf("%d visits", v)
+	}
+	// Matching zones: no warning.
+	env["TIMEZONE"] = "America/New_York"
+	env["BACKFILL_STATE_FILE"] = filepath.Join(t.TempDir(), "state.json")
+	srv.Reset()
+	code, out, errs = runCLI(t, env)
+	if code != 0 || strings.Contains(errs, "time zone") {
+		t.Fatalf("exit %d, unexpected warning:\n%s", code, errs)
+	}
+	if s := srv.Summary(); s.Visits != 100 || s.Invalid != 0 {
+		t.Fatalf("%d visits, %d invalid", s.Visits, s.Invalid)
+	}
+}
