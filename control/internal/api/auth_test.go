@@ -188,3 +188,12 @@ func TestBodyTooLarge(t *testing.T) {
 		t.Errorf("URL list over its limit: %d, want 413", resp.StatusCode)
 	}
 }
+
+// A method a path does not have is a 405 that lists the ones it has.
+func TestMethodNotAllowed(t *testing.T) {
+	e := newEnv(t)
+	resp, body := e.request(http.MethodPatch, "/api/configs", `{}`)
+	if resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(resp.Header.Get("Allow"), "POST") {
+		t.Errorf("PATCH: %d, Allow %q, %s", resp.StatusCode, resp.Header.Get("Allow"), body)
+	}
+}

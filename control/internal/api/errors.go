@@ -89,9 +89,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("request failed", "request_id", body.RequestID, "method", c.Request().Method,
 			"path", c.Path(), "err", err)
 	}
-	if status == http.StatusMethodNotAllowed && c.Response().Header().Get(echo.HeaderAllow) == "" {
-		c.Response().Header().Set(echo.HeaderAllow, http.MethodGet)
-	}
 	var werr error
 	if c.Request().Method == http.MethodHead {
 		werr = c.NoContent(status)
