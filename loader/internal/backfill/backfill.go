@@ -71,10 +71,9 @@ func Run(ctx context.Context, cfg config.Config, deps Deps) (report.Summary, err
 
 // hooks let tests crash the engine at chosen records and shorten waits.
 type hooks struct {
-	crash func(rec *record) error         // see store.crash
-	wait  func(round int) time.Duration   // wait before re-sending a failed batch
-	after func(e *engine, date string)    // after a day's records are written
-	start func(ctx context.Context) error // after planning, before sending
+	crash func(rec *record) error       // see store.crash
+	wait  func(round int) time.Duration // wait before re-sending a failed batch
+	after func(e *engine, date string)  // after a day's records are written
 }
 
 func run(ctx context.Context, cfg config.Config, deps Deps, h hooks) (report.Summary, error) {

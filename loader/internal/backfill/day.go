@@ -7,12 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/trafficinator/trafficinator/loader/internal/visit"
 )
-
-// chunkSize is how many visit indices a builder takes at a time.
-const chunkSize = 32
 
 // dayRun is one day being sent.
 type dayRun struct {
@@ -34,16 +29,6 @@ type targetNeed struct {
 	done      bool
 	confirmed spans
 	uncertain spans
-}
-
-// built is a visit ready to send: hits stamped with their times.
-type built struct {
-	idx    int64
-	id     string // visitor id (cid)
-	first  int64  // unix second of the first hit: what the Live API reports as firstActionTimestamp
-	hits   []visit.Hit
-	orders int64
-	mask   uint64 // targets that need it
 }
 
 // sendDay sends what the day still needs on every target, then records it finished.
@@ -156,128 +141,6 @@ func allDone(need []targetNeed) bool {
 		}
 	}
 	return true
-}
-
-// cut builds the day's visits in parallel and cuts them, in index order, into batches per target.
-func (e *engine) cut(ctx context.Context, d *dayRun, out chan<- *batch) error {
-	type job struct {
-		lo, hi int64
-		res    chan []*built
-	}
-	jobs := make(chan job)
-	futures := make(chan chan []*built, 2*e.builders)
-	go func() { // producer: hands out chunks, and their result slots in order
-		defer close(futures)
-		defer close(jobs)
-		for lo := int64(0); lo < d.n; lo += chunkSize {
-			j := job{lo: lo, hi: min(lo+chunkSize, d.n), res: make(chan []*built, 1)}
-			select {
-			case futures <- j.res:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- j:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	for range e.builders {
-		wg.Go(func() {
-			for j := range jobs {
-				j.res <- e.buildChunk(d, j.lo, j.hi)
-			}
-		})
-	}
-	defer wg.Wait()
-	cutters := make([]*cutter, len(e.targets))
-	for t := range cutters {
-		cutters[t] = newCutter(t, d, e.bulk, out)
-	}
-	for res := range futures {
-		var chunk []*built
-		select {
-		case chunk = <-res:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		for _, b := range chunk {
-			for t, c := range cutters {
-				if b.mask&(1<<t) != 0 {
-					if err := c.add(ctx, b); err != nil {
-						return err
-					}
-				}
-			}
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	for _, c := range cutters {
-		if err := c.flush(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// buildChunk builds the visits of [lo, hi) that some target still needs.
-func (e *engine) buildChunk(d *dayRun, lo, hi int64) []*built {
-	var out []*built
-	for i := lo; i < hi; i++ {
-		if mask := e.needMask(d, i); mask != 0 {
-			out = append(out, e.build(d, i, mask))
-		}
-	}
-	return out
-}
-
-// needMask returns the targets that still need visit i: its own (weighted) or all (mirror), in
-// this loader's shard, not yet confirmed.
-func (e *engine) needMask(d *dayRun, i int64) uint64 {
-	if i%e.shardCount != e.shardIndex {
-		return 0
-	}
-	var mask uint64
-	for t := range e.targets {
-		if !e.mirror && t != e.model.Target(seqOf(d.epoch, i), e.weights) {
-			continue
-		}
-		d.mine[t].Add(1)
-		if n := &d.need[t]; !n.done && !n.confirmed.contains(i) {
-			mask |= 1 << t
-		}
-	}
-	return mask
-}
-
-// build makes visit i and stamps its hits inside the day: it starts at its quantile of the day's
-// profile and ends before the day's limit.
-func (e *engine) build(d *dayRun, i int64, mask uint64) *built {
-	seq := seqOf(d.epoch, i)
-	v := e.model.Build(seq)
-	start, cut := d.curve.place(quantile(e.plan.Seed, seq, i, d.n), v.Duration, d.limit)
-	hits := v.Hits
-	for k := range hits {
-		hits[k].Request.Time = start.Add(hits[k].Offset)
-	}
-	if cut {
-		k := 1
-		for k < len(hits) && hits[k].Request.Time.Before(d.limit) {
-			k++
-		}
-		hits = hits[:k]
-	}
-	b := &built{idx: i, id: v.Visitor.ID, first: hits[0].Request.Time.Unix(), hits: hits, mask: mask}
-	for k := range hits {
-		if hits[k].Request.Order.ID != "" {
-			b.orders++
-		}
-	}
-	return b
 }
 
 // finishDay records the day finished on every target and prints its Day records.

@@ -14,8 +14,8 @@
 //
 // Execution walks the days oldest first. A day's visits are built in parallel, cut in index order
 // into bulk batches of whole visits (at most BULK_BATCH_SIZE hits, a larger visit alone) and posted
-// by a pool of senders, optionally under a BACKFILL_RPS_LIMIT on tracking requests. A day is
-// finished on every target before the next one starts.
+// by min(CONCURRENCY, MaxSenders) senders. BACKFILL_RPS_LIMIT caps tracking requests (hits, not
+// visits) per second on each target. A day is finished on every target before the next one starts.
 //
 // Exactly once rests on a journal beside BACKFILL_STATE_FILE: before a batch is posted its range of
 // visit indices is recorded as sent; after Matomo's reply it is recorded as done with the counts.
@@ -23,6 +23,13 @@
 // resolved by asking the Live API for the batch's visitors on that day: a planned visit has landed
 // when its visitor has a visit whose first action is at the planned second. Only the missing visits
 // are sent again. Where the Live API cannot answer, the batch is sent again and its visits are
-// reported as possibly duplicated. Completed days are compacted into the state file itself, which
-// is replaced atomically.
+// reported as possibly duplicated. The check waits until twice HTTP_TIMEOUT after the post: a
+// request cut off by a kill or a timeout may still be processed by Matomo for a while, and a check
+// that comes first would miss it. A range is closed only by a reply or by the Live API, never by a
+// later failure, so visits found earlier are never sent again. Completed days (and every 50,000
+// records) are folded into the state file itself, which is replaced atomically.
+//
+// The state file also fixes the plan: a re-run with the same plan-relevant settings (tokens and
+// how a backfill is sent do not count) resumes it, or says it is complete and sends nothing; an
+// unfinished backfill of other settings is refused.
 package backfill

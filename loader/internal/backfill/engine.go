@@ -58,11 +58,7 @@ func (e *engine) run(ctx context.Context) (report.Summary, error) {
 		return e.summary(ReasonAlreadyComplete), nil
 	}
 	e.writeStart()
-	if e.hooks.start != nil {
-		if err := e.hooks.start(ctx); err != nil {
-			return e.summary(ReasonError), err
-		}
-	}
+	e.checkZones(ctx)
 	stop := e.reportProgress(ctx)
 	err := e.sendDays(ctx)
 	stop()

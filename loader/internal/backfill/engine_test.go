@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
@@ -322,5 +323,25 @@ func TestStopThenResumeReports(t *testing.T) {
 	}
 	if s := srv.Summary(); s.Visits != 180 || s.Invalid != 0 {
 		t.Fatalf("visits %d invalid %d", s.Visits, s.Invalid)
+	}
+}
+
+// A site whose time zone cuts days elsewhere than TIMEZONE gets a warning record; the backfill
+// still runs.
+func TestZoneMismatchWarns(t *testing.T) {
+	srv := newSink(t, func(o *matomotest.Options) { o.SiteInfo = map[int]matomotest.Site{1: {Timezone: "America/New_York"}} })
+	cfg := testConfig(t, srv.URL)
+	sum, out := mustRun(t, cfg)
+	warned := false
+	for _, r := range out.records(t) {
+		if e, ok := r.(*report.Error); ok && !e.Fatal && strings.Contains(e.Message, `"America/New_York"`) {
+			warned = true
+		}
+	}
+	if !warned || sum.Reason != ReasonFinished {
+		t.Fatalf("warned %v, reason %q: %s", warned, sum.Reason, out.String())
+	}
+	if sum, out := mustRun(t, testConfig(t, newSink(t, nil).URL)); strings.Contains(out.String(), `"type":"error"`) {
+		t.Fatalf("warning for matching zones (%s): %s", sum.Reason, out.String())
 	}
 }

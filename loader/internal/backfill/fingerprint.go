@@ -24,7 +24,8 @@ var operational = map[string]bool{
 	"LOG_LEVEL": true, "STATS_INTERVAL": true, "METRICS_ADDR": true,
 }
 
-// secretish are settings whose values are not repeated in messages (a URL may hold a password).
+// secretish are settings that may hold a password (in a URL's user info): the state file keeps a
+// hash of their value, and messages name them without a value.
 var secretish = map[string]bool{"MATOMO_URL": true, "MATOMO_TARGETS": true}
 
 // settings returns the plan-relevant settings of cfg as NAME=value lines, tokens removed.
@@ -32,9 +33,13 @@ var secretish = map[string]bool{"MATOMO_URL": true, "MATOMO_TARGETS": true}
 func settings(cfg *config.Config) []string {
 	var out []string
 	for _, kv := range config.Encode(cfg.Redacted()) {
-		name, _, _ := strings.Cut(kv, "=")
+		name, value, _ := strings.Cut(kv, "=")
 		if operational[name] || (name == "TARGET_VISITS_PER_DAY" && cfg.BackfillPerDay != 0) {
 			continue
+		}
+		if secretish[name] {
+			sum := sha256.Sum256([]byte(value))
+			kv = name + "=sha256:" + hex.EncodeToString(sum[:8])
 		}
 		out = append(out, kv)
 	}

@@ -27,6 +27,15 @@ type outcome struct {
 	unsure bool
 }
 
+// answered counts Matomo's reply to the post of visits.
+func (o *outcome) answered(res matomo.BulkResult, visits []*built) {
+	o.tracked, o.inv, o.dropped = int64(res.Tracked), int64(res.Invalid), int64(res.Dropped)
+	for _, v := range visits {
+		o.delivered++
+		o.orders += v.orders
+	}
+}
+
 // reqPool recycles the request slices of batches.
 var reqPool = sync.Pool{New: func() any { return new([]matomo.Request) }}
 
@@ -57,11 +66,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 		switch class := classify(io, err); class {
 		case sendOK:
 			t.latency.observe(res.Latency)
-			o.tracked, o.inv, o.dropped = int64(res.Tracked), int64(res.Invalid), int64(res.Dropped)
-			for _, v := range visits {
-				o.delivered++
-				o.orders += v.orders
-			}
+			o.answered(res, visits)
 			return e.done(b, t, &o)
 		case sendUncertain:
 			if round >= maxRounds {

@@ -19,6 +19,7 @@ type client interface {
 	TrackBulk(ctx context.Context, reqs []matomo.Request) (matomo.BulkResult, error)
 	LastVisits(ctx context.Context, siteID int, date string, visitorIDs []string) ([]matomo.Visit, error)
 	InvalidateArchivedReports(ctx context.Context, siteIDs []int, dates []string) ([]string, error)
+	Site(ctx context.Context, id int) (matomo.Site, error)
 }
 
 var _ client = (*matomo.Client)(nil)
