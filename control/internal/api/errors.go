@@ -135,6 +135,8 @@ func sentinelStatus(err error) (int, string) {
 	switch {
 	case errors.Is(err, runs.ErrUnavailable):
 		return http.StatusServiceUnavailable, msgUnavailable
+	case errors.Is(err, runs.ErrImage):
+		return http.StatusServiceUnavailable, "the loader image is not in the Docker Engine; build it with make images (or set LOADER_IMAGE)"
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, runs.ErrLimit):

@@ -22,6 +22,7 @@ type fakeRuns struct {
 	events      map[string][]runs.Event
 	maxActive   int
 	unavailable bool
+	failWith    error // returned by every call when set
 	starts      []runs.StartRequest
 	// holdFollow keeps followed log streams open until the run is no longer active.
 	holdFollow bool
@@ -35,6 +36,9 @@ func newFakeRuns(st *store.Store) *fakeRuns {
 func (f *fakeRuns) check() error {
 	if f.unavailable {
 		return fmt.Errorf("fake: %w", runs.ErrUnavailable)
+	}
+	if f.failWith != nil {
+		return fmt.Errorf("fake: %w", f.failWith)
 	}
 	return nil
 }

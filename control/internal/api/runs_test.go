@@ -125,6 +125,15 @@ func TestRunsLimitAndDockerDown(t *testing.T) {
 			t.Errorf("%s %s: message %q", r.method, r.path, eb.Error)
 		}
 	}
+	// A missing loader image is a 503 that says how to fix it, not a 500.
+	e.runs.setUnavailable(false)
+	e.runs.mu.Lock()
+	e.runs.failWith = runs.ErrImage
+	e.runs.mu.Unlock()
+	e.mustStatus(http.StatusServiceUnavailable, http.MethodPost, "/api/runs", body, &eb)
+	if !strings.Contains(eb.Error, "make images") {
+		t.Errorf("missing image message %q", eb.Error)
+	}
 	// Without a run service at all (Docker was down at start), runs answer 503 and the rest works.
 	e2 := newEnv(t, func(d *Deps) { d.Runs = nil })
 	e2.mustStatus(http.StatusServiceUnavailable, http.MethodGet, "/api/runs", nil, nil)

@@ -19,6 +19,7 @@ type fakeRuntime struct {
 	mu         sync.Mutex
 	down       bool // every call fails as if the engine did not answer
 	failStart  int  // the n-th Start fails (1-based); 0: none
+	noImage    bool // Start fails as the engine does for a missing image
 	starts     int
 	nextID     int
 	clock      time.Time
@@ -139,7 +140,11 @@ func (f *fakeRuntime) Start(_ context.Context, spec docker.Spec) (docker.Contain
 	f.mu.Lock()
 	f.starts++
 	fail := f.down || f.starts == f.failStart
+	noImage := f.noImage
 	f.mu.Unlock()
+	if noImage {
+		return docker.Container{}, fmt.Errorf("start loader %s/%d: create container: No such image: %s: %w", spec.RunID, spec.Index, spec.Image, docker.ErrNotFound)
+	}
 	if fail {
 		return docker.Container{}, fmt.Errorf("start loader %s/%d: create container: %w", spec.RunID, spec.Index, errEngineDown)
 	}

@@ -278,6 +278,23 @@ func TestDockerDownFailsRun(t *testing.T) {
 	}
 }
 
+// A missing loader image is its own error (the API answers 503 with "build the image"), and the run
+// is recorded failed with the image's name.
+func TestMissingImage(t *testing.T) {
+	rt := newFakeRuntime()
+	rt.noImage = true
+	e := newEnv(t, rt, Options{LoaderImage: "trafficinator/loader:missing"})
+	svc := e.start(t)
+	_, err := svc.Start(t.Context(), StartRequest{Config: liveConfig()})
+	if !errors.Is(err, ErrImage) || errors.Is(err, ErrNotFound) {
+		t.Fatalf("Start: %v, want ErrImage (and not a run-not-found)", err)
+	}
+	runs, _ := svc.List(t.Context(), false)
+	if len(runs) != 1 || runs[0].State != store.StateFailed || !strings.Contains(runs[0].Error, "trafficinator/loader:missing") {
+		t.Fatalf("runs %+v", runs)
+	}
+}
+
 func TestFailedLoaderStopsTheOthers(t *testing.T) {
 	rt := newFakeRuntime()
 	e := newEnv(t, rt, Options{})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/trafficinator/trafficinator/control/internal/docker"
 	"time"
 
 	"github.com/trafficinator/trafficinator/control/internal/store"
@@ -71,6 +72,9 @@ func (s *Service) launch(ctx context.Context, run store.Run, p plan) error {
 	ids := make([]string, 0, p.loaders)
 	for i := range p.loaders {
 		c, err := s.rt.Start(ctx, s.spec(run.ID, p, i))
+		if errors.Is(err, docker.ErrNotFound) { // Start finds no container to miss: the image is what is missing
+			err = fmt.Errorf("%w: %s (build it with make images): %w", ErrImage, s.opts.LoaderImage, err)
+		}
 		if err != nil {
 			return s.abortStart(ctx, r, fmt.Errorf("loader %d: %w", i, err))
 		}

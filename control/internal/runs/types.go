@@ -30,6 +30,8 @@ var (
 	ErrLimit = errors.New("too many active runs")
 	// ErrUnavailable: the Docker Engine does not answer (503).
 	ErrUnavailable = errors.New("docker engine unavailable")
+	// ErrImage: the loader image is not in the Docker Engine (503: build it with make images).
+	ErrImage = errors.New("loader image not found")
 	// ErrInvalid wraps config.Problems when a run's configuration does not validate (400).
 	ErrInvalid = errors.New("invalid run configuration")
 )

@@ -11,17 +11,17 @@ import (
 // RunDay is one backfill day's progress on one target of a run, as the loader's "day" records report
 // it (pkg/report Day). Done days are final.
 type RunDay struct {
-	Date      string    `db:"date"` // YYYY-MM-DD in the run's TIMEZONE
-	Target    string    `db:"target"`
-	Planned   int64     `db:"planned"`
-	Sent      int64     `db:"sent"`
-	Tracked   int64     `db:"tracked"`
-	Invalid   int64     `db:"invalid"`
-	Dropped   int64     `db:"dropped"`
-	Seconds   float64   `db:"seconds"`
-	Done      bool      `db:"done"`
-	Skipped   string    `db:"skipped"` // why the day was not sent (already complete, cap reached)
-	UpdatedAt time.Time `db:"updated_at"`
+	Date      string    `db:"date" json:"date"` // YYYY-MM-DD in the run's TIMEZONE
+	Target    string    `db:"target" json:"target"`
+	Planned   int64     `db:"planned" json:"planned"`
+	Sent      int64     `db:"sent" json:"sent"`
+	Tracked   int64     `db:"tracked" json:"tracked"`
+	Invalid   int64     `db:"invalid" json:"invalid"`
+	Dropped   int64     `db:"dropped" json:"dropped"`
+	Seconds   float64   `db:"seconds" json:"seconds"`
+	Done      bool      `db:"done" json:"done"`
+	Skipped   string    `db:"skipped" json:"skipped,omitempty"` // why the day was not sent (already complete, cap reached)
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // DayFromReport converts a loader's day record.
