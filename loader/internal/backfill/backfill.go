@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,6 +111,8 @@ func newEngine(cfg config.Config, deps Deps, h hooks) (*engine, error) {
 		return nil, fmt.Errorf("%w: %d clients for %d enabled targets", ErrDeps, len(deps.Clients), len(targets))
 	case len(targets) > 64:
 		return nil, fmt.Errorf("%w: at most 64 targets", ErrDeps)
+	case slices.Contains(deps.Clients, nil):
+		return nil, fmt.Errorf("%w: a nil client", ErrDeps)
 	}
 	loc, err := cfg.Location()
 	if err != nil {

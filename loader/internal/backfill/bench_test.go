@@ -34,6 +34,12 @@ const (
 	ceilingVisits    = 25_000 // visits whose pre-built bodies measure the sink's ceiling
 )
 
+// sinkCPUsEnv, when set (e.g. "1"), runs the sink under taskset on those CPUs. Together with
+// running the benchmark itself under taskset on other CPUs it gives the loader and the sink cores of
+// their own, which measures whether the loader keeps up with the sink at equal resources; by
+// default both share the machine, as they do in a single-host dry run.
+const sinkCPUsEnv = "BACKFILL_BENCH_SINK_CPUS"
+
 // BenchmarkBackfill100k backfills 100,000 visits into the matomo-sink program on loopback and
 // compares the rate with the sink's own ceiling, measured in the same run by posting pre-built bulk
 // bodies of as many visits in a tight loop, once before and once after the backfill (the mean is
@@ -43,6 +49,7 @@ const (
 // the share of the ceiling reached.
 //
 //	go test -run '^$' -bench Backfill ./internal/backfill/
+//	BACKFILL_BENCH_SINK_CPUS=1 taskset -c 0 go test -run '^$' -bench Backfill ./internal/backfill/
 func BenchmarkBackfill100k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("a 100,000-visit load run")
@@ -106,7 +113,11 @@ func startSink(b *testing.B) *sinkProc {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("build matomo-sink: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-sites", "1,2", "-timezone", testZone)
+	args := []string{bin, "-addr", "127.0.0.1:0", "-sites", "1,2", "-timezone", testZone}
+	if cpus := os.Getenv(sinkCPUsEnv); cpus != "" {
+		args = append([]string{"taskset", "-c", cpus}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), "SINK_TOKEN="+testToken)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
