@@ -2,11 +2,13 @@ package backfill
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
@@ -343,5 +345,28 @@ func TestZoneMismatchWarns(t *testing.T) {
 	}
 	if sum, out := mustRun(t, testConfig(t, newSink(t, nil).URL)); strings.Contains(out.String(), `"type":"error"`) {
 		t.Fatalf("warning for matching zones (%s): %s", sum.Reason, out.String())
+	}
+}
+
+// Unusable dependencies are refused before anything is read or sent.
+func TestBadDeps(t *testing.T) {
+	srv := newSink(t, nil)
+	cfg := testConfig(t, srv.URL)
+	for _, tc := range []struct {
+		name string
+		deps Deps
+	}{
+		{"no catalog", Deps{Clients: clientsFor(t, cfg)}},
+		{"fewer clients than enabled targets", Deps{Catalog: newFakeCatalog()}},
+		{"a nil client", Deps{Catalog: newFakeCatalog(), Clients: []*matomo.Client{nil}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Run(t.Context(), cfg, tc.deps); !errors.Is(err, ErrDeps) {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+	if srv.Summary().Requests != 0 {
+		t.Fatal("requests were sent")
 	}
 }
