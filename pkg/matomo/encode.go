@@ -21,6 +21,7 @@ func (r *Request) appendQuery(dst []byte, site int) []byte {
 		dst = append(dst, '&')
 	}
 	dst = append(dst, "rec=1&apiv=1"...)
+	dst = append(dst, r.Visitor.enc...)
 	dst = appendParam(dst, "cid", r.VisitorID)
 	dst = appendParam(dst, "url", r.URL)
 	dst = appendParam(dst, "action_name", r.ActionName)

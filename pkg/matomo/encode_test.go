@@ -233,3 +233,24 @@ func BenchmarkURLValues(b *testing.B) {
 		_ = v.Encode()
 	}
 }
+
+// VisitorParams encode exactly what the separate fields would.
+func TestVisitorParams(t *testing.T) {
+	ua := `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36`
+	a := Request{SiteID: 1, VisitorID: "0123456789abcdef", UserAgent: ua, Lang: "sv-se,sv;q=0.9", Resolution: "1920x1080", URL: "https://example.test/"}
+	b := Request{SiteID: 1, Visitor: NewVisitorParams("0123456789abcdef", ua, "sv-se,sv;q=0.9", "1920x1080"), URL: "https://example.test/"}
+	qa, err := url.ParseQuery(string(a.AppendQuery(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	qb, err := url.ParseQuery(string(b.AppendQuery(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(qa, qb) {
+		t.Fatalf("fields %v\nparams %v", qa, qb)
+	}
+	if (VisitorParams{}).IsZero() != true || b.Visitor.IsZero() {
+		t.Fatal("IsZero")
+	}
+}

@@ -11,6 +11,9 @@ type Request struct {
 	// VisitorID is cid: exactly 16 hex characters, fixed for a simulated visitor, so Matomo
 	// matches visits by it and never merges visitors by fingerprint.
 	VisitorID string
+	// Visitor, when set, carries cid, ua, lang and res already encoded (see NewVisitorParams), in
+	// place of VisitorID, UserAgent, Lang and Resolution, which should then be empty.
+	Visitor VisitorParams
 	// URL is the page URL (url); campaign parameters go in its query.
 	URL string
 	// ActionName is the page title (action_name); "/" builds a title tree.
@@ -159,3 +162,21 @@ func (r *Request) Kind() Kind {
 
 func (o *Order) present() bool { return o.ID != "" || len(o.Items) > 0 }
 func (e *Event) present() bool { return e.Category != "" && e.Action != "" }
+
+// VisitorParams are the parameters every hit of a visit repeats — cid, ua, lang and res — encoded
+// once for the whole visit. The user agent is the longest value of a hit; a loader sending hundreds
+// of thousands of hits a second spends a measurable share of its CPU escaping it again and again.
+type VisitorParams struct{ enc string }
+
+// NewVisitorParams encodes a visitor's cid, ua, lang and res (empty values are left out).
+func NewVisitorParams(visitorID, userAgent, lang, resolution string) VisitorParams {
+	b := make([]byte, 0, 32+len(visitorID)+len(userAgent)*3/2+len(lang)+len(resolution))
+	b = appendParam(b, "cid", visitorID)
+	b = appendParam(b, "ua", userAgent)
+	b = appendParam(b, "lang", lang)
+	b = appendParam(b, "res", resolution)
+	return VisitorParams{enc: string(b)}
+}
+
+// IsZero reports whether p holds nothing.
+func (p VisitorParams) IsZero() bool { return p.enc == "" }

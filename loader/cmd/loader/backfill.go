@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
+	"runtime/debug"
 
 	"github.com/trafficinator/trafficinator/loader/internal/backfill"
 	"github.com/trafficinator/trafficinator/loader/internal/catalog"
@@ -14,6 +16,9 @@ import (
 // runBackfill runs the exactly-once backfill engine; its seed comes from BACKFILL_SEED, SEED, or the
 // state file of the backfill it resumes.
 func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, out *report.Writer, log *slog.Logger) int {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(backfill.GCPercent)
+	}
 	cfg.Concurrency = max(cfg.Concurrency, backfill.MaxSenders) // idle connections for every sender
 	clients, err := newClients(cfg, false)                      // a batch without a reply is the engine's to settle
 	if err != nil {

@@ -43,6 +43,11 @@ type Deps struct {
 // contend for the same rows.
 const MaxSenders = 64
 
+// GCPercent is the garbage collector setting the loader uses for backfill when GOGC is not set:
+// a backfill allocates request buffers at a high rate and holds little, so collecting 4× less often
+// saves about a fifth of the CPU for a few tens of MB more heap.
+const GCPercent = 400
+
 // Summary reasons specific to backfill (report.Summary.Reason).
 const (
 	ReasonFinished        = "finished"         // every planned visit was delivered

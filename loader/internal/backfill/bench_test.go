@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,6 +54,9 @@ const sinkCPUsEnv = "BACKFILL_BENCH_SINK_CPUS"
 func BenchmarkBackfill100k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("a 100,000-visit load run")
+	}
+	if os.Getenv("GOGC") == "" { // as the loader runs a backfill
+		defer debug.SetGCPercent(debug.SetGCPercent(GCPercent))
 	}
 	sink := startSink(b)
 	bodies, hits := ceilingBodies(b, sink)

@@ -12,22 +12,22 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 )
 
-// draft is a hit being assembled, with how much simulated time follows it.
-type draft struct {
-	req matomo.Request
-	// weight shares the visit's duration among the auto-timed gaps; fixed (seconds) overrides it
-	// (funnel step delays).
+// gap is how much simulated time follows a hit: weight shares the visit's duration among the
+// auto-timed gaps; fixed (seconds) overrides it (funnel step delays).
+type gap struct {
 	weight float64
 	fixed  float64
 	hasFix bool
 }
 
-// builder assembles one visit.
+// builder assembles one visit: its hits go straight into the visit (requests are large; copying
+// them from a draft list would cost more than building them), their gaps alongside.
 type builder struct {
 	m        *Model
 	r        *rand.Rand
 	v        *Visit
-	drafts   []draft
+	vp       matomo.VisitorParams // the visitor's cid, ua, lang and res, encoded
+	gaps     []gap
 	page     content.Page // the page the visitor is on
 	pvID     string       // its page view id
 	started  bool
@@ -94,32 +94,32 @@ func (b *builder) onPage() matomo.Request {
 }
 
 func (b *builder) add(req matomo.Request, weight float64) {
-	b.drafts = append(b.drafts, draft{req: req, weight: weight})
+	b.v.Hits = append(b.v.Hits, Hit{Request: req})
+	b.gaps = append(b.gaps, gap{weight: weight})
 }
 
-func (b *builder) addFixed(req matomo.Request, seconds float64) {
-	b.drafts = append(b.drafts, draft{req: req, fixed: seconds, hasFix: true})
-}
+// last is the hit added last.
+func (b *builder) last() *Hit { return &b.v.Hits[len(b.v.Hits)-1] }
+
+// Special actions a normal visit can have.
+const (
+	actSearch = iota
+	actOutlink
+	actDownload
+	actClick
+	actRandom
+	numActions
+)
 
 // browse adds n page views following the site's structure, with the special actions each on one of
 // them (an order after the last).
 func (b *builder) browse(n int, sp specialSet) {
-	on := make([][]func(), n)
-	at := func(f func()) { i := b.r.IntN(n); on[i] = append(on[i], f) }
-	if sp.search {
-		at(b.search)
-	}
-	if sp.outlink {
-		at(func() { req := b.onPage(); req.Link = b.m.cat.Outlink(b.r); b.add(req, 0.1) })
-	}
-	if sp.download {
-		at(func() { b.download(b.m.cat.Download(b.r)) })
-	}
-	if sp.click {
-		at(func() { b.event(b.m.cat.ClickEvents()) })
-	}
-	if sp.random {
-		at(func() { b.event(b.m.cat.RandomEvents()) })
+	var at [numActions]int // the page view each action follows; -1: none
+	for i, on := range [numActions]bool{sp.search, sp.outlink, sp.download, sp.click, sp.random} {
+		at[i] = -1
+		if on {
+			at[i] = b.r.IntN(n)
+		}
 	}
 	for i := 0; i < n; i++ {
 		switch {
@@ -128,12 +128,32 @@ func (b *builder) browse(n int, sp specialSet) {
 		default:
 			b.view(b.m.cat.Next(b.r, b.page))
 		}
-		for _, f := range on[i] {
-			f()
+		for act, page := range at {
+			if page == i {
+				b.special(act)
+			}
 		}
 	}
 	if sp.order {
 		b.order(b.m.orders, nil)
+	}
+}
+
+// special adds one special action on the current page.
+func (b *builder) special(act int) {
+	switch act {
+	case actSearch:
+		b.search()
+	case actOutlink:
+		req := b.onPage()
+		req.Link = b.m.cat.Outlink(b.r)
+		b.add(req, 0.1)
+	case actDownload:
+		b.download(b.m.cat.Download(b.r))
+	case actClick:
+		b.event(b.m.cat.ClickEvents())
+	case actRandom:
+		b.event(b.m.cat.RandomEvents())
 	}
 }
 
@@ -198,26 +218,26 @@ func (b *builder) finish() {
 	}
 	total := uniform(b.r, b.m.cfg.VisitDurationMin, b.m.cfg.VisitDurationMax) * 60 * scale
 	fixed, weights := 0.0, 0.0
-	for _, d := range b.drafts {
-		if d.hasFix {
-			fixed += d.fixed
+	for _, g := range b.gaps {
+		if g.hasFix {
+			fixed += g.fixed
 		} else {
-			weights += d.weight
+			weights += g.weight
 		}
 	}
 	auto := math.Max(total-fixed, 0)
-	hits := make([]Hit, 0, len(b.drafts)+1)
 	offset := time.Duration(0)
-	for i, d := range b.drafts {
-		hits = append(hits, Hit{Offset: offset, Pause: b.pause(i), Request: d.req})
-		gap := d.fixed
-		if !d.hasFix {
-			gap = auto * d.weight / weights
+	for i, g := range b.gaps {
+		h := &b.v.Hits[i]
+		h.Offset, h.Pause = offset, b.pause(i)
+		sec := g.fixed
+		if !g.hasFix {
+			sec = auto * g.weight / weights
 		}
-		offset += clampGap(gap)
+		offset += clampGap(sec)
 	}
-	hits = append(hits, Hit{Offset: offset, Request: ping})
-	b.v.Hits, b.v.Duration = hits, offset
+	b.v.Hits = append(b.v.Hits, Hit{Offset: offset, Request: ping})
+	b.v.Duration = offset
 }
 
 // pause is the real wait before hit i in live mode (none before the first).

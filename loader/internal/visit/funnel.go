@@ -11,7 +11,7 @@ func (b *builder) funnel(f content.Funnel) {
 	for _, s := range f.Steps {
 		b.step(s)
 		// The step just added is followed by its configured delay.
-		last := &b.drafts[len(b.drafts)-1]
+		last := &b.gaps[len(b.gaps)-1]
 		last.fixed, last.hasFix = uniform(b.r, s.DelaySecondsMin, s.DelaySecondsMax), true
 	}
 }
@@ -29,7 +29,7 @@ func (b *builder) step(s content.Step) {
 			b.view(page)
 		}
 		if s.ActionName != "" {
-			b.drafts[len(b.drafts)-1].req.ActionName = s.ActionName
+			b.last().Request.ActionName = s.ActionName
 		}
 		return
 	}

@@ -64,9 +64,13 @@ func New(cfg config.Config, cat Catalog, funnels []content.Funnel, seed int64, r
 
 // Build returns visit seq. It is a pure function of the model and seq.
 func (m *Model) Build(seq uint64) Visit {
-	r := newRand(m.seed, seq, streamVisit)
+	g := newRand(m.seed, seq, streamVisit)
+	defer g.release()
+	r := g.Rand
 	v := Visit{Seq: seq, Visitor: m.visitor(seq)}
-	b := builder{m: m, r: r, v: &v}
+	// Room for the page views, every special action, an order and the ping: no regrowth.
+	v.Hits = make([]Hit, 0, m.cfg.PageviewsMax+numActions+2)
+	b := builder{m: m, r: r, v: &v, gaps: make([]gap, 0, m.cfg.PageviewsMax+numActions+2)}
 	switch {
 	case m.cfg.JourneyProb > 0 && r.Float64() < m.cfg.JourneyProb:
 		j := m.journeys[pick(r, journeyWeights(m.journeys))]
@@ -115,15 +119,20 @@ func (m *Model) Target(seq uint64, weights []float64) int {
 	if len(weights) <= 1 {
 		return 0
 	}
-	return pick(newRand(m.seed, seq, streamTarget), weights)
+	g := newRand(m.seed, seq, streamTarget)
+	defer g.release()
+	return pick(g.Rand, weights)
 }
 
 // visitor returns who makes visit seq: with RETURNING_VISITOR_PROBABILITY someone from an earlier visit
 // in the return range (recomputed, not remembered), otherwise a new visitor.
 func (m *Model) visitor(seq uint64) Visitor {
 	returning := false
+	g := newRand(m.seed, seq, streamIdentity)
+	defer g.release()
+	r := g.Rand
 	for hops := 0; ; hops++ {
-		r := newRand(m.seed, seq, streamIdentity)
+		g.reseed(m.seed, seq, streamIdentity)
 		lo, hi := uint64(0), uint64(0)
 		if m.returns != nil {
 			lo, hi = m.returns(seq)
@@ -152,9 +161,11 @@ func origin(page string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// request returns a hit's request with the visitor's fields set.
+// request returns a hit's request with the visitor's fields set (encoded once per visit).
 func (b *builder) request(page content.Page) matomo.Request {
-	vis := &b.v.Visitor
-	return matomo.Request{VisitorID: vis.ID, URL: page.URL, UserAgent: vis.UserAgent, Lang: vis.Lang,
-		Resolution: vis.Resolution, IP: vis.IP}
+	if b.vp.IsZero() {
+		vis := &b.v.Visitor
+		b.vp = matomo.NewVisitorParams(vis.ID, vis.UserAgent, vis.Lang, vis.Resolution)
+	}
+	return matomo.Request{Visitor: b.vp, URL: page.URL, IP: b.v.Visitor.IP}
 }

@@ -1,6 +1,9 @@
 package visit
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"sync"
+)
 
 // Streams separate the random draws of one visit by purpose, so that adding a draw to one part of
 // the model does not shift the values of another (and, say, change which visitors return).
@@ -21,10 +24,33 @@ func mix(x uint64) uint64 {
 	return x
 }
 
-// newRand returns the generator of one stream of one visit.
-func newRand(seed int64, seq uint64, stream uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(mix(uint64(seed)^stream), mix(seq+stream)))
+// generator is a reusable PCG generator: visits are built by the hundred thousand per second, and
+// a fresh source and Rand for each stream of each visit were a good part of the garbage.
+type generator struct {
+	pcg rand.PCG
+	*rand.Rand
 }
+
+var generators = sync.Pool{New: func() any {
+	g := &generator{}
+	g.Rand = rand.New(&g.pcg)
+	return g
+}}
+
+// newRand returns the generator of one stream of one visit; give it back with release.
+func newRand(seed int64, seq uint64, stream uint64) *generator {
+	g := generators.Get().(*generator)
+	g.reseed(seed, seq, stream)
+	return g
+}
+
+// reseed points g at another stream: its draws are then exactly a fresh generator's.
+func (g *generator) reseed(seed int64, seq uint64, stream uint64) {
+	g.pcg.Seed(mix(uint64(seed)^stream), mix(seq+stream))
+}
+
+// release returns g to the pool; it must not be used afterwards.
+func (g *generator) release() { generators.Put(g) }
 
 // uniform returns a float64 in [lo, hi].
 func uniform(r *rand.Rand, lo, hi float64) float64 {

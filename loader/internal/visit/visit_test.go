@@ -2,6 +2,7 @@ package visit_test
 
 import (
 	"math"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -62,8 +63,9 @@ func TestVisitShape(t *testing.T) {
 		}
 		for i, h := range v.Hits {
 			r := h.Request
-			if r.VisitorID != v.Visitor.ID || r.NewVisit != (i == 0) {
-				t.Fatalf("visit %d hit %d: cid %q new_visit %v", seq, i, r.VisitorID, r.NewVisit)
+			q, err := url.ParseQuery(string(r.AppendQuery(nil)))
+			if err != nil || q.Get("cid") != v.Visitor.ID || q.Get("ua") != v.Visitor.UserAgent || r.NewVisit != (i == 0) {
+				t.Fatalf("visit %d hit %d: cid %q ua %q new_visit %v (%v)", seq, i, q.Get("cid"), q.Get("ua"), r.NewVisit, err)
 			}
 			if h.Offset%time.Second != 0 {
 				t.Fatalf("visit %d hit %d: offset %v not whole seconds", seq, i, h.Offset)
@@ -238,7 +240,7 @@ func TestFunnel(t *testing.T) {
 			t.Fatalf("browsing did not continue after the funnel")
 		}
 		for _, h := range v.Hits {
-			if h.Request.VisitorID != v.Visitor.ID {
+			if h.Request.Visitor != v.Hits[0].Request.Visitor {
 				t.Fatal("funnel continued as a different visitor (the original's bug 7)")
 			}
 		}
