@@ -56,9 +56,11 @@ bench-go:
 bench-live:
 	bash loader/bench/live.sh
 
-## bench-backfill: 100,000 visits into matomo-sink vs the sink's own ceiling
+## bench-backfill: 100,000 visits into matomo-sink vs the sink's own ceiling, one core each
+## (the sink on core 0, the loader on core 1), as in the live benchmark
 bench-backfill:
-	cd loader && $(GO) test -run '^$$' -bench Backfill100k -benchtime 1x -timeout 30m ./internal/backfill/
+	cd loader && $(GO) test -c -o ../bin/backfill.test ./internal/backfill/
+	cd loader/internal/backfill && BACKFILL_BENCH_SINK_CPUS=0 taskset -c 1 ../../../bin/backfill.test -test.run '^$$' -test.bench Backfill100k -test.benchtime 1x -test.timeout 30m
 
 tidy:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) mod tidy); done
@@ -69,3 +71,31 @@ clean:
 ## presets: copy presets/.env.* into pkg/presets (embedded by the programs)
 presets:
 	for n in light medium heavy extreme; do cp presets/.env.$$n pkg/presets/files/$$n.env; done
+
+## images: static binaries built here, then FROM-scratch images trafficinator/{loader,control,matomo-sink}:latest
+## (no registry needed; see deploy/)
+images:
+	GO=$(GO) VERSION=$(VERSION) bash deploy/images.sh
+
+## up: build the images, start the compose project (COMPOSE_PROFILES=demo adds the sink and a demo loader),
+## wait for the control's /health, print its address and API key
+up: images
+	bash deploy/up.sh
+
+## down: stop and remove the project's containers, network and the loaders its control started (volumes kept)
+down:
+	bash deploy/down.sh
+
+## purge: down, and also remove the data volumes (configs, runs, API key, backfill state)
+purge:
+	PURGE=1 bash deploy/down.sh
+
+## logs: follow the compose project's logs
+logs:
+	bash deploy/compose.sh logs -f --tail=100
+
+## e2e: only the end-to-end test (images, compose with the demo profile, live run, backfill, restart, cleanup)
+e2e:
+	cd control && $(GO) test -count=1 -timeout 10m -run '^TestE2E$$' -v ./e2e/
+
+.PHONY: images up down purge logs e2e
