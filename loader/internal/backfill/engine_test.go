@@ -3,6 +3,7 @@ package backfill
 import (
 	"context"
 	"errors"
+	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"strings"
 	"testing"
 	"time"
@@ -218,7 +219,7 @@ func TestRunOnceIdles(t *testing.T) {
 	returned := make(chan error, 1)
 	out := &output{}
 	go func() {
-		_, err := run(ctx, cfg, Deps{Catalog: newFakeCatalog(), Clients: clientsFor(t, cfg), Out: report.NewWriter(out)}, hooks{})
+		_, err := run(ctx, cfg, Deps{Catalog: visittest.NewCatalog(), Clients: clientsFor(t, cfg), Out: report.NewWriter(out)}, hooks{})
 		returned <- err
 	}()
 	for i := 0; ; i++ { // wait for the summary record, bounded
@@ -357,8 +358,8 @@ func TestBadDeps(t *testing.T) {
 		deps Deps
 	}{
 		{"no catalog", Deps{Clients: clientsFor(t, cfg)}},
-		{"fewer clients than enabled targets", Deps{Catalog: newFakeCatalog()}},
-		{"a nil client", Deps{Catalog: newFakeCatalog(), Clients: []*matomo.Client{nil}}},
+		{"fewer clients than enabled targets", Deps{Catalog: visittest.NewCatalog()}},
+		{"a nil client", Deps{Catalog: visittest.NewCatalog(), Clients: []*matomo.Client{nil}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := Run(t.Context(), cfg, tc.deps); !errors.Is(err, ErrDeps) {

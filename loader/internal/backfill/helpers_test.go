@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -142,7 +143,7 @@ func runWith(t *testing.T, ctx context.Context, cfg config.Config, h hooks) (rep
 	if h.wait == nil {
 		h.wait = func(int) time.Duration { return time.Millisecond }
 	}
-	sum, err := run(ctx, cfg, Deps{Catalog: newFakeCatalog(), Clients: clientsFor(t, cfg),
+	sum, err := run(ctx, cfg, Deps{Catalog: visittest.NewCatalog(), Clients: clientsFor(t, cfg),
 		Out: report.NewWriter(out)}, h)
 	return sum, out, err
 }

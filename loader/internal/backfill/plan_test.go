@@ -1,6 +1,7 @@
 package backfill
 
 import (
+	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"math"
 	"slices"
 	"testing"
@@ -267,7 +268,7 @@ func planEngine(t *testing.T, c config.Config, p *plan) *engine {
 	t.Helper()
 	p.init(p.loc, c.BackfillProfile)
 	e := &engine{cfg: c, plan: p, shardCount: 1, weights: []float64{1}}
-	e.model = visit.New(c, newFakeCatalog(), nil, p.Seed, p.returns, nil)
+	e.model = visit.New(c, visittest.NewCatalog(), nil, p.Seed, p.returns, nil)
 	e.targets = []*target{{}}
 	return e
 }
