@@ -20,7 +20,7 @@ func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, o
 		debug.SetGCPercent(backfill.GCPercent)
 	}
 	cfg.Concurrency = max(cfg.Concurrency, backfill.MaxSenders) // idle connections for every sender
-	clients, err := newClients(cfg, false)                      // a batch without a reply is the engine's to settle
+	clients, err := newClients(cfg, true)
 	if err != nil {
 		log.Error("cannot set up targets", "error", err.Error())
 		return exitInvalid

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,5 +177,41 @@ func TestBackfillWarnsOnSiteTimezone(t *testing.T) {
 	}
 	if s := srv.Summary(); s.Visits != 100 || s.Invalid != 0 {
 		t.Fatalf("%d visits, %d invalid", s.Visits, s.Invalid)
+	}
+}
+
+// A backfill into a Matomo with QueuedTracking bypasses the queue (matomo.php?queuedtracking=0), so
+// bulk replies say what was tracked and the counts are exact.
+func TestBackfillBypassesQueuedTracking(t *testing.T) {
+	const token = "0123456789abcdef0123456789abcdef"
+	srv := matomotest.NewUnstartedServer(matomotest.Options{Token: token, QueuedTracking: true})
+	var mu sync.Mutex
+	queries := map[string]int{}
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "matomo.php") {
+			mu.Lock()
+			queries[r.URL.RawQuery]++
+			mu.Unlock()
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	env := map[string]string{"MATOMO_URL": front.URL + "/matomo.php", "MATOMO_TOKEN_AUTH": token, "BACKFILL_ENABLED": "true",
+		"BACKFILL_DAYS_BACK": "3", "BACKFILL_DURATION_DAYS": "2", "BACKFILL_MAX_VISITS_PER_DAY": "40", "TIMEZONE": "UTC",
+		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json")}
+	code, out, errs := runCLI(t, env)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	if s := srv.Summary(); s.Visits != 80 || s.Invalid != 0 {
+		t.Fatalf("%d visits, %d invalid", s.Visits, s.Invalid)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(queries) != 1 || queries["queuedtracking=0"] == 0 {
+		t.Fatalf("bulk posts went to %v, want only matomo.php?queuedtracking=0", queries)
+	}
+	if !strings.Contains(out, `"reason":"finished"`) {
+		t.Fatalf("summary:\n%s", out)
 	}
 }

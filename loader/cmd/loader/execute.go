@@ -44,7 +44,7 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 
 // runLive runs live load until its end or a signal.
 func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed int64, out *report.Writer, log *slog.Logger) int {
-	clients, err := newClients(cfg, true)
+	clients, err := newClients(cfg, false)
 	if err != nil {
 		log.Error("cannot set up targets", "error", err.Error())
 		return exitInvalid

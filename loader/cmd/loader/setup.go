@@ -36,8 +36,11 @@ func runSeed(cfg config.Config) int64 {
 	return int64(binary.LittleEndian.Uint64(b[:]) >> 1)
 }
 
-// newClients makes one Matomo client per enabled target, in cfg.EnabledTargets() order.
-func newClients(cfg config.Config, retryUncertain bool) ([]*matomo.Client, error) {
+// newClients makes one Matomo client per enabled target, in cfg.EnabledTargets() order. Backfill
+// clients leave a lost bulk reply to the engine (no blind re-send) and post bulks to
+// matomo.php?queuedtracking=0, as Matomo's own log importer does: with the QueuedTracking plugin,
+// Matomo then processes the bulk at once and says what it tracked, which exactly-once needs.
+func newClients(cfg config.Config, backfill bool) ([]*matomo.Client, error) {
 	method, err := matomo.ParseTransport(cfg.Transport)
 	if err != nil {
 		return nil, err
@@ -50,7 +53,7 @@ func newClients(cfg config.Config, retryUncertain bool) ([]*matomo.Client, error
 	for _, t := range cfg.EnabledTargets() {
 		c, err := matomo.NewClient(matomo.Target{Name: t.Name, URL: t.URL, SiteID: t.SiteID, Token: t.Token}, matomo.Options{
 			Method: method, Timeout: cfg.HTTPTimeout, Retries: retries, MaxConns: cfg.Concurrency,
-			RetryUncertain: retryUncertain, InsecureSkipVerify: cfg.TLSSkipVerify,
+			RetryUncertain: !backfill, QueuedTrackingBypass: backfill, InsecureSkipVerify: cfg.TLSSkipVerify,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %w", t.Name, err)
