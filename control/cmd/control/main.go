@@ -38,6 +38,9 @@ const (
 var _ api.RunService = (*runs.Service)(nil)
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" { // the image's HEALTHCHECK (healthcheck.go)
+		os.Exit(healthcheck(context.Background(), os.LookupEnv, os.Stdout))
+	}
 	os.Exit(run())
 }
 

@@ -10,6 +10,7 @@
 //
 //	matomo-sink -addr 127.0.0.1:8089 -sites 1,2 -token T [-timezone Europe/Stockholm]
 //	            [-latency 0] [-error-rate 0] [-queued]
+//	matomo-sink -healthcheck [-addr 127.0.0.1:8089]   probe a running sink (the image's HEALTHCHECK)
 //
 // The token may come from the SINK_TOKEN environment variable instead of the command line, where
 // other users of the machine could read it.
@@ -36,6 +37,9 @@ import (
 )
 
 func main() {
+	if isHealthcheck(os.Args[1:]) { // the image's HEALTHCHECK (healthcheck.go)
+		os.Exit(healthcheck(context.Background(), os.Args[1:], os.Stdout))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil)
