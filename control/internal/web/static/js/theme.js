@@ -1,10 +1,12 @@
 // The colour theme: "system" follows prefers-color-scheme; "light" and "dark" override it. The
 // choice is kept in localStorage (it is not sensitive). Charts listen for "themechange".
 
+import {icon} from './components/icons.js';
+
 const KEY = 'trafficinator.theme';
 const ORDER = ['system', 'light', 'dark'];
 const LABEL = {system: 'Theme: follows the system', light: 'Theme: light', dark: 'Theme: dark'};
-const ICON = {system: '◐', light: '☀', dark: '☾'};
+const ICON = {system: 'system', light: 'sun', dark: 'moon'};
 
 // theme returns the chosen theme.
 export function theme() {
@@ -25,7 +27,7 @@ export function apply(t = theme()) {
   else root.dataset.theme = t;
   const btn = document.getElementById('theme-toggle');
   if (btn) {
-    btn.textContent = ICON[t];
+    btn.replaceChildren(icon(ICON[t]));
     btn.setAttribute('aria-label', LABEL[t]);
     btn.title = `${LABEL[t]} (t)`;
   }

@@ -35,7 +35,7 @@ export function limits(info) {
 
 // Field is one schema-driven control.
 export class Field {
-  constructor(info, {onInput, tokenSet = false, idPrefix = 'field'} = {}) {
+  constructor(info, {onInput, tokenSet = false, idPrefix = 'field', modeTag = true} = {}) {
     this.info = info;
     this.cleared = false;
     this.tokenSet = tokenSet;
@@ -48,14 +48,14 @@ export class Field {
       info.default !== '' && info.type !== 'bool' && info.type !== 'secret' ? `Default: ${info.default}.` : ''];
     const help = h('p', {class: 'help', id: helpId}, bits.filter(Boolean).join(' '));
     this.input.setAttribute('aria-describedby', `${helpId} ${this.problem.id}`);
-    const modeTag = info.mode ? h('span', {class: 'tag'}, `${info.mode} only`) : null;
+    const tag = modeTag && info.mode ? h('span', {class: 'tag'}, `${info.mode} only`) : null;
     const unit = info.unit && info.unit !== 'probability' ? h('span', {class: 'unit'}, ` (${info.unit})`) : null;
     if (info.type === 'bool') {
       this.el = h('div', {class: 'field'},
-        h('label', {class: 'check', for: id}, this.input, info.label, ' ', modeTag), help, this.problem);
+        h('label', {class: 'check', for: id}, this.input, info.label, ' ', tag), help, this.problem);
     } else {
       this.el = h('div', {class: 'field'},
-        h('label', {for: id}, info.label, unit, ' ', modeTag), this.withExtras(), help, this.problem);
+        h('label', {for: id}, info.label, unit, ' ', tag), this.withExtras(), help, this.problem);
     }
     if (onInput) this.input.addEventListener(info.type === 'bool' || info.type === 'enum' ? 'change' : 'input', onInput);
     this.el.dataset.name = info.name;
