@@ -26,6 +26,7 @@ import (
 	"github.com/trafficinator/trafficinator/control/internal/docker"
 	"github.com/trafficinator/trafficinator/control/internal/runs"
 	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/control/internal/web"
 	"github.com/trafficinator/trafficinator/pkg/version"
 )
 
@@ -92,7 +93,7 @@ func serve(ctx context.Context, set settings, log *slog.Logger, out io.Writer) e
 	connectRuns(ctx, holder, dialRuns(set, st, log), dockerRetry, log)
 
 	srv, err := api.New(api.Deps{Store: st, Runs: holder, APIKey: key, Log: log,
-		CORSOrigins: set.CORSOrigins, RateLimit: set.RateLimit})
+		CORSOrigins: set.CORSOrigins, RateLimit: set.RateLimit, UI: web.FS()})
 	if err != nil {
 		return err
 	}
