@@ -77,7 +77,7 @@ presets:
 images:
 	GO=$(GO) VERSION=$(VERSION) bash deploy/images.sh
 
-## up: build the images, start the compose project (COMPOSE_PROFILES=demo adds the sink and a demo loader),
+## up: build the images, start the compose project (with the demo sink and loader unless COMPOSE_PROFILES= is set),
 ## wait for the control's /health, print its address and API key
 up: images
 	bash deploy/up.sh

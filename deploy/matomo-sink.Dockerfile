@@ -9,8 +9,8 @@ LABEL org.opencontainers.image.title="trafficinator-matomo-sink" \
 COPY build/passwd build/group /etc/
 COPY build/matomo-sink /matomo-sink
 USER 65532:65532
-EXPOSE 8089
+EXPOSE 8080
 # The token comes from SINK_TOKEN. Overriding -addr also needs the healthcheck's -addr changed.
-HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 CMD ["/matomo-sink", "-healthcheck", "-addr", "127.0.0.1:8089"]
+HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 CMD ["/matomo-sink", "-healthcheck", "-addr", "127.0.0.1:8080"]
 ENTRYPOINT ["/matomo-sink"]
-CMD ["-addr", ":8089", "-sites", "1"]
+CMD ["-addr", ":8080", "-sites", "1"]

@@ -3,11 +3,14 @@
 # /health, and prints where it is and its API key. Run `make images` first (`make up` does).
 #
 # Environment: everything docker-compose.yml reads (CONTROL_PORT, CONTROL_BIND, CONTROL_API_KEY,
-# COMPOSE_PROFILES=demo for the demo, ...), and UP_TIMEOUT (seconds to wait for health, 90).
+# COMPOSE_PROFILES, default demo; empty for the control alone, ...), and UP_TIMEOUT (seconds to wait for health, 90).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 compose="$here/compose.sh"
+# The demo (matomo-sink and a demo loader) comes up unless COMPOSE_PROFILES says otherwise
+# (COMPOSE_PROFILES= for the control alone).
+export COMPOSE_PROFILES="${COMPOSE_PROFILES-demo}"
 port="${CONTROL_PORT:-8080}"
 bind="${CONTROL_BIND:-127.0.0.1}"
 case "$bind" in 0.0.0.0 | "" | "::" | "[::]") host=127.0.0.1 ;; *) host="$bind" ;; esac
@@ -52,7 +55,7 @@ MSG
 if [[ ",${COMPOSE_PROFILES:-}," == *",demo,"* ]]; then
   cat <<MSG
   Demo:     matomo-sink receives a demo loader's traffic: curl http://127.0.0.1:${SINK_PORT:-8089}/summary
-            runs started from the control can target MATOMO_URL=http://matomo-sink:8089/matomo.php (sites 1-3)
+            runs started from the control can target MATOMO_URL=http://matomo-sink:8080/matomo.php (sites 1-3)
 MSG
 fi
 echo "  Logs:     make logs      Stop: make down"

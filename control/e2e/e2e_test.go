@@ -14,7 +14,7 @@ import (
 
 // sinkURL is where loaders started by the control reach the demo profile's matomo-sink: by its
 // service name, on the compose network the control puts them on (LOADER_NETWORK).
-const sinkURL = "http://matomo-sink:8089/matomo.php"
+const sinkURL = "http://matomo-sink:8080/matomo.php"
 
 // Sites of the sink (it knows 1, 2 and 3): the demo loader sends to 1, so the test's own runs
 // use sites of their own and their counts are exact.
