@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -33,8 +34,9 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// page is one headless Chromium tab. It records uncaught exceptions and console.error calls,
-// which the test treats as failures.
+// page is one headless Chromium tab. It records uncaught exceptions, console.error calls and
+// browser log errors (a failed request, a Content-Security-Policy violation), which the test
+// treats as failures.
 type page struct {
 	t   *testing.T
 	ctx context.Context
@@ -91,6 +93,11 @@ func (p *page) listen(ev any) {
 			}
 		}
 		msg = "console.error: " + strings.Join(parts, " ")
+	case *cdplog.EventEntryAdded:
+		if ev.Entry.Level != cdplog.EntryLevelError {
+			return
+		}
+		msg = fmt.Sprintf("browser log (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
 	default:
 		return
 	}
@@ -109,6 +116,13 @@ func (p *page) noConsoleErrors(where string) {
 	for _, m := range probs {
 		p.t.Errorf("%s: %s", where, m)
 	}
+}
+
+// discard forgets what was recorded so far (failed requests the test caused on purpose).
+func (p *page) discard() {
+	p.mu.Lock()
+	p.problems = nil
+	p.mu.Unlock()
 }
 
 // do runs actions, each bounded by stepTimeout.

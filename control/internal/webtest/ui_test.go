@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // uiFixture is what the browser steps share.
@@ -41,6 +43,7 @@ func TestBrowser(t *testing.T) {
 		{"live run", testLiveRun},
 		{"backfill", testBackfill},
 		{"other tabs", testOtherTabs},
+		{"targets editor", testTargetsEditor},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, func(t *testing.T) {
@@ -71,6 +74,7 @@ func testKeyDialog(t *testing.T, f *uiFixture) {
 	p.typeInto("#key-input", "not-the-key")
 	p.click("#key-form button[type=submit]")
 	p.waitFor("the rejection", `!document.querySelector('#key-error').hidden`)
+	p.discard() // the browser logs the 403 of the wrong key
 	p.fill("#key-input", "")
 	p.typeInto("#key-input", apiKey)
 	p.click("#key-form button[type=submit]")
@@ -83,8 +87,6 @@ func testKeyDialog(t *testing.T, f *uiFixture) {
 	if got := string(p.eval("storage", `[!!sessionStorage.getItem('trafficinator.apiKey'), !!localStorage.getItem('trafficinator.apiKey')]`)); got != "[true,false]" {
 		t.Errorf("key storage (session, local) = %s, want [true,false]", got)
 	}
-	// The console errors of the rejected key are the browser's network log, not the page's.
-	p.noConsoleErrors("key dialog")
 }
 
 // testConfig: a new config pointing at the sink shows the API's error for a bad value inline,
@@ -223,6 +225,25 @@ func testOtherTabs(t *testing.T, f *uiFixture) {
 	p.fill("#log-search", "stats")
 	p.waitFor("the search to apply", `location.hash.includes('q=stats') && [...document.querySelectorAll('#log-view .log-line')].every((l) => l.textContent.toLowerCase().includes('stats'))`)
 	p.noConsoleErrors("logs")
+
+	testShortcutsAndTheme(t, f)
+}
+
+// testShortcutsAndTheme: number keys switch tabs, "t" cycles the theme (system, light, dark), and
+// a finished run can be removed after confirmation.
+func testShortcutsAndTheme(t *testing.T, f *uiFixture) {
+	p := f.p
+	p.eval("blur", `(() => { document.activeElement?.blur(); return true })()`)
+	p.do("press 1", chromedp.KeyEvent("1"))
+	p.waitFor("the dashboard by keyboard", `document.querySelector('#main').dataset.tab === 'dashboard'`)
+	for _, want := range []string{"light", "dark", ""} {
+		p.do("press t", chromedp.KeyEvent("t"))
+		p.waitFor("theme "+want, fmt.Sprintf(`(document.documentElement.dataset.theme ?? '') === %s`, jsString(want)))
+	}
+	row := fmt.Sprintf(`#runs-table tr[data-run=%q]`, f.run)
+	p.click(row + ` button[data-action="remove"]`)
+	p.confirm()
+	p.waitFor("the run to be removed", fmt.Sprintf(`document.querySelector(%s) === null`, jsString(row)))
 }
 
 // testPresets: the four built-ins show; a preset saved from the config can be renamed; applying
@@ -250,6 +271,36 @@ func testPresets(t *testing.T, f *uiFixture) {
 		t.Errorf("applying a preset changed the target to %q", url)
 	}
 	p.noConsoleErrors("presets")
+}
+
+// testTargetsEditor: a config with two mirrored targets, a token for one of them only, a
+// connection test per target, saved with each target's token state.
+func testTargetsEditor(t *testing.T, f *uiFixture) {
+	p := f.p
+	p.tab("config")
+	p.click("#new-config")
+	p.waitFor("a new config", `location.hash.includes('id=new') && document.querySelector('#config-name')?.value === ''`)
+	p.fill("#config-name", "mirror")
+	p.check(`input[type="radio"][value="many"]`, true)
+	p.waitFor("the first target row", `document.querySelectorAll('#target-rows .target-row').length === 1`)
+	p.click(`#target-rows ~ .row button`) // + Add target
+	p.waitFor("the second target row", `document.querySelectorAll('#target-rows .target-row').length === 2`)
+	for i, name := range []string{"baseline", "optimised"} {
+		row := fmt.Sprintf(`#target-rows .target-row:nth-child(%d)`, i+1)
+		p.fill(row+` input[type="text"]`, name)
+		p.fill(row+` input[type="url"]`, f.snk.url+"/matomo.php")
+		p.fill(row+` input[type="number"][max="100"]`, fmt.Sprint(3-2*i)) // weights 3 and 1
+	}
+	p.typeInto(`#target-rows .target-row:nth-child(1) input[type="password"]`, sinkToken)
+	p.eval("mirror mode", `(() => { const s = document.querySelector('#cfg-TARGET_MODE'); s.value = 'mirror'; s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+	p.click(`#target-rows .target-row:nth-child(1) button[data-action="test"]`)
+	p.waitFor("the first target's check", `(document.querySelector('#target-rows .target-row:nth-child(1) [data-test="matomo-version"]')?.textContent ?? '') !== ''`)
+	p.click("#save-config")
+	p.waitFor("the saved config", `!location.hash.includes('id=new') && document.querySelectorAll('#target-rows .target-row').length === 2`)
+	p.waitFor("the token marks", `[...document.querySelectorAll('#target-rows .target-row .badge')].map((b) => b.textContent).join() === 'set,not set'`)
+	if mode := string(jsonUnquote(p.eval("mode", `document.querySelector('#cfg-TARGET_MODE').value`))); mode != "mirror" {
+		t.Errorf("target mode after saving: %q, want mirror", mode)
+	}
 }
 
 // runParam reads the run id from the URL fragment.

@@ -185,7 +185,7 @@ class TargetRow {
     const tokenCell = cell('token_auth', 'Token');
     tokenCell.append(h('div', {class: 'row'}, this.tokenBadge, this.clearBtn));
     this.result = h('div', {'aria-live': 'polite'});
-    this.testBtn = h('button', {type: 'button', class: 'small', onclick: (e) => this.test(e.currentTarget)}, 'Test');
+    this.testBtn = h('button', {type: 'button', class: 'small', dataset: {action: 'test'}, onclick: (e) => this.test(e.currentTarget)}, 'Test');
     this.el = h('div', {class: 'target-row'},
       h('div', {class: 'target-grid'},
         cell('name', 'Name'), cell('url', 'Tracking URL'), cell('site_id', 'Site ID'), tokenCell, cell('weight', 'Weight'),

@@ -22,11 +22,13 @@ export function mount(root, params) {
 
   const tbody = h('tbody');
   const summary = h('p', {class: 'muted small', id: 'run-summary'});
+  const notice = h('p', {class: 'problems warnings', id: 'runs-notice', role: 'alert', hidden: true});
   const detailBox = h('div', {id: 'run-detail'});
   const startBtn = h('button', {type: 'button', class: 'primary', id: 'start-run', onclick: () => start()}, icon('play'), 'Start run');
   replace(root,
     h('section', {class: 'panel', 'aria-labelledby': 'runs-title'},
       h('div', {class: 'panel-head'}, h('div', {}, h('h2', {id: 'runs-title'}, 'Runs'), summary), startBtn),
+      notice,
       h('div', {class: 'table-wrap'}, h('table', {id: 'runs-table'},
         h('caption', {class: 'sr-only'}, 'All runs, newest first'),
         h('thead', {}, h('tr', {},
@@ -112,11 +114,14 @@ export function mount(root, params) {
     if (document.visibilityState === 'visible') {
       try {
         runs = await api.get('/api/runs');
+        notice.hidden = true;
         render();
         detail?.refresh();
       } catch (err) {
-        if (err.status === 503) replace(tbody, h('tr', {}, h('td', {colspan: 10}, emptyState(err.message))));
-        else report(err, 'Runs');
+        if (err.status === 503 || err.status === 0) {
+          notice.hidden = false;
+          notice.textContent = err.message;
+        } else report(err, 'Runs');
       }
     }
     if (!destroyed) timer = setTimeout(poll, POLL_MS);
