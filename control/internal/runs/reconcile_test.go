@@ -194,6 +194,9 @@ func TestResumeBackfill(t *testing.T) {
 	for _, f := range specs[len(specs)-1].Files {
 		if f.Path == "/data/backfill-state.json" {
 			got = f.Data
+			if f.Mode != 0o666 {
+				t.Errorf("checkpoint copied in with mode %o: the non-root loader could not append to it", f.Mode)
+			}
 		}
 	}
 	if string(got) != string(state) {
