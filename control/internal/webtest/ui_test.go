@@ -23,7 +23,7 @@ type uiFixture struct {
 // run whose counters rise, a backfill to 100%, and every tab without a console error. With
 // -screenshots DIR it then writes a PNG of every tab, light and dark.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() && !inCI() {
 		t.Skip("needs Chromium and the Docker Engine; skipped with -short")
 	}
 	chromiumPath(t)

@@ -75,6 +75,23 @@ export function debounce(fn, ms) {
   return d;
 }
 
+// throttle runs fn at most once per ms, at the end of the interval (so the last call is seen).
+export function throttle(fn, ms) {
+  let timer = 0;
+  const t = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = 0;
+      fn();
+    }, ms);
+  };
+  t.cancel = () => {
+    clearTimeout(timer);
+    timer = 0;
+  };
+  return t;
+}
+
 // download saves text as a file through a temporary object URL.
 export function download(name, text, type = 'text/plain') {
   const url = URL.createObjectURL(new Blob([text], {type}));

@@ -2,7 +2,7 @@
 // per day (and target), cancel and resume, and the archiving hint or invalidation results at the
 // end. It polls the run and listens to its "day" and "progress" events.
 
-import {h, replace, debounce} from '../dom.js';
+import {h, replace, throttle} from '../dom.js';
 import * as api from '../api.js';
 import {badge, report, emptyState} from '../ui.js';
 import {int, dec, pct, duration} from '../format.js';
@@ -30,7 +30,7 @@ export class BackfillProgress {
     this.end = h('div');
     replace(root, h('section', {class: 'panel', 'aria-label': 'Backfill progress'}, this.head, this.overall,
       h('h3', {}, 'Days'), this.dayList), this.end);
-    this.soon = debounce(() => this.renderDays(), 250);
+    this.soon = throttle(() => this.renderDays(), 250);
     this.poll();
   }
 

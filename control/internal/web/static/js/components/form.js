@@ -111,7 +111,7 @@ export class Field {
     this.tokenBadge.className = cls;
     this.clearButton.hidden = !this.tokenSet;
     this.clearButton.textContent = this.cleared ? 'Keep' : 'Clear';
-    this.input.placeholder = this.tokenSet && !this.cleared ? 'stored — leave blank to keep' : 'paste the token';
+    this.input.placeholder = this.tokenSet && !this.cleared ? 'stored; blank keeps it' : 'paste the token';
     this.input.disabled = this.cleared;
   }
 

@@ -2,7 +2,7 @@
 // target visits per minute; latency p50/p95) from the run's event stream, backfill progress and
 // the final summary.
 
-import {h, replace, debounce} from '../dom.js';
+import {h, replace, throttle} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
 import {badge, report, emptyState} from '../ui.js';
@@ -40,7 +40,7 @@ export class RunDetail {
       this.extra);
     this.rate = new LineChart(this.rateCanvas, {series: [{label: 'achieved', color: '--chart-1'}, {label: 'target', color: '--chart-2', dashed: true}]});
     this.latency = new LineChart(this.latCanvas, {series: [{label: 'p50', color: '--chart-3'}, {label: 'p95', color: '--chart-4'}]});
-    this.soon = debounce(() => this.refresh(), 700);
+    this.soon = throttle(() => this.refresh(), 1000);
     this.start();
   }
 

@@ -210,7 +210,7 @@ class TargetRow {
     this.clearBtn.hidden = !set;
     this.clearBtn.textContent = this.cleared ? 'Keep' : 'Clear';
     this.inputs.token_auth.disabled = this.cleared;
-    this.inputs.token_auth.placeholder = set && !this.cleared ? 'stored — blank keeps it' : 'token';
+    this.inputs.token_auth.placeholder = set && !this.cleared ? 'stored; blank keeps it' : 'token';
   }
 
   read() {

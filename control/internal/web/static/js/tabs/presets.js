@@ -44,7 +44,7 @@ function card(p, reload) {
   const perDay = Number(c.TARGET_VISITS_PER_DAY);
   const pv = c.PAGEVIEWS_MIN !== undefined ? `${c.PAGEVIEWS_MIN}–${c.PAGEVIEWS_MAX}` : '–';
   const btn = (label, fn, cls) => h('button', {type: 'button', class: `small ${cls || ''}`, 'aria-label': `${label} preset ${p.name}`, onclick: (e) => fn(e.currentTarget)}, label);
-  return h('article', {class: 'card', dataset: {preset: p.id}, 'aria-label': `Preset ${p.name}`},
+  return h('article', {class: `card ${p.builtin ? 'builtin' : ''}`, dataset: {preset: p.id}, 'aria-label': `Preset ${p.name}`},
     h('h3', {}, p.name),
     p.description ? h('p', {class: 'muted small'}, p.description) : null,
     h('dl', {},
