@@ -99,3 +99,9 @@ e2e:
 	cd control && $(GO) test -count=1 -timeout 10m -run '^TestE2E$$' -v ./e2e/
 
 .PHONY: images up down purge logs e2e
+
+## screenshots: every tab of the web UI, light and dark, into docs/screenshots/ (real control, loader and sink)
+screenshots:
+	cd control && $(GO) test -count=1 -run 'TestBrowser$$' ./internal/webtest/ -args -screenshots $(CURDIR)/docs/screenshots
+
+.PHONY: screenshots bench-go bench-live bench-backfill presets
