@@ -25,14 +25,21 @@ mkdir -p "$out/data"
 touch "$out/data/.keep"
 
 echo "== static binaries -> deploy/build/"
-(cd "$root/loader" && CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$out/loader" ./cmd/loader)
-(cd "$root/loader" && CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$out/matomo-sink" ./cmd/matomo-sink)
-# go-sqlite3 needs cgo: link it statically. netgo/osusergo keep glibc's NSS (getaddrinfo,
-# getpwnam) out, which a static glibc binary could not load in a scratch image.
+# go-sqlite3 needs cgo: link the control statically. netgo/osusergo keep glibc's NSS (getaddrinfo,
+# getpwnam) out, which a static glibc binary could not load in a scratch image. Its C compile is
+# one long gcc process, so it runs beside the two pure-Go builds.
 (cd "$root/control" && CGO_ENABLED=1 "$GO" build -trimpath \
   -tags 'osusergo netgo sqlite_omit_load_extension' \
   -ldflags "$ldflags -linkmode external -extldflags -static" \
-  -o "$out/control" ./cmd/control)
+  -o "$out/control" ./cmd/control) &
+control_pid=$!
+(cd "$root/loader" && CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$out/loader" ./cmd/loader) &&
+  (cd "$root/loader" && CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$out/matomo-sink" ./cmd/matomo-sink) ||
+  { wait "$control_pid" || true; echo "deploy/images.sh: building the loader or the sink failed" >&2; exit 1; }
+if ! wait "$control_pid"; then
+  echo "deploy/images.sh: building the control failed" >&2
+  exit 1
+fi
 
 for b in loader matomo-sink control; do
   if command -v file >/dev/null 2>&1 && ! file "$out/$b" | grep -q 'statically linked'; then

@@ -49,7 +49,7 @@ cat <<MSG
 Trafficinator is up (compose project ${COMPOSE_PROJECT_NAME:-trafficinator}).
   UI:       $url/
   API:      $url/api  (reference: docs/api.md)
-API key: $key
+  API key:  $key
   Try:      curl -H "X-API-Key: \$KEY" $url/api/runs
 MSG
 if [[ ",${COMPOSE_PROFILES:-}," == *",demo,"* ]]; then

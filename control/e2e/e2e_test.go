@@ -44,7 +44,7 @@ func TestE2E(t *testing.T) {
 }
 
 // keyLine is how `make up` prints the API key (deploy/up.sh).
-var keyLine = regexp.MustCompile(`(?m)^API key: (\S+)\s*$`)
+var keyLine = regexp.MustCompile(`(?m)^\s*API key:\s+(\S+)\s*$`)
 
 // up runs `make up` (images, compose up, wait for health, print the key) and checks that the
 // control reached the Docker Engine through the mounted socket as its non-root user.
