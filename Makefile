@@ -66,7 +66,7 @@ tidy:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) mod tidy); done
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) deploy/build
 
 ## presets: copy presets/.env.* into pkg/presets (embedded by the programs)
 presets:

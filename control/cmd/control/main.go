@@ -6,6 +6,9 @@
 // ./data), CONTROL_API_KEY (generated on first start and kept in the data directory when unset),
 // CONTROL_CORS_ORIGINS, CONTROL_RATE_LIMIT, CONTROL_MAX_RUNS, CONTROL_SCOPE, CONTROL_LOG_LEVEL,
 // LOADER_IMAGE, LOADER_NETWORK, and the Docker SDK's DOCKER_HOST. See docs/api.md.
+//
+//	control              serve
+//	control healthcheck  ask the running control's /health (the image's HEALTHCHECK); exit 0 when healthy
 package main
 
 import (
