@@ -24,6 +24,8 @@ type RunRequest struct {
 	URLSetID   *int64         `json:"url_set_id,omitempty"`
 	EventSetID *int64         `json:"event_set_id,omitempty"`
 	ResumeOf   string         `json:"resume_of,omitempty" validate:"max=64"`
+	// Overrides apply settings over the saved config (config_id) for this run only.
+	Overrides map[string]any `json:"overrides,omitempty"`
 }
 
 // maxRunIDLen bounds path ids handed to the run service (real ids are 12 hex digits).
@@ -81,12 +83,15 @@ func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest
 	if given != 1 {
 		return sr, invalidField("config_id", "", "give exactly one of config_id, config or resume_of")
 	}
+	if req.Overrides != nil && req.ConfigID == nil {
+		return sr, invalidField("overrides", "", "overrides apply to a saved config: give config_id (or put the settings in the inline config)")
+	}
 	switch {
 	case req.ConfigID != nil:
 		if _, err := s.store.GetConfig(ctx, *req.ConfigID); err != nil {
 			return sr, invalidField("config_id", itoa(*req.ConfigID), "no saved config has this id")
 		}
-		sr.ConfigID = req.ConfigID
+		sr.ConfigID, sr.Overrides = req.ConfigID, req.Overrides
 	case req.Config != nil:
 		cfg, err := inlineRunConfig(req.Config, req.Mode)
 		if err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -164,5 +165,25 @@ func TestRunLogsRedacted(t *testing.T) {
 	}
 	for _, q := range []string{"tail=0", "tail=x", "tail=" + strconv.Itoa(maxLogTail+1)} {
 		e.mustStatus(http.StatusBadRequest, http.MethodGet, "/api/runs/"+v.ID+"/logs?"+q, nil, nil)
+	}
+}
+
+// Overrides travel with config_id to the run service; without config_id they are refused.
+func TestRunOverrides(t *testing.T) {
+	e := newEnv(t)
+	id := e.saveConfig("c", nil)
+	e.mustStatus(http.StatusCreated, http.MethodPost, "/api/runs",
+		map[string]any{"config_id": id, "mode": "backfill", "overrides": map[string]any{"BACKFILL_DAYS_BACK": 3}}, nil)
+	e.runs.mu.Lock()
+	got := e.runs.starts[len(e.runs.starts)-1].Overrides
+	e.runs.mu.Unlock()
+	if fmt.Sprint(got["BACKFILL_DAYS_BACK"]) != "3" {
+		t.Fatalf("overrides reached the service as %v", got)
+	}
+	var eb ErrorBody
+	e.mustStatus(http.StatusBadRequest, http.MethodPost, "/api/runs",
+		map[string]any{"config": map[string]any{"MATOMO_URL": "http://127.0.0.1:9/matomo.php"}, "overrides": map[string]any{"SEED": 1}}, &eb)
+	if len(eb.Errors) == 0 || eb.Errors[0].Field != "overrides" {
+		t.Fatalf("errors %+v", eb)
 	}
 }

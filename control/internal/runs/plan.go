@@ -102,10 +102,36 @@ func (s *Service) resolveConfig(ctx context.Context, req StartRequest, p *plan, 
 		if p.name == "" {
 			p.name = c.Name
 		}
+		p.cfg = applyOverrides(p.cfg, req.Overrides, probs)
 	default:
 		p.cfg = *req.Config
+		if len(req.Overrides) > 0 {
+			*probs = append(*probs, problem("overrides", "", "overrides go with config_id; put the settings in the inline config instead"))
+		}
 	}
 	return nil
+}
+
+// notOverridable are the settings a run cannot override: they carry tokens, which live with the
+// saved config.
+var notOverridable = map[string]bool{"MATOMO_URL": true, "MATOMO_SITE_ID": true, "MATOMO_TOKEN_AUTH": true, "MATOMO_TARGETS": true}
+
+// applyOverrides returns cfg with the overrides applied; every bad override becomes a problem.
+func applyOverrides(cfg config.Config, overrides map[string]any, probs *config.Problems) config.Config {
+	if len(overrides) == 0 {
+		return cfg
+	}
+	m := config.ToMap(cfg)
+	for k, v := range overrides {
+		if notOverridable[k] {
+			*probs = append(*probs, problem(k, "", "targets and tokens cannot be overridden per run; change the saved config"))
+			continue
+		}
+		m[k] = v
+	}
+	out, ps := config.FromMap(m)
+	*probs = append(*probs, ps...)
+	return out
 }
 
 // resolveResume takes the config of a finished backfill run and its saved checkpoint. Without a

@@ -43,6 +43,10 @@ type StartRequest struct {
 	Mode     string
 	ConfigID *int64
 	Config   *config.Config
+	// Overrides are settings (env names, typed JSON values or strings) applied over the stored
+	// config for this run only — a backfill window, a rate — without changing the saved config.
+	// Only with ConfigID; targets and tokens cannot be overridden.
+	Overrides map[string]any
 	// Loaders splits a live run over this many containers (SHARD_COUNT); 0 or 1 = one.
 	Loaders int
 	// URLSetID and EventSetID choose content sets; nil means the default set of that kind, if any.
