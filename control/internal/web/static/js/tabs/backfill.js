@@ -200,14 +200,21 @@ class Planner {
     }
   }
 
+  // overrides are this form's backfill settings, applied over the saved config for this run only
+  // (the saved config stays as it is); the window form not chosen is cleared.
+  overrides() {
+    const {values} = this.form.read();
+    for (const k of this.abs.checked ? REL : ABS) values[k] = null;
+    return values;
+  }
+
   async start() {
     this.validate.cancel();
     const cfg = this.cfg;
     try {
       await busy(this.startBtn, async () => {
-        const saved = await api.put(`/api/configs/${cfg.id}`, {name: cfg.name, description: cfg.description, config: this.merged()});
-        this.cfg = saved;
-        const run = await api.post('/api/runs', {config_id: cfg.id, mode: 'backfill', name: this.nameInput.value.trim() || `${cfg.name} backfill`});
+        const run = await api.post('/api/runs', {config_id: cfg.id, mode: 'backfill', overrides: this.overrides(),
+          name: this.nameInput.value.trim() || `${cfg.name} backfill`});
         toast(`Backfill ${run.id} started.`, 'ok');
         this.onStarted(run);
       });
