@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,7 +21,7 @@ var envEntry = regexp.MustCompile(`^\s+(?:- )?([A-Z][A-Z0-9_]*):?\s*$`)
 // for the names listed, so a setting added to pkg/config must be added to the compose files too.
 // It needs no Docker.
 func TestComposeLoaderEnv(t *testing.T) {
-	root, err := repoRoot()
+	root, err := dockertest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,14 +3,11 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,18 +35,18 @@ func newProject(t *testing.T) *project {
 		t.Skip("end-to-end test: needs Docker and Docker Compose; skipped with -short")
 	}
 	requireTools(t)
-	root, err := repoRoot()
+	root, err := dockertest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := randomHex(4)
+	id := dockertest.RandomHex(4)
 	p := &project{
 		root:        root,
 		name:        "trafficinator-e2e-" + id,
 		scope:       "e2e-" + id,
 		controlPort: freePort(t),
 		sinkPort:    freePort(t),
-		sinkToken:   randomHex(16),
+		sinkToken:   dockertest.RandomHex(16),
 	}
 	p.env = append(cleanEnv(os.Environ()),
 		"COMPOSE_PROJECT_NAME="+p.name,
@@ -68,13 +65,7 @@ func newProject(t *testing.T) *project {
 // requireTools fails (CI=true) or skips the test when Docker, Docker Compose or make is missing.
 func requireTools(t *testing.T) {
 	t.Helper()
-	missing := func(format string, args ...any) {
-		t.Helper()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("required in CI: "+format, args...)
-		}
-		t.Skipf("skipped: "+format, args...)
-	}
+	missing := func(format string, args ...any) { t.Helper(); dockertest.Need(t, format, args...) }
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, "docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
@@ -204,13 +195,6 @@ func (p *project) forceRemove(ctx context.Context, t *testing.T) {
 	}
 }
 
-// randomHex returns n random bytes as hex.
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // freePort asks the kernel for a free loopback port. Another process may take it before compose
 // binds it; the test then fails at `make up` with a clear message, it does not hang.
 func freePort(t *testing.T) int {
@@ -221,25 +205,6 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// repoRoot walks up from the working directory to the directory holding go.work.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for range 20 {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	return "", errors.New("no go.work above the working directory")
 }
 
 // tail returns the last n lines of s.

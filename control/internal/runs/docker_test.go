@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"log/slog"
 	"net"
 	"net/http"
@@ -121,10 +122,10 @@ func TestDockerRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs the Docker Engine; skipped with -short")
 	}
-	scope := "test-runs-" + randomHex(4)
-	rt := dockerRuntime(t, scope)
-	sinkRT := dockerRuntime(t, scope+"-sink") // another scope: the service must not see the sink as an orphan
-	loaderImage, sinkImage := testImages(t, rt)
+	scope := "test-runs-" + dockertest.RandomHex(4)
+	rt := dockertest.Runtime(t, scope)
+	sinkRT := dockertest.Runtime(t, scope+"-sink") // another scope: the service must not see the sink as an orphan
+	loaderImage, sinkImage := images.Get(t, rt)
 	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "control.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"os"
 	"os/exec"
 	"strings"
@@ -30,7 +31,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	need(t, "no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)")
+	dockertest.Need(t, "no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)")
 	return ""
 }
 

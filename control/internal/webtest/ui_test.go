@@ -2,6 +2,7 @@ package webtest
 
 import (
 	"fmt"
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"strings"
 	"testing"
 	"time"
@@ -23,14 +24,14 @@ type uiFixture struct {
 // run whose counters rise, a backfill to 100%, and every tab without a console error. With
 // -screenshots DIR it then writes a PNG of every tab, light and dark.
 func TestBrowser(t *testing.T) {
-	if testing.Short() && !inCI() {
+	if testing.Short() && !dockertest.InCI() {
 		t.Skip("needs Chromium and the Docker Engine; skipped with -short")
 	}
 	chromiumPath(t)
-	scope := "test-web-" + randomHex(4)
-	rt := dockerRuntime(t, scope)
-	sinkRT := dockerRuntime(t, scope+"-sink") // another scope: the control must not adopt the sink
-	loaderImage, sinkImage := testImages(t, rt)
+	scope := "test-web-" + dockertest.RandomHex(4)
+	rt := dockertest.Runtime(t, scope)
+	sinkRT := dockertest.Runtime(t, scope+"-sink") // another scope: the control must not adopt the sink
+	loaderImage, sinkImage := images.Get(t, rt)
 	f := &uiFixture{snk: startSink(t, sinkRT, sinkImage), ctl: startControl(t, rt, loaderImage)}
 	f.p = newPage(t)
 
