@@ -8,34 +8,6 @@ import (
 	"testing"
 )
 
-func TestHealthURL(t *testing.T) {
-	tests := []struct {
-		name, addr, want string
-		wantErr          bool
-	}{
-		// The default listen address is every interface, reached on loopback.
-		{"default", "", "http://127.0.0.1:8080/health", false},
-		// A bare port is every interface too.
-		{"bare port", ":9090", "http://127.0.0.1:9090/health", false},
-		// The IPv4 wildcard is probed on IPv4 loopback.
-		{"ipv4 wildcard", "0.0.0.0:8081", "http://127.0.0.1:8081/health", false},
-		// The IPv6 wildcard is probed on IPv6 loopback.
-		{"ipv6 wildcard", "[::]:8082", "http://[::1]:8082/health", false},
-		// A specific address is probed as it is.
-		{"specific host", "127.0.0.2:8083", "http://127.0.0.2:8083/health", false},
-		// An address without a port cannot be probed.
-		{"no port", "localhost", "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := healthURL(tt.addr)
-			if (err != nil) != tt.wantErr || got != tt.want {
-				t.Errorf("healthURL(%q) = %q, %v; want %q, error %t", tt.addr, got, err, tt.want, tt.wantErr)
-			}
-		})
-	}
-}
-
 func TestHealthcheck(t *testing.T) {
 	healthy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/health" {
@@ -76,7 +48,7 @@ func TestHealthcheck(t *testing.T) {
 				}
 				return "", false
 			}
-			if got := healthcheck(t.Context(), lookup, &out); got != tt.want || !strings.Contains(out.String(), tt.wantOut) {
+			if got := runHealthcheck(t.Context(), lookup, &out); got != tt.want || !strings.Contains(out.String(), tt.wantOut) {
 				t.Errorf("healthcheck = %d, output %q; want %d and output containing %q", got, out.String(), tt.want, tt.wantOut)
 			}
 		})

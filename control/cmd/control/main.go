@@ -43,7 +43,7 @@ var _ api.RunService = (*runs.Service)(nil)
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "healthcheck" { // the image's HEALTHCHECK (healthcheck.go)
-		os.Exit(healthcheck(context.Background(), os.LookupEnv, os.Stdout))
+		os.Exit(runHealthcheck(context.Background(), os.LookupEnv, os.Stdout))
 	}
 	os.Exit(run())
 }

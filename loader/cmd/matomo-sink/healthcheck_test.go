@@ -45,7 +45,7 @@ func TestHealthcheck(t *testing.T) {
 			if !isHealthcheck(tt.args) {
 				t.Fatalf("isHealthcheck(%q) = false", tt.args)
 			}
-			if got := healthcheck(t.Context(), tt.args, &out); got != tt.want || !strings.Contains(out.String(), tt.wantOut) {
+			if got := runHealthcheck(t.Context(), tt.args, &out); got != tt.want || !strings.Contains(out.String(), tt.wantOut) {
 				t.Errorf("healthcheck(%q) = %d, output %q; want %d and output containing %q", tt.args, got, out.String(), tt.want, tt.wantOut)
 			}
 		})

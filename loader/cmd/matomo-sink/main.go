@@ -38,7 +38,7 @@ import (
 
 func main() {
 	if isHealthcheck(os.Args[1:]) { // the image's HEALTHCHECK (healthcheck.go)
-		os.Exit(healthcheck(context.Background(), os.Args[1:], os.Stdout))
+		os.Exit(runHealthcheck(context.Background(), os.Args[1:], os.Stdout))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
