@@ -22,7 +22,7 @@ func runHealthcheck(ctx context.Context, args []string, out io.Writer) int {
 	}
 	body, err := healthcheck.Probe(ctx, *addr)
 	if err != nil {
-		fmt.Fprintln(out, "healthcheck:", err)
+		fmt.Fprintln(out, "healthcheck: -addr", err)
 		return 1
 	}
 	fmt.Fprintln(out, body)
