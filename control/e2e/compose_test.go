@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"github.com/trafficinator/trafficinator/pkg/config"
 )
 

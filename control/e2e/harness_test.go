@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 )
 
 // project is one compose project of one test run: unique names, so that parallel runs on one

@@ -2,18 +2,15 @@ package runs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/trafficinator/trafficinator/control/internal/docker"
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"github.com/trafficinator/trafficinator/control/internal/store"
 	"github.com/trafficinator/trafficinator/pkg/config"
 )
@@ -21,74 +18,10 @@ import (
 // sinkToken is the token the sink accepts; the runs send it (backfill needs one).
 const sinkToken = "0123456789abcdef0123456789abcdef"
 
-// sink is a matomo-sink container on the host network, listening on loopback only.
-type sink struct {
-	url string // http://127.0.0.1:port
-}
-
-// sinkSummary is the part of the sink's /summary the tests read.
-type sinkSummary struct {
-	Hits    int `json:"hits"`
-	Tracked int `json:"tracked"`
-	Invalid int `json:"invalid"`
-	Visits  int `json:"visits"`
-}
-
-// startSink starts matomo-sink on a free loopback port and waits until it answers.
-func startSink(t *testing.T, rt *docker.Runtime, image string) sink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, err = rt.Start(t.Context(), docker.Spec{RunID: "sink", Kind: docker.KindLive, Image: image, Network: "host",
-		Cmd: []string{"-addr", addr, "-sites", "1"}, Env: []string{"SINK_TOKEN=" + sinkToken}, StopTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatalf("start the sink: %v", err)
-	}
-	s := sink{url: "http://" + addr}
-	eventually(t, "the sink to answer", func() bool {
-		resp, err := http.Get(s.url + "/health")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
-	return s
-}
-
-// summary reads the sink's tallies.
-func (s sink) summary(t *testing.T) sinkSummary {
-	t.Helper()
-	resp, err := http.Get(s.url + "/summary")
-	if err != nil {
-		t.Fatalf("sink summary: %v", err)
-	}
-	defer resp.Body.Close()
-	var sum sinkSummary
-	if err := json.NewDecoder(resp.Body).Decode(&sum); err != nil {
-		t.Fatalf("sink summary: %v", err)
-	}
-	return sum
-}
-
-// reset makes the sink forget what it received.
-func (s sink) reset(t *testing.T) {
-	t.Helper()
-	resp, err := http.Post(s.url+"/reset", "", nil)
-	if err != nil {
-		t.Fatalf("sink reset: %v", err)
-	}
-	resp.Body.Close()
-}
-
 // sinkConfig is a fast live config against the sink: no pauses, stats every half second.
-func sinkConfig(s sink, maxVisits int64) *config.Config {
+func sinkConfig(s dockertest.Sink, maxVisits int64) *config.Config {
 	c := config.Default()
-	c.MatomoURL, c.SiteID, c.TokenAuth = s.url+"/matomo.php", 1, sinkToken
+	c.MatomoURL, c.SiteID, c.TokenAuth = s.URL+"/matomo.php", 1, sinkToken
 	c.VisitsPerDay = 60 * 86400 // 60 visits/s
 	c.PauseMin, c.PauseMax, c.PageviewsMin, c.PageviewsMax = 0, 0, 1, 3
 	c.MaxTotalVisits = maxVisits
@@ -100,7 +33,7 @@ func sinkConfig(s sink, maxVisits int64) *config.Config {
 // dockerFixture is what the Docker subtests share: one engine scope, a sink, a store.
 type dockerFixture struct {
 	rt   *docker.Runtime
-	snk  sink
+	snk  dockertest.Sink
 	st   *store.Store
 	opts Options
 }
@@ -131,7 +64,7 @@ func TestDockerRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &dockerFixture{rt: rt, snk: startSink(t, sinkRT, sinkImage), st: st, opts: Options{
+	f := &dockerFixture{rt: rt, snk: dockertest.StartSink(t, sinkRT, sinkImage, sinkToken), st: st, opts: Options{
 		LoaderImage: loaderImage, Network: "host", StopTimeout: 10 * time.Second, Scope: scope,
 		DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
 	}}
@@ -142,7 +75,7 @@ func TestDockerRuns(t *testing.T) {
 
 // testDockerLiveStop: counters rise while a live run sends to the sink, and Stop ends it.
 func testDockerLiveStop(t *testing.T, f *dockerFixture) {
-	f.snk.reset(t)
+	f.snk.Reset(t)
 	svc := f.newService(t)
 	v, err := svc.Start(t.Context(), StartRequest{Name: "live", Config: sinkConfig(f.snk, 0)})
 	if err != nil {
@@ -165,19 +98,19 @@ func testDockerLiveStop(t *testing.T, f *dockerFixture) {
 		t.Errorf("after Stop: state %q, summary %d bytes, invalid %d", v.State, len(v.Summary), v.Total.HitsInvalid)
 	}
 	assertNoContainers(t, f.rt, v.ID)
-	sum := f.snk.summary(t)
+	sum := f.snk.Summary(t)
 	if sum.Visits == 0 || sum.Invalid != 0 {
 		t.Errorf("sink: %+v; want visits and no invalid hits", sum)
 	}
 	if int64(sum.Tracked) < v.Total.HitsTracked {
-		t.Errorf("the loader counted %d tracked hits, the sink only %d", v.Total.HitsTracked, sum.Tracked)
+		t.Errorf("the loader counted %d tracked hits, the dockertest.Sink only %d", v.Total.HitsTracked, sum.Tracked)
 	}
 }
 
 // testDockerControlRestart: the control dies mid-run (Close leaves the loader running); a new
 // service on the same store picks the run up and sees it to its end.
 func testDockerControlRestart(t *testing.T, f *dockerFixture) {
-	f.snk.reset(t)
+	f.snk.Reset(t)
 	svc := f.newService(t)
 	v, err := svc.Start(t.Context(), StartRequest{Name: "capped", Config: sinkConfig(f.snk, 300)})
 	if err != nil {
@@ -199,14 +132,14 @@ func testDockerControlRestart(t *testing.T, f *dockerFixture) {
 		t.Errorf("completed run: exit code %s, visits %d; want 0 and 300", exitText(v.ExitCode), v.Total.VisitsStarted)
 	}
 	assertNoContainers(t, f.rt, v.ID)
-	if sum := f.snk.summary(t); sum.Visits != 300 || sum.Invalid != 0 {
+	if sum := f.snk.Summary(t); sum.Visits != 300 || sum.Invalid != 0 {
 		t.Errorf("sink: %+v; want 300 visits, no invalid hits", sum)
 	}
 }
 
 // testDockerBackfill: 3 days × 50 visits end completed, exactly once; resuming sends nothing.
 func testDockerBackfill(t *testing.T, f *dockerFixture) {
-	f.snk.reset(t)
+	f.snk.Reset(t)
 	svc := f.newService(t)
 	starts := countStarts(t, f.rt)
 	cfg := sinkConfig(f.snk, 0)
@@ -225,7 +158,7 @@ func testDockerBackfill(t *testing.T, f *dockerFixture) {
 			t.Errorf("day %+v: want done with 50 visits", d)
 		}
 	}
-	if sum := f.snk.summary(t); sum.Visits != 150 || sum.Invalid != 0 {
+	if sum := f.snk.Summary(t); sum.Visits != 150 || sum.Invalid != 0 {
 		t.Errorf("sink: %+v; want exactly 150 visits, no invalid hits", sum)
 	}
 	if _, err := os.Stat(filepath.Join(f.opts.DataDir, "checkpoints", v.ID, "loader-0", "backfill-state.json")); err != nil {
@@ -240,8 +173,8 @@ func testDockerBackfill(t *testing.T, f *dockerFixture) {
 		t.Fatalf("resume: %v", err)
 	}
 	waitDocker(t, svc, next.ID, store.StateCompleted)
-	if sum := f.snk.summary(t); sum.Visits != 150 {
-		t.Errorf("after resuming a completed backfill the sink has %d visits, want still 150", sum.Visits)
+	if sum := f.snk.Summary(t); sum.Visits != 150 {
+		t.Errorf("after resuming a completed backfill the dockertest.Sink has %d visits, want still 150", sum.Visits)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 )
 
 // stepTimeout bounds one browser step (a click, a wait for text).

@@ -2,10 +2,7 @@ package webtest
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -23,66 +20,6 @@ const sinkToken = "0123456789abcdef0123456789abcdef"
 
 // apiKey is the control's API key in the test.
 const apiKey = "webtest-key-" + "6f1c2a9e4b7d"
-
-// sink is a matomo-sink container on the host network, listening on loopback only.
-type sink struct {
-	url string // http://127.0.0.1:port
-}
-
-// sinkSummary is the part of the sink's /summary the test reads.
-type sinkSummary struct {
-	Tracked int `json:"tracked"`
-	Invalid int `json:"invalid"`
-	Visits  int `json:"visits"`
-}
-
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
-// startSink starts matomo-sink on a free loopback port and waits until it answers.
-func startSink(t *testing.T, rt *docker.Runtime, image string) sink {
-	t.Helper()
-	addr := freeAddr(t)
-	_, err := rt.Start(t.Context(), docker.Spec{RunID: "sink", Kind: docker.KindLive, Image: image, Network: "host",
-		Cmd: []string{"-addr", addr, "-sites", "1"}, Env: []string{"SINK_TOKEN=" + sinkToken}, StopTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatalf("start the sink: %v", err)
-	}
-	s := sink{url: "http://" + addr}
-	eventually(t, "the sink to answer", 30*time.Second, func() bool {
-		resp, err := http.Get(s.url + "/health")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
-	return s
-}
-
-// summary reads the sink's tallies.
-func (s sink) summary(t *testing.T) sinkSummary {
-	t.Helper()
-	resp, err := http.Get(s.url + "/summary")
-	if err != nil {
-		t.Fatalf("sink summary: %v", err)
-	}
-	defer resp.Body.Close()
-	var sum sinkSummary
-	if err := json.NewDecoder(resp.Body).Decode(&sum); err != nil {
-		t.Fatalf("sink summary: %v", err)
-	}
-	return sum
-}
 
 // control is the control service under test, in-process: the API with the embedded UI, a
 // SQLite store in a temporary directory, and the run service on the real Docker Engine.

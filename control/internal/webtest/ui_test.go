@@ -2,18 +2,18 @@ package webtest
 
 import (
 	"fmt"
-	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 )
 
 // uiFixture is what the browser steps share.
 type uiFixture struct {
 	ctl  control
-	snk  sink
+	snk  dockertest.Sink
 	p    *page
 	run  string // the live run started by the UI
 	back string // the backfill run started by the UI
@@ -32,7 +32,7 @@ func TestBrowser(t *testing.T) {
 	rt := dockertest.Runtime(t, scope)
 	sinkRT := dockertest.Runtime(t, scope+"-sink") // another scope: the control must not adopt the sink
 	loaderImage, sinkImage := images.Get(t, rt)
-	f := &uiFixture{snk: startSink(t, sinkRT, sinkImage), ctl: startControl(t, rt, loaderImage)}
+	f := &uiFixture{snk: dockertest.StartSink(t, sinkRT, sinkImage, sinkToken), ctl: startControl(t, rt, loaderImage)}
 	f.p = newPage(t)
 
 	steps := []struct {
@@ -97,7 +97,7 @@ func testConfig(t *testing.T, f *uiFixture) {
 	p.tab("config")
 	p.waitFor("the config form", `document.querySelector('#config-form') !== null && document.querySelector('#cfg-MATOMO_URL') !== null`)
 	p.fill("#config-name", "e2e sink")
-	p.fill("#cfg-MATOMO_URL", f.snk.url+"/matomo.php")
+	p.fill("#cfg-MATOMO_URL", f.snk.URL+"/matomo.php")
 	p.fill("#cfg-MATOMO_SITE_ID", "1")
 	p.typeInto("#cfg-MATOMO_TOKEN_AUTH", sinkToken)
 	for k, v := range map[string]string{
@@ -152,7 +152,7 @@ func testLiveRun(t *testing.T, f *uiFixture) {
 	p.click(row + ` button[data-action="stop"]`)
 	p.confirm()
 	p.waitForLong("the run to stop", fmt.Sprintf(`document.querySelector(%s)?.dataset.state === 'stopped'`, jsString(row)), 60*time.Second)
-	if sum := f.snk.summary(t); sum.Visits == 0 || sum.Invalid != 0 {
+	if sum := f.snk.Summary(t); sum.Visits == 0 || sum.Invalid != 0 {
 		t.Errorf("sink after the live run: %+v; want visits and no invalid hits", sum)
 	}
 }
@@ -172,7 +172,7 @@ func testBackfill(t *testing.T, f *uiFixture) {
 		t.Errorf("estimated days %q, want 2", d)
 	}
 	p.fill("#bf-name", "e2e backfill")
-	before := f.snk.summary(t).Visits
+	before := f.snk.Summary(t).Visits
 	p.click("#start-backfill")
 	p.waitFor("the backfill run", `location.hash.includes('run=') && document.querySelector('#backfill-overall') !== null`)
 	f.back = runParam(p)
@@ -181,7 +181,7 @@ func testBackfill(t *testing.T, f *uiFixture) {
 	p.waitFor("two full days", `(() => { const bars = [...document.querySelectorAll('#backfill-days progress')];
 		return bars.length === 2 && bars.every((b) => b.value === 100) })()`)
 	p.waitFor("the archiving hint or invalidation", `document.querySelector('#run-summary-box') !== null`)
-	if got := f.snk.summary(t).Visits - before; got != 80 {
+	if got := f.snk.Summary(t).Visits - before; got != 80 {
 		t.Errorf("the backfill sent %d visits to the sink, want 2 days × 40 = 80", got)
 	}
 }
@@ -268,7 +268,7 @@ func testPresets(t *testing.T, f *uiFixture) {
 	p.waitFor("the renamed preset", `[...document.querySelectorAll('#user-presets .card h3')].some((h) => h.textContent === 'fast sink (renamed)')`)
 	p.click(`#builtin-presets .card[data-preset="medium"] button[aria-label="Apply preset medium"]`)
 	p.waitFor("the preset in the form", `document.querySelector('#cfg-TARGET_VISITS_PER_DAY')?.value === '10000' && !document.querySelector('.dirty').hidden`)
-	if url := string(jsonUnquote(p.eval("url field", `document.querySelector('#cfg-MATOMO_URL').value`))); url != f.snk.url+"/matomo.php" {
+	if url := string(jsonUnquote(p.eval("url field", `document.querySelector('#cfg-MATOMO_URL').value`))); url != f.snk.URL+"/matomo.php" {
 		t.Errorf("applying a preset changed the target to %q", url)
 	}
 	p.noConsoleErrors("presets")
@@ -289,7 +289,7 @@ func testTargetsEditor(t *testing.T, f *uiFixture) {
 	for i, name := range []string{"baseline", "optimised"} {
 		row := fmt.Sprintf(`#target-rows .target-row:nth-child(%d)`, i+1)
 		p.fill(row+` input[type="text"]`, name)
-		p.fill(row+` input[type="url"]`, f.snk.url+"/matomo.php")
+		p.fill(row+` input[type="url"]`, f.snk.URL+"/matomo.php")
 		p.fill(row+` input[type="number"][max="100"]`, fmt.Sprint(3-2*i)) // weights 3 and 1
 	}
 	p.typeInto(`#target-rows .target-row:nth-child(1) input[type="password"]`, sinkToken)

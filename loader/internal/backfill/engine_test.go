@@ -3,11 +3,11 @@ package backfill
 import (
 	"context"
 	"errors"
-	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"

@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"

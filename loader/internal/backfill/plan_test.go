@@ -1,7 +1,6 @@
 package backfill
 
 import (
-	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"math"
 	"slices"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
+	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
 )
 

@@ -3,12 +3,12 @@ package catalog
 import (
 	"errors"
 	"fmt"
-	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"io"
 	"math/rand/v2"
 	"os"
 	"strings"
 
+	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/content"
 )
 
