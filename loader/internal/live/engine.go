@@ -111,9 +111,6 @@ func (e *Engine) Run(ctx context.Context) (report.Summary, error) {
 	res, err := e.sched.Run(ctx)
 	stopStats()
 	wg.Wait()
-	for _, t := range e.targets {
-		t.visitsCapped.Store(0)
-	}
 	e.spreadCapped(res.Capped)
 	sum := report.Summary{Mode: "live", Reason: reasonOf(ctx, res.Reason), Seconds: e.deps.Clock.Now().Sub(e.start).Seconds()}
 	sum.Targets, sum.Total = stats.snapshot(true)

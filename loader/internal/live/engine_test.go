@@ -235,3 +235,21 @@ func TestStopDrainsInFlight(t *testing.T) {
 		t.Fatalf("server saw %d visits (%d invalid), loader started %d", s.Visits, s.Invalid, tot.VisitsStarted)
 	}
 }
+
+// Visits held back by MAX_VISITS_PER_DAY are reported as capped, per target, not as dropped.
+func TestDailyCapReported(t *testing.T) {
+	srv := matomotest.NewServer(matomotest.Options{Token: token})
+	defer srv.Close()
+	c := fastConfig(0, srv.TrackingURL())
+	c.VisitsPerDay = 86400 * 200 // 200 visits/s
+	c.MaxVisitsPerDay = 20
+	c.AutoStopHours = 0.5 / 3600 // half a second: about 100 visits due
+	r := runEngine(t, context.Background(), c, 8)
+	tot := r.sum.Total
+	if tot.VisitsStarted != 20 || tot.VisitsCapped < 50 || tot.VisitsDropped != 0 {
+		t.Fatalf("started %d, capped %d, dropped %d; want 20 started and the rest capped", tot.VisitsStarted, tot.VisitsCapped, tot.VisitsDropped)
+	}
+	if r.sum.Targets[0].VisitsCapped != tot.VisitsCapped {
+		t.Fatalf("per-target capped %d, total %d", r.sum.Targets[0].VisitsCapped, tot.VisitsCapped)
+	}
+}

@@ -48,6 +48,7 @@ func (s *statsLoop) snapshot(advance bool) ([]report.TargetStats, report.TargetS
 	now := s.e.deps.Clock.Now()
 	minutes := now.Sub(s.last).Minutes()
 	elapsed := now.Sub(s.e.start)
+	s.e.spreadCapped(s.e.sched.Stats().Capped) // the scheduler counts them; the records show them per target
 	out := make([]report.TargetStats, len(s.e.targets))
 	total := report.TargetStats{Target: "total"}
 	share := s.shares()
