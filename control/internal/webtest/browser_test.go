@@ -149,10 +149,14 @@ func (p *page) fail(what string, err error) {
 // open navigates to a URL and waits for the load.
 func (p *page) open(url string) { p.do("open "+url, chromedp.Navigate(url)) }
 
-// click clicks the first element that matches css, once it is visible.
+// click clicks the first element that matches css, once it is visible. The element is first
+// scrolled to the middle of the window, as a user would look at it: scrolled only just into view, it
+// can sit under the sticky action bar at the bottom, and the click would land on the bar.
 func (p *page) click(css string) {
 	p.t.Helper()
-	p.do("click "+css, chromedp.WaitVisible(chromedp.CSS(css)), chromedp.Click(chromedp.CSS(css)))
+	p.do("click "+css, chromedp.WaitVisible(chromedp.CSS(css)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%s).scrollIntoView({block: 'center'})`, jsString(css))),
+		chromedp.Click(chromedp.CSS(css)))
 }
 
 // typeInto types text into a field with real key events.

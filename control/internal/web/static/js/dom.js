@@ -143,3 +143,10 @@ export async function copyText(text) {
   ta.remove();
   return ok;
 }
+
+// sequence numbers requests of one kind, so that only the newest one's answer is shown: a slow
+// answer to an older request (validating a previous edit, say) must not overwrite a newer one.
+export function sequence() {
+  let n = 0;
+  return {next: () => ++n, current: (ticket) => ticket === n};
+}

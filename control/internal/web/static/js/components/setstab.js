@@ -3,7 +3,7 @@
 // preview the kind renders (URL structure, event statistics). The default set is copied into
 // each run started without another choice.
 
-import {h, replace, debounce, download, pickFile} from '../dom.js';
+import {h, replace, debounce, sequence, download, pickFile} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
 import {toast, report, confirm, busy, problemList, emptyState} from '../ui.js';
@@ -77,6 +77,7 @@ export function mountSets(root, params, kind) {
 
 class SetEditor {
   constructor(root, kind, id, view, text, hooks) {
+    this.checks = sequence();
     this.kind = kind;
     this.id = id;
     this.hooks = hooks;
@@ -131,11 +132,14 @@ class SetEditor {
   }
 
   async check(announce) {
+    const ticket = this.checks.next();
     try {
       const res = await api.post(`${this.kind.base}/validate`, {content: this.text.value});
+      if (!this.checks.current(ticket)) return false; // a newer check is under way
       this.show(res);
       if (announce) toast(res.valid ? `Valid: ${int(res.count)} ${this.kind.unit}.` : `${res.errors.length} problem(s).`, res.valid ? 'ok' : 'warn');
     } catch (err) {
+      if (!this.checks.current(ticket)) return false;
       if (err.status === 400) this.show({errors: err.errors, warnings: err.warnings});
       else if (announce) report(err, 'Validate');
     }

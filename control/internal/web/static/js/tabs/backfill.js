@@ -2,7 +2,7 @@
 // and rate, see the estimate, then save those settings into the config and start a backfill
 // run. Below, the backfill runs and the progress of the selected one (?run=).
 
-import {h, replace, debounce, options} from '../dom.js';
+import {h, replace, debounce, sequence, options} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
 import {schema} from '../components/form.js';
@@ -92,6 +92,7 @@ export function mount(root, params) {
 // Planner is the "new backfill" form.
 class Planner {
   constructor(root, configId, onStarted) {
+    this.checks = sequence();
     this.root = root;
     this.onStarted = onStarted;
     this.validate = debounce(() => this.check(), 450);
@@ -190,11 +191,14 @@ class Planner {
   }
 
   async check() {
+    const ticket = this.checks.next();
     try {
       const res = await api.post('/api/validate', {config: {...this.merged(), BACKFILL_ENABLED: true}, config_id: this.cfg.id});
+      if (!this.checks.current(ticket)) return false; // a newer check is under way
       this.show(res.errors, res.warnings);
       return res.valid;
     } catch (err) {
+      if (!this.checks.current(ticket)) return false;
       report(err, 'Validate');
       return false;
     }

@@ -2,7 +2,7 @@
 // validation (POST /api/validate while typing), the targets editor with connection tests, and
 // save / save as preset / env export / delete / start. Applying a preset lands here (?preset=).
 
-import {h, replace, debounce, download} from '../dom.js';
+import {h, replace, debounce, sequence, download} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
 import {schema, defaults} from '../components/form.js';
@@ -91,6 +91,7 @@ export function mount(root, params) {
 // Editor is the form of one config.
 class Editor {
   constructor(root, s, cfg, hooks) {
+    this.checks = sequence();
     this.cfg = cfg;
     this.hooks = hooks;
     this.validate = debounce(() => this.runValidate(), 450);
@@ -151,11 +152,14 @@ class Editor {
     const {values} = this.form.read();
     const body = {config: values};
     if (this.cfg.id) body.config_id = this.cfg.id;
+    const ticket = this.checks.next();
     try {
       const res = await api.post('/api/validate', body);
+      if (!this.checks.current(ticket)) return false; // a newer check is under way
       this.show(res.errors, res.warnings);
       if (announce) toast(res.valid ? 'The config is valid.' : `${res.errors.length} problem(s) to fix.`, res.valid ? 'ok' : 'warn');
     } catch (err) {
+      if (!this.checks.current(ticket)) return false;
       if (announce) report(err, 'Validate');
     }
   }

@@ -2,7 +2,7 @@
 // remove, reorder, duplicate), validation against the API's rules, a preview, templates, and
 // funnels.json import/export. Enabled funnels are copied into each run when it starts.
 
-import {h, replace, debounce, download, pickFile} from '../dom.js';
+import {h, replace, debounce, sequence, download, pickFile} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
 import {toast, report, confirm, busy, problemList, emptyState} from '../ui.js';
@@ -89,6 +89,7 @@ export function mount(root, params) {
 // Editor wraps the funnel editor with validation, save and delete.
 class Editor {
   constructor(root, funnel, id, hooks) {
+    this.checks = sequence();
     this.id = id;
     this.hooks = hooks;
     this.problems = h('div', {id: 'funnel-problems', 'aria-live': 'polite'});
@@ -114,11 +115,14 @@ class Editor {
   }
 
   async check(announce) {
+    const ticket = this.checks.next();
     try {
       const res = await api.post('/api/funnels/validate', this.editor.value());
+      if (!this.checks.current(ticket)) return false; // a newer check is under way
       this.show(res.errors, res.warnings);
       if (announce) toast(res.valid ? 'The funnel is valid.' : `${res.errors.length} problem(s) to fix.`, res.valid ? 'ok' : 'warn');
     } catch (err) {
+      if (!this.checks.current(ticket)) return false;
       if (err.status === 400) this.show(err.errors, err.warnings);
       else if (announce) report(err, 'Validate');
     }
