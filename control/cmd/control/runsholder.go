@@ -77,12 +77,12 @@ func (h *runsHolder) Start(ctx context.Context, req runs.StartRequest) (runs.Vie
 	return s.Start(ctx, req)
 }
 
-func (h *runsHolder) List(ctx context.Context, activeOnly bool) ([]runs.View, error) {
+func (h *runsHolder) List(ctx context.Context, f runs.ListFilter) ([]runs.View, error) {
 	s, err := h.get()
 	if err != nil {
 		return nil, err
 	}
-	return s.List(ctx, activeOnly)
+	return s.List(ctx, f)
 }
 
 func (h *runsHolder) Get(ctx context.Context, id string) (runs.View, error) {

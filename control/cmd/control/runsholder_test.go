@@ -37,7 +37,7 @@ func TestRunsHolderConnectsLater(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	connectRuns(ctx, h, dial, time.Millisecond, slog.New(slog.DiscardHandler))
-	if _, err := h.List(t.Context(), false); !errors.Is(err, runs.ErrUnavailable) {
+	if _, err := h.List(t.Context(), runs.ListFilter{}); !errors.Is(err, runs.ErrUnavailable) {
 		t.Errorf("list after a failed first attempt: %v", err)
 	}
 	<-connected

@@ -23,6 +23,7 @@ type fakeRuns struct {
 	maxActive   int
 	unavailable bool
 	failWith    error // returned by every call when set
+	lastList    runs.ListFilter
 	starts      []runs.StartRequest
 	// holdFollow keeps followed log streams open until the run is no longer active.
 	holdFollow bool
@@ -90,7 +91,7 @@ func (f *fakeRuns) Start(ctx context.Context, req runs.StartRequest) (runs.View,
 	return v, nil
 }
 
-func (f *fakeRuns) List(_ context.Context, activeOnly bool) ([]runs.View, error) {
+func (f *fakeRuns) List(_ context.Context, lf runs.ListFilter) ([]runs.View, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.check(); err != nil {
@@ -98,10 +99,11 @@ func (f *fakeRuns) List(_ context.Context, activeOnly bool) ([]runs.View, error)
 	}
 	var out []runs.View
 	for _, v := range f.views {
-		if !activeOnly || store.IsActive(v.State) {
+		if !lf.ActiveOnly || store.IsActive(v.State) {
 			out = append(out, v)
 		}
 	}
+	f.lastList = lf
 	return out, nil
 }
 

@@ -86,7 +86,7 @@ type LegacyLogs struct {
 
 // defaultRun finds the default run; ok is false when there is none.
 func (s *Server) defaultRun(ctx context.Context) (runs.View, bool, error) {
-	vs, err := s.runs.List(ctx, false)
+	vs, err := s.runs.List(ctx, runs.ListFilter{})
 	if err != nil {
 		return runs.View{}, false, err
 	}

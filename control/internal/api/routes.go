@@ -128,7 +128,7 @@ func (s *Server) runRoutes() []route {
 	get, post, del := http.MethodGet, http.MethodPost, http.MethodDelete
 	long := routeFlags{long: true}
 	return []route{
-		{get, "/api/runs", s.listRuns, routeFlags{}, op{tag: "runs", summary: "List runs", resp: []runs.View{}, query: []qparam{{"active", "boolean", "1 for active runs only"}}}},
+		{get, "/api/runs", s.listRuns, routeFlags{}, op{tag: "runs", summary: "List runs", resp: []runs.View{}, query: []qparam{{"active", "boolean", "1 for active runs only"}, {"limit", "integer", "the newest N runs only (1–10000)"}}}},
 		{post, "/api/runs", s.startRun, long, op{tag: "runs", summary: "Start a live or backfill run from a saved or inline config", req: RunRequest{}, resp: runs.View{}, status: http.StatusCreated}},
 		{get, "/api/runs/:id", s.getRun, routeFlags{}, op{tag: "runs", summary: "A run: state, uptime, counters per target, backfill days", resp: runs.View{}}},
 		{del, "/api/runs/:id", s.deleteRun, long, op{tag: "runs", summary: "Delete a finished run (409 while active)"}},

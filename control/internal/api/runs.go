@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -138,8 +139,19 @@ func inlineRunConfig(m map[string]any, mode string) (config.Config, error) {
 	return cfg, nil
 }
 
+// maxListLimit bounds ?limit= on the runs list.
+const maxListLimit = 10_000
+
 func (s *Server) listRuns(c echo.Context) error {
-	vs, err := s.runs.List(c.Request().Context(), truthy(c.QueryParam("active")))
+	f := runs.ListFilter{ActiveOnly: truthy(c.QueryParam("active"))}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxListLimit {
+			return invalidField("limit", v, "must be a whole number from 1 to %d", maxListLimit)
+		}
+		f.Limit = n
+	}
+	vs, err := s.runs.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}

@@ -187,3 +187,22 @@ func TestRunOverrides(t *testing.T) {
 		t.Fatalf("errors %+v", eb)
 	}
 }
+
+// ?limit= asks for the newest runs only; a bad limit is a 400 naming it.
+func TestRunsListLimit(t *testing.T) {
+	e := newEnv(t)
+	e.mustStatus(http.StatusOK, http.MethodGet, "/api/runs?limit=5&active=1", nil, nil)
+	e.runs.mu.Lock()
+	got := e.runs.lastList
+	e.runs.mu.Unlock()
+	if got != (runs.ListFilter{ActiveOnly: true, Limit: 5}) {
+		t.Fatalf("the service was asked for %+v", got)
+	}
+	for _, bad := range []string{"0", "-1", "x", "10001"} {
+		var eb ErrorBody
+		e.mustStatus(http.StatusBadRequest, http.MethodGet, "/api/runs?limit="+bad, nil, &eb)
+		if len(eb.Errors) == 0 || eb.Errors[0].Field != "limit" {
+			t.Errorf("limit=%s: %+v", bad, eb)
+		}
+	}
+}

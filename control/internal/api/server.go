@@ -22,7 +22,7 @@ import (
 // ErrInvalid), which the error handler maps to status codes.
 type RunService interface {
 	Start(ctx context.Context, req runs.StartRequest) (runs.View, error)
-	List(ctx context.Context, activeOnly bool) ([]runs.View, error)
+	List(ctx context.Context, f runs.ListFilter) ([]runs.View, error)
 	Get(ctx context.Context, id string) (runs.View, error)
 	Stop(ctx context.Context, id string) (runs.View, error)
 	Restart(ctx context.Context, id string) (runs.View, error)
@@ -184,7 +184,7 @@ type unavailableRuns struct{}
 func (unavailableRuns) Start(context.Context, runs.StartRequest) (runs.View, error) {
 	return runs.View{}, runs.ErrUnavailable
 }
-func (unavailableRuns) List(context.Context, bool) ([]runs.View, error) {
+func (unavailableRuns) List(context.Context, runs.ListFilter) ([]runs.View, error) {
 	return nil, runs.ErrUnavailable
 }
 func (unavailableRuns) Get(context.Context, string) (runs.View, error) {

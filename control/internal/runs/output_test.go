@@ -52,7 +52,7 @@ func TestTokensNeverShown(t *testing.T) {
 		t.Fatalf("saw only %d lines and records: %q", len(seen), seen)
 	}
 	viewJSON, _ := json.Marshal(v)
-	list, _ := svc.List(t.Context(), false)
+	list, _ := svc.List(t.Context(), ListFilter{})
 	listJSON, _ := json.Marshal(list)
 	saved, _ := os.ReadFile(svc.logsFile(v.ID))
 	outputs := map[string]string{"view": string(viewJSON), "list": string(listJSON), "service log": e.logs.String(),

@@ -227,7 +227,7 @@ func TestStartRefusals(t *testing.T) {
 	if _, err := svc.Start(t.Context(), StartRequest{Config: liveConfig()}); !errors.Is(err, ErrLimit) {
 		t.Errorf("second run with MaxActive 1: %v, want ErrLimit", err)
 	}
-	runs, err := svc.List(t.Context(), false)
+	runs, err := svc.List(t.Context(), ListFilter{})
 	if err != nil || len(runs) != 1 {
 		t.Errorf("List = %d runs, %v; refused starts must leave no record", len(runs), err)
 	}
@@ -256,7 +256,7 @@ func TestDockerDownFailsRun(t *testing.T) {
 			if !errors.Is(err, ErrUnavailable) {
 				t.Fatalf("Start: %v, want ErrUnavailable", err)
 			}
-			runs, err := svc.List(t.Context(), false)
+			runs, err := svc.List(t.Context(), ListFilter{})
 			if err != nil || len(runs) != 1 {
 				t.Fatalf("List: %d runs, %v", len(runs), err)
 			}
@@ -289,7 +289,7 @@ func TestMissingImage(t *testing.T) {
 	if !errors.Is(err, ErrImage) || errors.Is(err, ErrNotFound) {
 		t.Fatalf("Start: %v, want ErrImage (and not a run-not-found)", err)
 	}
-	runs, _ := svc.List(t.Context(), false)
+	runs, _ := svc.List(t.Context(), ListFilter{})
 	if len(runs) != 1 || runs[0].State != store.StateFailed || !strings.Contains(runs[0].Error, "trafficinator/loader:missing") {
 		t.Fatalf("runs %+v", runs)
 	}

@@ -55,6 +55,14 @@ type StartRequest struct {
 	ResumeOf string
 }
 
+// ListFilter selects runs for List.
+type ListFilter struct {
+	// ActiveOnly keeps the runs that are pending, starting, running or stopping.
+	ActiveOnly bool
+	// Limit keeps the newest Limit runs; 0 means all.
+	Limit int
+}
+
 // TargetState is a target's live counters in a run.
 type TargetState struct {
 	report.TargetStats

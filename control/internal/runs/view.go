@@ -29,8 +29,8 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 }
 
 // List returns runs newest first (only active ones when activeOnly), without backfill days.
-func (s *Service) List(ctx context.Context, activeOnly bool) ([]View, error) {
-	runs, err := s.st.ListRuns(ctx, store.RunFilter{ActiveOnly: activeOnly})
+func (s *Service) List(ctx context.Context, f ListFilter) ([]View, error) {
+	runs, err := s.st.ListRuns(ctx, store.RunFilter{ActiveOnly: f.ActiveOnly, Limit: f.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
