@@ -49,7 +49,7 @@ export function mount(root, params) {
     clearTimeout(timer);
     let list = [];
     try {
-      list = (await api.get('/api/runs')).filter((r) => r.mode === 'backfill');
+      list = (await api.get('/api/runs?limit=200')).filter((r) => r.mode === 'backfill');
     } catch (err) {
       replace(runsBody, h('tr', {}, h('td', {colspan: 5}, emptyState(err.message))));
       return;

@@ -113,7 +113,7 @@ export function mount(root, params) {
     if (destroyed) return;
     if (document.visibilityState === 'visible') {
       try {
-        runs = await api.get('/api/runs');
+        runs = await api.get('/api/runs?limit=200');
         notice.hidden = true;
         render();
         detail?.refresh();

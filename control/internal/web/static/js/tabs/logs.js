@@ -154,7 +154,7 @@ export function mount(root, params) {
   async function loadRuns() {
     let runs = [];
     try {
-      runs = await api.get('/api/runs');
+      runs = await api.get('/api/runs?limit=200');
     } catch (err) {
       replace(view, emptyState(err.message));
       return;
