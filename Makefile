@@ -13,11 +13,13 @@ TESTFLAGS ?= -race -count=1 -timeout 20m
 
 all: build
 
-## build: static binaries of the loader, the sink and the control into ./bin
+## build: the loader and the sink (static) and the control (cgo, for SQLite) into ./bin;
+## make images builds the fully static control for its FROM-scratch image
 build:
 	mkdir -p $(BIN)
 	cd loader && CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o ../$(BIN)/loader ./cmd/loader
 	cd loader && CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o ../$(BIN)/matomo-sink ./cmd/matomo-sink
+	cd control && CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o ../$(BIN)/control ./cmd/control
 
 ## test: lint, then every module's tests (race detector on)
 test: lint docs-check
