@@ -37,6 +37,27 @@ type builder struct {
 // specialSet is which special actions a normal visit has.
 type specialSet struct{ search, outlink, download, click, random, order bool }
 
+// count is the number of hits the special actions add.
+func (sp specialSet) count() int {
+	n := 0
+	for _, on := range [...]bool{sp.search, sp.outlink, sp.download, sp.click, sp.random, sp.order} {
+		if on {
+			n++
+		}
+	}
+	return n
+}
+
+// journeyHits is room enough for most journeys (the researcher's longest visits grow the slice).
+const journeyHits = 14
+
+// reserve sizes the visit for n hits plus its ping, so the hits are allocated once, at their size: a
+// live visit holds them while it is in flight, and spare room would be most of its memory.
+func (b *builder) reserve(n int) {
+	b.v.Hits = make([]Hit, 0, n+1)
+	b.gaps = make([]gap, 0, n)
+}
+
 // land starts the visit on page, coming from an external referrer (or directly).
 func (b *builder) land(page content.Page, source string) {
 	req := b.pageview(page)

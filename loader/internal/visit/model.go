@@ -68,23 +68,29 @@ func (m *Model) Build(seq uint64) Visit {
 	defer g.release()
 	r := g.Rand
 	v := Visit{Seq: seq, Visitor: m.visitor(seq)}
-	// Room for the page views, every special action, an order and the ping: no regrowth.
-	v.Hits = make([]Hit, 0, m.cfg.PageviewsMax+numActions+2)
-	b := builder{m: m, r: r, v: &v, gaps: make([]gap, 0, m.cfg.PageviewsMax+numActions+2)}
+	b := builder{m: m, r: r, v: &v}
 	switch {
 	case m.cfg.JourneyProb > 0 && r.Float64() < m.cfg.JourneyProb:
 		j := m.journeys[pick(r, journeyWeights(m.journeys))]
 		v.Journey = j.name
+		b.reserve(journeyHits)
 		j.run(&b)
 	default:
-		if f, ok := m.chooseFunnel(r); ok {
+		f, funnel := m.chooseFunnel(r)
+		n, sp := between(r, m.cfg.PageviewsMin, m.cfg.PageviewsMax), m.specials(r)
+		if !funnel || !f.ExitAfterCompletion {
+			b.reserve(n + sp.count() + len(f.Steps))
+		} else {
+			b.reserve(len(f.Steps))
+		}
+		if funnel {
 			v.Journey = "funnel:" + f.Name
 			b.funnel(f)
 			if f.ExitAfterCompletion {
 				break
 			}
 		}
-		b.browse(between(r, m.cfg.PageviewsMin, m.cfg.PageviewsMax), m.specials(r))
+		b.browse(n, sp)
 	}
 	b.finish()
 	return v
