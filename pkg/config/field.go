@@ -67,89 +67,30 @@ func (m meta) info(name, typ, def string) FieldInfo {
 // integer is the whole-number types of Config fields.
 type integer interface{ ~int | ~int64 }
 
-func intField(name, def string, m meta, p func(*Config) *int) field {
-	return wholeField(name, def, m, p)
-}
-
-func int64Field(name, def string, m meta, p func(*Config) *int64) field {
-	return wholeField(name, def, m, p)
-}
-
-func wholeField[T integer](name, def string, m meta, p func(*Config) *T) field {
+// scalar binds a field that always has a value; parse and format convert its env form.
+func scalar[T any](name, def, typ string, m meta, p func(*Config) *T, parse func(string) (T, error), format func(T) string) field {
 	return field{
-		info: m.info(name, TypeInt, def),
+		info: m.info(name, typ, def),
 		parse: func(c *Config, s string) error {
-			v, err := parseInt(s)
-			*p(c) = T(v)
-			return err
-		},
-		format: func(c *Config) (string, bool) { return strconv.FormatInt(int64(*p(c)), 10), true },
-		value:  func(c *Config) any { return *p(c) },
-	}
-}
-
-func optIntField(name string, m meta, p func(*Config) **int) field { return optWholeField(name, m, p) }
-
-func optInt64Field(name string, m meta, p func(*Config) **int64) field {
-	return optWholeField(name, m, p)
-}
-
-// optWholeField is a whole number that may be left unset (nil).
-func optWholeField[T integer](name string, m meta, p func(*Config) **T) field {
-	f := field{
-		info: m.info(name, TypeInt, ""),
-		parse: func(c *Config, s string) error {
-			if s == "" {
-				*p(c) = nil
-				return nil
-			}
-			v, err := parseInt(s)
-			if err != nil {
-				return err
-			}
-			tv := T(v)
-			*p(c) = &tv
-			return nil
-		},
-		format: func(c *Config) (string, bool) {
-			if *p(c) == nil {
-				return "", false
-			}
-			return strconv.FormatInt(int64(**p(c)), 10), true
-		},
-		value: func(c *Config) any {
-			if *p(c) == nil {
-				return nil
-			}
-			return **p(c)
-		},
-	}
-	f.info.Optional = true
-	return f
-}
-
-func floatField(name, def string, m meta, p func(*Config) *float64) field {
-	return field{
-		info: m.info(name, TypeFloat, def),
-		parse: func(c *Config, s string) error {
-			v, err := parseFloat(s)
+			v, err := parse(s)
 			*p(c) = v
 			return err
 		},
-		format: func(c *Config) (string, bool) { return formatFloat(*p(c)), true },
+		format: func(c *Config) (string, bool) { return format(*p(c)), true },
 		value:  func(c *Config) any { return *p(c) },
 	}
 }
 
-func optFloatField(name string, m meta, p func(*Config) **float64) field {
+// optional binds a field that may be unset (nil); "" is its unset env form.
+func optional[T any](name, typ string, m meta, p func(*Config) **T, parse func(string) (T, error), format func(T) string) field {
 	f := field{
-		info: m.info(name, TypeFloat, ""),
+		info: m.info(name, typ, ""),
 		parse: func(c *Config, s string) error {
 			if s == "" {
 				*p(c) = nil
 				return nil
 			}
-			v, err := parseFloat(s)
+			v, err := parse(s)
 			if err != nil {
 				return err
 			}
@@ -160,7 +101,7 @@ func optFloatField(name string, m meta, p func(*Config) **float64) field {
 			if *p(c) == nil {
 				return "", false
 			}
-			return formatFloat(**p(c)), true
+			return format(**p(c)), true
 		},
 		value: func(c *Config) any {
 			if *p(c) == nil {
@@ -173,21 +114,41 @@ func optFloatField(name string, m meta, p func(*Config) **float64) field {
 	return f
 }
 
-func boolField(name, def string, m meta, p func(*Config) *bool) field {
-	return field{
-		info: m.info(name, TypeBool, def),
-		parse: func(c *Config, s string) error {
-			v, err := parseBool(s)
-			*p(c) = v
-			return err
-		},
-		format: func(c *Config) (string, bool) { return strconv.FormatBool(*p(c)), true },
-		value:  func(c *Config) any { return *p(c) },
-	}
+func parseWhole[T integer](s string) (T, error) {
+	v, err := parseInt(s)
+	return T(v), err
 }
 
-// stringField covers free strings, secrets, dates and enums; typ selects the FieldInfo type and enum the
-// allowed values (matched case-insensitively, stored lower case unless upper is set).
+func formatWhole[T integer](v T) string { return strconv.FormatInt(int64(v), 10) }
+
+func intField(name, def string, m meta, p func(*Config) *int) field {
+	return scalar(name, def, TypeInt, m, p, parseWhole[int], formatWhole[int])
+}
+
+func int64Field(name, def string, m meta, p func(*Config) *int64) field {
+	return scalar(name, def, TypeInt, m, p, parseWhole[int64], formatWhole[int64])
+}
+
+func optIntField(name string, m meta, p func(*Config) **int) field {
+	return optional(name, TypeInt, m, p, parseWhole[int], formatWhole[int])
+}
+
+func optInt64Field(name string, m meta, p func(*Config) **int64) field {
+	return optional(name, TypeInt, m, p, parseWhole[int64], formatWhole[int64])
+}
+
+func floatField(name, def string, m meta, p func(*Config) *float64) field {
+	return scalar(name, def, TypeFloat, m, p, parseFloat, formatFloat)
+}
+
+func optFloatField(name string, m meta, p func(*Config) **float64) field {
+	return optional(name, TypeFloat, m, p, parseFloat, formatFloat)
+}
+
+func boolField(name, def string, m meta, p func(*Config) *bool) field {
+	return scalar(name, def, TypeBool, m, p, parseBool, strconv.FormatBool)
+}
+
 func stringField(name, def, typ string, m meta, p func(*Config) *string, enum ...string) field {
 	f := field{
 		info: m.info(name, typ, def),
