@@ -118,10 +118,30 @@ func readOnlyBuiltin(c echo.Context, name string) error {
 }
 
 func (s *Server) createPreset(c echo.Context) error {
+	in, err := s.presetInput(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.CreatePreset(c.Request().Context(), in.preset)
+	if err != nil {
+		return nameTaken(err, "preset", in.preset.Name)
+	}
+	return c.JSON(http.StatusCreated, userPresetView(p, in.warns))
+}
+
+// presetInput is a decoded and checked preset request.
+type presetInput struct {
+	preset store.Preset
+	warns  []Problem
+}
+
+// presetInput decodes a PresetRequest and checks it: every problem of the body, the name (not a
+// built-in's) and the config comes back at once.
+func (s *Server) presetInput(c echo.Context) (presetInput, error) {
 	var req PresetRequest
 	envelope, err := s.decode(c, &req)
 	if err != nil {
-		return err
+		return presetInput{}, err
 	}
 	name := strings.TrimSpace(req.Name)
 	if _, ok := builtinPreset(name); ok {
@@ -129,13 +149,9 @@ func (s *Server) createPreset(c echo.Context) error {
 	}
 	values, warns, err := checkPreset(req.Config)
 	if err := withEnvelope(envelope, err); err != nil {
-		return err
+		return presetInput{}, err
 	}
-	p, err := s.store.CreatePreset(c.Request().Context(), store.Preset{Name: name, Description: req.Description, Values: values})
-	if err != nil {
-		return nameTaken(err, "preset", name)
-	}
-	return c.JSON(http.StatusCreated, userPresetView(p, warns))
+	return presetInput{preset: store.Preset{Name: name, Description: req.Description, Values: values}, warns: warns}, nil
 }
 
 func (s *Server) updatePreset(c echo.Context) error {
@@ -146,24 +162,16 @@ func (s *Server) updatePreset(c echo.Context) error {
 	case b != nil:
 		return readOnlyBuiltin(c, b.Name)
 	}
-	var req PresetRequest
-	envelope, err := s.decode(c, &req)
+	in, err := s.presetInput(c)
 	if err != nil {
 		return err
 	}
-	name := strings.TrimSpace(req.Name)
-	if _, ok := builtinPreset(name); ok {
-		envelope = append(envelope, Problem{Field: "name", Value: name, Message: "is the name of a built-in preset; choose another"})
-	}
-	values, warns, err := checkPreset(req.Config)
-	if err := withEnvelope(envelope, err); err != nil {
-		return err
-	}
-	p, err := s.store.UpdatePreset(c.Request().Context(), store.Preset{ID: u.ID, Name: name, Description: req.Description, Values: values})
+	in.preset.ID = u.ID
+	p, err := s.store.UpdatePreset(c.Request().Context(), in.preset)
 	if err != nil {
-		return nameTaken(err, "preset", name)
+		return nameTaken(err, "preset", in.preset.Name)
 	}
-	return c.JSON(http.StatusOK, userPresetView(p, warns))
+	return c.JSON(http.StatusOK, userPresetView(p, in.warns))
 }
 
 func (s *Server) deletePreset(c echo.Context) error {
