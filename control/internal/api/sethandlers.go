@@ -29,6 +29,90 @@ type EventSetRequest struct {
 	Default *bool           `json:"default,omitempty"`
 }
 
+// setRequest is what creating and replacing need of a URL or event set request: its name, its
+// content if given, and its default flag if given.
+type setRequest interface {
+	parts() (name, content string, given bool, isDefault *bool, err error)
+}
+
+func (r *URLSetRequest) parts() (string, string, bool, *bool, error) {
+	if r.Content == nil {
+		return r.Name, "", false, r.Default, nil
+	}
+	return r.Name, *r.Content, true, r.Default, nil
+}
+
+func (r *EventSetRequest) parts() (string, string, bool, *bool, error) {
+	text, ok, err := textContent(r.Content, true)
+	return r.Name, text, ok, r.Default, err
+}
+
+func (s *Server) createURLSet(c echo.Context) error { return createSet[URLSetRequest](s, c, urlSets) }
+func (s *Server) updateURLSet(c echo.Context) error { return updateSet[URLSetRequest](s, c, urlSets) }
+func (s *Server) createEventSet(c echo.Context) error {
+	return createSet[EventSetRequest](s, c, eventSets)
+}
+func (s *Server) updateEventSet(c echo.Context) error {
+	return updateSet[EventSetRequest](s, c, eventSets)
+}
+
+// createSet creates a set of kind k from a request of type R; the content is required.
+func createSet[R any, P interface {
+	*R
+	setRequest
+}](s *Server, c echo.Context, k setKind) error {
+	req := P(new(R))
+	if err := s.bind(c, req); err != nil {
+		return err
+	}
+	name, text, given, isDefault, err := req.parts()
+	if err != nil {
+		return err
+	}
+	if !given {
+		return invalidField("content", "", "is required")
+	}
+	v, status, err := s.saveSet(c.Request().Context(), k, 0, name, text, isDefault)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
+}
+
+// updateSet replaces a set of kind k; a missing content keeps the stored one, a missing default
+// keeps the flag. The built-in set is read-only.
+func updateSet[R any, P interface {
+	*R
+	setRequest
+}](s *Server, c echo.Context, k setKind) error {
+	if c.Param("id") == builtinID {
+		return readOnlyBuiltinSet(c, k)
+	}
+	cs, err := s.loadSet(c, k)
+	if err != nil {
+		return err
+	}
+	req := P(new(R))
+	if err := s.bind(c, req); err != nil {
+		return err
+	}
+	name, text, given, isDefault, err := req.parts()
+	if err != nil {
+		return err
+	}
+	if !given {
+		text = cs.Content
+	}
+	if isDefault == nil {
+		isDefault = &cs.IsDefault
+	}
+	v, status, err := s.saveSet(c.Request().Context(), k, cs.ID, name, text, isDefault)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
+}
+
 // ContentRequest is the body of the validate endpoints of URL and event sets.
 type ContentRequest struct {
 	Content json.RawMessage `json:"content"`
@@ -53,47 +137,6 @@ func textContent(raw json.RawMessage, objectOK bool) (string, bool, error) {
 		return "", false, invalidField("content", "", "expected the events JSON: an object, or a string holding it")
 	}
 	return "", false, invalidField("content", "", "expected a string holding the URL list")
-}
-
-func (s *Server) createURLSet(c echo.Context) error {
-	var req URLSetRequest
-	if err := s.bind(c, &req); err != nil {
-		return err
-	}
-	if req.Content == nil {
-		return invalidField("content", "", "is required")
-	}
-	v, status, err := s.saveSet(c.Request().Context(), urlSets, 0, req.Name, *req.Content, req.Default)
-	if err != nil {
-		return err
-	}
-	return c.JSON(status, v)
-}
-
-func (s *Server) updateURLSet(c echo.Context) error {
-	if c.Param("id") == builtinID {
-		return readOnlyBuiltinSet(c, urlSets)
-	}
-	cs, err := s.loadSet(c, urlSets)
-	if err != nil {
-		return err
-	}
-	var req URLSetRequest
-	if err := s.bind(c, &req); err != nil {
-		return err
-	}
-	text := cs.Content
-	if req.Content != nil {
-		text = *req.Content
-	}
-	if req.Default == nil {
-		req.Default = &cs.IsDefault
-	}
-	v, status, err := s.saveSet(c.Request().Context(), urlSets, cs.ID, req.Name, text, req.Default)
-	if err != nil {
-		return err
-	}
-	return c.JSON(status, v)
 }
 
 // uploadURLSet takes a URL file as multipart/form-data (field "file", optional "name" and
@@ -158,54 +201,6 @@ func (s *Server) validateURLSet(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, s.validateSet(urlSets, text))
-}
-
-func (s *Server) createEventSet(c echo.Context) error {
-	var req EventSetRequest
-	if err := s.bind(c, &req); err != nil {
-		return err
-	}
-	text, ok, err := textContent(req.Content, true)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return invalidField("content", "", "is required")
-	}
-	v, status, err := s.saveSet(c.Request().Context(), eventSets, 0, req.Name, text, req.Default)
-	if err != nil {
-		return err
-	}
-	return c.JSON(status, v)
-}
-
-func (s *Server) updateEventSet(c echo.Context) error {
-	if c.Param("id") == builtinID {
-		return readOnlyBuiltinSet(c, eventSets)
-	}
-	cs, err := s.loadSet(c, eventSets)
-	if err != nil {
-		return err
-	}
-	var req EventSetRequest
-	if err := s.bind(c, &req); err != nil {
-		return err
-	}
-	text, ok, err := textContent(req.Content, true)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		text = cs.Content
-	}
-	if req.Default == nil {
-		req.Default = &cs.IsDefault
-	}
-	v, status, err := s.saveSet(c.Request().Context(), eventSets, cs.ID, req.Name, text, req.Default)
-	if err != nil {
-		return err
-	}
-	return c.JSON(status, v)
 }
 
 func (s *Server) validateEventSet(c echo.Context) error {
