@@ -1,7 +1,8 @@
 // Shared UI pieces: toasts, modal dialogs (native <dialog>: focus trapping and Esc for free),
 // busy buttons and problem lists.
 
-import {h, $, uid} from './dom.js';
+import {h, $, uid, download} from './dom.js';
+import * as api from './api.js';
 
 // toast shows a short message; kind is ok, bad, warn or info.
 export function toast(message, kind = 'info', ms = 5000) {
@@ -123,4 +124,14 @@ export function badge(state, text) {
 // emptyState is the placeholder of an empty list.
 export function emptyState(text) {
   return h('p', {class: 'empty'}, text);
+}
+
+// exportJSON downloads what GET path answers as a pretty-printed JSON file.
+export async function exportJSON(button, path, filename) {
+  try {
+    const data = await busy(button, () => api.get(path));
+    download(filename, `${JSON.stringify(data, null, 2)}\n`, 'application/json');
+  } catch (err) {
+    report(err, 'Export');
+  }
 }

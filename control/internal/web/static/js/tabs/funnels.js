@@ -2,10 +2,10 @@
 // remove, reorder, duplicate), validation against the API's rules, a preview, templates, and
 // funnels.json import/export. Enabled funnels are copied into each run when it starts.
 
-import {h, replace, debounce, sequence, download, pickFile} from '../dom.js';
+import {h, replace, debounce, sequence, pickFile} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
-import {toast, report, confirm, busy, problemList, emptyState} from '../ui.js';
+import {toast, report, confirm, busy, problemList, emptyState, exportJSON} from '../ui.js';
 import {TEMPLATES, emptyFunnel} from '../components/funnelsteps.js';
 import {FunnelEditor} from '../components/funneleditor.js';
 
@@ -27,7 +27,7 @@ export function mount(root, params) {
     h('aside', {class: 'panel'},
       h('div', {class: 'panel-head'}, h('h2', {}, 'Funnels'), btn('+ New', () => router.setParams({id: 'new'}, {replace: false, merge: false}), {id: 'new-funnel'})),
       tpl, list,
-      h('div', {class: 'row'}, btn('Import…', (b) => importFunnels(b).then(() => loadList())), btn('Export', (b) => exportFunnels(b))),
+      h('div', {class: 'row'}, btn('Import…', (b) => importFunnels(b).then(() => loadList())), btn('Export', (b) => exportJSON(b, '/api/funnels/export', 'funnels.json'))),
       h('p', {class: 'muted small'}, 'Enabled funnels take effect on the next run started.')),
     main));
 
@@ -157,15 +157,6 @@ class Editor {
 
   destroy() {
     this.validate.cancel();
-  }
-}
-
-async function exportFunnels(button) {
-  try {
-    const data = await busy(button, () => api.get('/api/funnels/export'));
-    download('funnels.json', `${JSON.stringify(data, null, 2)}\n`, 'application/json');
-  } catch (err) {
-    report(err, 'Export');
   }
 }
 

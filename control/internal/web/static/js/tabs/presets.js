@@ -3,10 +3,10 @@
 // is saved until you save the config). User presets can be renamed, deleted, exported and
 // imported; new ones are saved from a config.
 
-import {h, replace, download, pickFile, options, uid} from '../dom.js';
+import {h, replace, pickFile, options, uid} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
-import {toast, report, confirm, ask, busy, emptyState, modal} from '../ui.js';
+import {toast, report, confirm, ask, busy, emptyState, modal, exportJSON} from '../ui.js';
 import {int} from '../format.js';
 import {lastConfig} from './config.js';
 
@@ -21,7 +21,7 @@ export function mount(root) {
       h('div', {class: 'row'},
         btn('Save from a config…', (b) => saveFromConfig(b).then(load), {id: 'save-preset'}),
         btn('Import…', (b) => importPresets(b).then(load), {id: 'import-presets'}),
-        btn('Export', (b) => exportPresets(b), {id: 'export-presets'}))), users));
+        btn('Export', (b) => exportJSON(b, '/api/presets/export', 'trafficinator-presets.json'), {id: 'export-presets'}))), users));
 
   async function load() {
     let list;
@@ -81,15 +81,6 @@ async function remove(p, button) {
     toast('Preset deleted.', 'ok');
   } catch (err) {
     report(err, 'Delete');
-  }
-}
-
-async function exportPresets(button) {
-  try {
-    const data = await busy(button, () => api.get('/api/presets/export'));
-    download('trafficinator-presets.json', `${JSON.stringify(data, null, 2)}\n`, 'application/json');
-  } catch (err) {
-    report(err, 'Export');
   }
 }
 
