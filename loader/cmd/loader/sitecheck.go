@@ -21,8 +21,9 @@ func checkSiteTimezones(ctx context.Context, cfg config.Config, clients []*matom
 		return
 	}
 	w, _ := cfg.BackfillWindow(time.Now())
+	targets := cfg.EnabledTargets()
 	for i, c := range clients {
-		t := cfg.EnabledTargets()[i]
+		t := targets[i]
 		cctx, cancel := context.WithTimeout(ctx, cfg.HTTPTimeout)
 		site, err := c.Site(cctx, t.SiteID)
 		cancel()
