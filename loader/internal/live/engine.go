@@ -233,7 +233,6 @@ func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit, shared boo
 
 func (e *Engine) sendOne(ctx context.Context, t *target, r *matomo.Request) {
 	t.hitsSent.Add(1)
-	t.byKind[r.Kind()].Add(1)
 	res, err := t.send.Track(ctx, r)
 	t.retries.Add(int64(max(res.Attempts-1, 0)))
 	t.latency.observe(res.Latency)
@@ -253,9 +252,6 @@ func (e *Engine) sendOne(ctx context.Context, t *target, r *matomo.Request) {
 // sendBulk sends a whole visit in one bulk request (TRACKING_TRANSPORT=bulk: no real pauses).
 func (e *Engine) sendBulk(ctx context.Context, t *target, reqs []matomo.Request) {
 	t.hitsSent.Add(int64(len(reqs)))
-	for i := range reqs {
-		t.byKind[reqs[i].Kind()].Add(1)
-	}
 	res, err := t.send.TrackBulk(ctx, reqs)
 	t.retries.Add(int64(max(res.Attempts-1, 0)))
 	t.latency.observe(res.Latency)

@@ -28,7 +28,6 @@ type target struct {
 	hitsSent, hitsTracked, hitsInvalid, hitsFailed, hitsDropped atomic.Int64
 	retries, orders, inFlight                                   atomic.Int64
 	latency                                                     histogram
-	byKind                                                      [8]atomic.Int64
 	byClass                                                     [5]atomic.Int64 // 2xx, 3xx, 4xx, 5xx, error
 }
 
