@@ -33,6 +33,12 @@ const (
 	ArrivalExponential = "exponential"
 )
 
+// What a backfill does with visits whose landing the Live API cannot settle (BACKFILL_UNSETTLED).
+const (
+	UnsettledResend = "resend" // send them again; reported as maybe duplicated
+	UnsettledSkip   = "skip"   // do not send them again; reported as maybe missing
+)
+
 // PlaceholderURL is the original tool's default MATOMO_URL. It is kept as the default so that env files
 // read the same, but a config still pointing at it is rejected: nothing is ever sent to it.
 const PlaceholderURL = "https://matomo.example.com/matomo.php"
@@ -109,14 +115,22 @@ type Config struct {
 	EventsFile  string
 
 	// Backfill.
-	BackfillEnabled    bool
-	BackfillStartDate  string
-	BackfillEndDate    string
-	BackfillDaysBack   *int
-	BackfillDuration   *int
-	BackfillPerDay     int64
-	BackfillTotal      int64
-	BackfillRPS        *float64
+	BackfillEnabled   bool
+	BackfillStartDate string
+	BackfillEndDate   string
+	BackfillDaysBack  *int
+	BackfillDuration  *int
+	BackfillPerDay    int64
+	BackfillTotal     int64
+	BackfillRPS       *float64
+	// BackfillConcurrency caps bulk requests in flight per target; nil adapts up to 16.
+	BackfillConcurrency *int
+	// BackfillBulkTimeout bounds one bulk request.
+	BackfillBulkTimeout time.Duration
+	// BackfillSettleAfter is the quiet period before a bulk without reply is settled.
+	BackfillSettleAfter time.Duration
+	// BackfillUnsettled is UnsettledResend or UnsettledSkip.
+	BackfillUnsettled  string
 	BackfillSeed       *int64
 	BackfillRunOnce    bool
 	BackfillProfile    string

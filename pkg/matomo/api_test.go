@@ -141,7 +141,8 @@ func liveServer(w http.ResponseWriter, r *http.Request, _ int) {
 			return
 		}
 		rows = append(rows, map[string]any{"idSite": "1", "idVisit": fmt.Sprint(i), "visitorId": id,
-			"firstActionTimestamp": 1767261600, "lastActionTimestamp": "1767261900", "actions": "4", "serverDate": "2026-01-01"})
+			"firstActionTimestamp": 1767261600, "lastActionTimestamp": "1767261900", "actions": "4", "serverDate": "2026-01-01",
+			"actionDetails": []map[string]any{{"type": "action", "timestamp": 1767261600}, {"type": "event", "timestamp": "1767261900"}}})
 	}
 	b, _ := json.Marshal(rows)
 	replyJSON(200, string(b))(w, r, 0)
@@ -176,7 +177,8 @@ func TestLastVisitsChunks(t *testing.T) {
 		t.Fatalf("%d visits, want 250", len(visits))
 	}
 	wantFirst := Visit{SiteID: 1, VisitorID: ids[0], Actions: 4,
-		First: time.Unix(1767261600, 0).UTC(), Last: time.Unix(1767261900, 0).UTC()}
+		First: time.Unix(1767261600, 0).UTC(), Last: time.Unix(1767261900, 0).UTC(),
+		ActionTimes: []int64{1767261600, 1767261900}}
 	if !reflect.DeepEqual(visits[0], wantFirst) || visits[249].VisitorID != ids[249] {
 		t.Errorf("visits[0] = %+v, want %+v", visits[0], wantFirst)
 	}

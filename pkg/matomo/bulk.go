@@ -37,9 +37,11 @@ type BulkResult struct {
 const maxBulkReply = 1 << 20
 
 // TrackBulk sends reqs as one bulk POST (token_auth in the JSON body) and reads Matomo's
-// counts. A 5xx is retried by re-sending the whole batch, which Matomo rolled back. A batch that
-// was sent but got no reply (or a 504) is retried only with Options.RetryUncertain; otherwise the
-// error wraps ErrUncertain and the caller can check the Live API before re-sending. A reply Matomo
+// counts. A batch answered 5xx (but 503) may be partly recorded: after a database deadlock Matomo
+// loses the hits it processed before it, records the rest and answers 500. Like a batch that was
+// sent but got no reply (or a 504), it is retried only with Options.RetryUncertain; otherwise the
+// error wraps ErrUncertain (and a *StatusError with the code, when there was a reply) and the
+// caller can check the Live API for what landed before re-sending. 503 and 429 are retried. A reply Matomo
 // accepted is never re-sent. On error only Sent, Attempts and Latency are set. An empty reqs
 // sends nothing.
 func (c *Client) TrackBulk(ctx context.Context, reqs []Request) (BulkResult, error) {
@@ -51,7 +53,7 @@ func (c *Client) TrackBulk(ctx context.Context, reqs []Request) (BulkResult, err
 	cl := call{
 		what: "bulk", method: http.MethodPost, url: c.bulkURL,
 		body: newSharedBody(bp, true, contentJSON), keep: maxBulkReply,
-		retryUncertain: c.opts.RetryUncertain,
+		retryUncertain: c.opts.RetryUncertain, partial: true,
 	}
 	defer cl.body.release()
 	return c.sendBulk(ctx, &cl, len(reqs))

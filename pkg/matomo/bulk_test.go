@@ -47,9 +47,15 @@ func TestTrackBulkReplies(t *testing.T) {
 		{"queued gif", replyGIF, BulkResult{Sent: 3, Tracked: 3, Queued: true, Attempts: 1}, 1, nil},
 		// QueuedTracking with send_image=0 answers 204.
 		{"queued 204", replyNoContent, BulkResult{Sent: 3, Tracked: 3, Queued: true, Attempts: 1}, 1, nil},
-		// A bulk 500 was rolled back, so the whole batch is sent again.
-		{"500 then success", sequence(replyJSON(500, `{"status":"error","tracked":2,"invalid":0}`),
+		// A bulk 500 may be partly recorded (a deadlock loses the head, the tail is committed):
+		// uncertain, not re-sent.
+		{"500", sequence(replyJSON(500, `{"status":"error","tracked":2,"invalid":0}`),
 			replyJSON(200, `{"status":"success","tracked":3,"invalid":0}`)),
+			BulkResult{Sent: 3, Attempts: 1}, 1, ErrUncertain},
+		// A 502 from a proxy: Matomo behind it may have recorded the batch.
+		{"502", replyStatus(502), BulkResult{Sent: 3, Attempts: 1}, 1, ErrUncertain},
+		// Matomo in maintenance answers 503 before processing anything: retried.
+		{"503 then success", sequence(replyStatus(503), replyJSON(200, `{"status":"success","tracked":3,"invalid":0}`)),
 			BulkResult{Sent: 3, Tracked: 3, Attempts: 2}, 2, nil},
 		// 429 with Retry-After, then success.
 		{"429 then success", sequence(replyRetryAfter("2"), replyJSON(200, `{"status":"success","tracked":3,"invalid":0}`)),

@@ -22,8 +22,14 @@ type call struct {
 	// keep, when > 0, reads up to that many reply bytes (any status); otherwise the reply is
 	// drained and discarded.
 	keep int64
-	// retryUncertain allows another attempt after a request was fully written but got no reply.
+	// retryUncertain allows another attempt after a request was fully written but got no reply,
+	// or (with partial) after a 5xx.
 	retryUncertain bool
+	// partial calls may have been partly recorded behind a 5xx: a bulk that met a database
+	// deadlock loses the hits processed before it and records the rest (Matomo then fails its
+	// commit and answers 500). Such a 5xx is uncertain, not a rollback. 503 (Matomo in
+	// maintenance, tracking off) and 429 are answered before anything is processed.
+	partial bool
 	// idempotent calls may be repeated after anything, even an unreadable 2xx reply.
 	idempotent bool
 }
@@ -81,6 +87,12 @@ func (c *Client) do(ctx context.Context, cl *call) (exchange, int, error) {
 			lastErr = ex.bodyErr
 		case retryableStatus(ex.status):
 			lastErr, retryAfter = &StatusError{Code: ex.status}, ex.retryAfter
+			if cl.partial && mayBePartial(ex.status) {
+				uncertain = true
+				if !cl.retryUncertain {
+					return ex, attempt, fmt.Errorf("matomo: %s: %w: %w", cl.what, ErrUncertain, lastErr)
+				}
+			}
 		default:
 			return ex, attempt, fmt.Errorf("matomo: %s: %w", cl.what, &StatusError{Code: ex.status})
 		}
@@ -97,6 +109,11 @@ func (c *Client) do(ctx context.Context, cl *call) (exchange, int, error) {
 // the request is wrong and would fail again.
 func retryableStatus(code int) bool {
 	return code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
+}
+
+// mayBePartial reports whether a bulk answered with code may have been partly recorded.
+func mayBePartial(code int) bool {
+	return code >= 500 && code != http.StatusServiceUnavailable
 }
 
 func ctxError(what string, err error, uncertain bool) error {
