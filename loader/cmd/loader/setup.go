@@ -37,7 +37,8 @@ func runSeed(cfg config.Config) int64 {
 }
 
 // newClients makes one Matomo client per enabled target, in cfg.EnabledTargets() order. Backfill
-// clients leave a lost bulk reply to the engine (no blind re-send) and post bulks to
+// clients wait BACKFILL_BULK_TIMEOUT for a reply, leave a lost or 5xx bulk reply to the engine
+// (no blind re-send) and post bulks to
 // matomo.php?queuedtracking=0, as Matomo's own log importer does: with the QueuedTracking plugin,
 // Matomo then processes the bulk at once and says what it tracked, which exactly-once needs.
 func newClients(cfg config.Config, backfill bool) ([]*matomo.Client, error) {
@@ -49,10 +50,14 @@ func newClients(cfg config.Config, backfill bool) ([]*matomo.Client, error) {
 	if retries == 0 {
 		retries = -1 // matomo.Options reads 0 as "default"; the setting 0 means none
 	}
+	timeout := cfg.HTTPTimeout
+	if backfill {
+		timeout = cfg.BackfillBulkTimeout
+	}
 	var out []*matomo.Client
 	for _, t := range cfg.EnabledTargets() {
 		c, err := matomo.NewClient(matomo.Target{Name: t.Name, URL: t.URL, SiteID: t.SiteID, Token: t.Token}, matomo.Options{
-			Method: method, Timeout: cfg.HTTPTimeout, Retries: retries, MaxConns: cfg.Concurrency,
+			Method: method, Timeout: timeout, Retries: retries, MaxConns: cfg.Concurrency,
 			RetryUncertain: !backfill, QueuedTrackingBypass: backfill, InsecureSkipVerify: cfg.TLSSkipVerify,
 		})
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/adapt"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
@@ -38,10 +39,12 @@ type Deps struct {
 	Now func() time.Time
 }
 
-// MaxSenders caps the batches in flight at once, whatever CONCURRENCY says: CONCURRENCY counts
-// live visits, and more parallel bulk transactions than this only make Matomo's database
-// contend for the same rows.
+// MaxSenders caps the bulk requests in flight per target, whatever BACKFILL_CONCURRENCY says:
+// more parallel bulk transactions than this only make Matomo's database contend for the same rows.
 const MaxSenders = 64
+
+// budgetBatches is how many full batches per lane may be built ahead of sending.
+const budgetBatches = 8
 
 // GCPercent is the garbage collector setting the loader uses for backfill when GOGC is not set:
 // a backfill allocates request buffers at a high rate and holds little, so collecting 4× less often
@@ -135,11 +138,16 @@ func newEngine(cfg config.Config, deps Deps, h hooks) (*engine, error) {
 		e.now = time.Now
 	}
 	e.shardIndex, e.shardCount = int64(cfg.ShardIndex), int64(max(cfg.ShardCount, 1))
-	e.senders = min(max(cfg.Concurrency, 1), MaxSenders)
+	limit := adapt.Defaults
+	if cfg.BackfillConcurrency != nil {
+		limit.Max = min(max(*cfg.BackfillConcurrency, 1), MaxSenders)
+	}
+	e.lanes = limit.Max
 	e.builders = max(runtime.GOMAXPROCS(0), 1)
 	e.bulk = max(cfg.BulkSize, 1)
+	e.budget = newBudget(budgetBatches * e.lanes * e.bulk * len(targets))
 	for i, t := range targets {
-		e.targets = append(e.targets, newTarget(i, t, deps.Clients[i], cfg.BackfillRPS, e.bulk))
+		e.targets = append(e.targets, newTarget(i, t, deps.Clients[i], cfg.BackfillRPS, e.bulk, limit))
 		e.weights = append(e.weights, float64(t.Weight))
 	}
 	return e, nil

@@ -19,15 +19,17 @@ type built struct {
 	hits   []visit.Hit
 	orders int64
 	mask   uint64 // targets that need it
+	lane   int    // the sender of this visitor (see laneOf)
 }
 
-// cut builds the day's visits in parallel and cuts them, in index order, into batches per target.
-func (e *engine) cut(ctx context.Context, d *dayRun, out chan<- *batch) error {
+// cut builds the day's visits in parallel and cuts them, in index order, into batches per target
+// and lane.
+func (e *engine) cut(ctx context.Context, d *dayRun) error {
 	results, wait := e.buildInOrder(ctx, d)
 	defer wait()
 	cutters := make([]*cutter, len(e.targets))
 	for t := range cutters {
-		cutters[t] = newCutter(t, d, e.bulk, out)
+		cutters[t] = newCutter(e, t, d)
 	}
 	for res := range results {
 		var chunk []*built
@@ -147,7 +149,8 @@ func (e *engine) build(d *dayRun, i int64, mask uint64) *built {
 		}
 		hits = hits[:k]
 	}
-	b := &built{idx: i, id: v.Visitor.ID, first: hits[0].Request.Time.Unix(), hits: hits, mask: mask}
+	b := &built{idx: i, id: v.Visitor.ID, first: hits[0].Request.Time.Unix(), hits: hits, mask: mask,
+		lane: laneOf(v.Visitor.ID, e.lanes)}
 	for k := range hits {
 		if hits[k].Request.Order.ID != "" {
 			b.orders++

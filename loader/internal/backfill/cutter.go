@@ -2,88 +2,83 @@ package backfill
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 )
 
-// batch is a range of one day's visit indices for one target, with the visits of that range the
-// target still needs. Ranges of one target never overlap; the journal names batches by them.
+// batch is some of one day's visits for one target, all of one lane, in index order: the visits
+// the target still needs. The journal names a batch by its indices.
 type batch struct {
-	t       int
-	di      int
-	date    string
-	rng     span
-	recheck bool // an uncertain range of an earlier run: ask the Live API before sending
+	t, lane int
+	d       *dayRun
+	idx     []int64
+	recheck bool // visits left uncertain by an earlier run: ask the Live API before sending
 	visits  []*built
 	hits    int
 }
 
-// cutter groups one target's visits, arriving in index order, into batches of whole visits of at
-// most size hits (a larger visit goes alone). Ranges left uncertain by an earlier run are kept as
-// they were, so that each is checked against the Live API as the batch it was.
+// laneOf hashes a visitor to one of n lanes. A lane posts one batch at a time, so a visitor's
+// hits (its visits on other days included) are never in two bulks Matomo processes at once: two
+// such bulks are what makes Matomo's database deadlock, and what lets it split one visit in two.
+// Visitor ids are random hex, so their first eight digits spread evenly.
+func laneOf(visitorID string, n int) int {
+	if n <= 1 || len(visitorID) < 8 {
+		return 0
+	}
+	v, err := strconv.ParseUint(visitorID[:8], 16, 32)
+	if err != nil {
+		return 0
+	}
+	return int(v % uint64(n))
+}
+
+// cutter groups one target's visits of a day, arriving in index order, into batches per lane of
+// whole visits of at most BULK_BATCH_SIZE hits (a larger visit goes alone). Visits an earlier run
+// left uncertain go into batches of their own, which are settled before anything is sent.
 type cutter struct {
-	t, size int
-	d       *dayRun
-	out     chan<- *batch
-	edge    int64 // indices below edge belong to emitted batches
-	cur     *batch
+	e     *engine
+	t     int
+	d     *dayRun
+	cur   []*batch // per lane: the batch being filled
+	check []*batch // per lane: the recheck batch being filled
 }
 
-func newCutter(t int, d *dayRun, size int, out chan<- *batch) *cutter {
-	return &cutter{t: t, size: size, d: d, out: out}
+func newCutter(e *engine, t int, d *dayRun) *cutter {
+	return &cutter{e: e, t: t, d: d, cur: make([]*batch, e.lanes), check: make([]*batch, e.lanes)}
 }
 
-// add places visit b in the current batch or starts a new one.
+// add places visit b in its lane's batch, emitting the batch when b would overflow it.
 func (c *cutter) add(ctx context.Context, b *built) error {
-	u, inU := c.d.need[c.t].uncertain.find(b.idx)
-	if cur := c.cur; cur != nil {
-		switch {
-		case cur.recheck && inU && u == cur.rng:
-			cur.visits, cur.hits = append(cur.visits, b), cur.hits+len(b.hits)
-			return nil
-		case cur.recheck:
-		case inU:
-			cur.rng.To = u.From
-		case cur.hits+len(b.hits) > c.size:
-			cur.rng.To = b.idx
-		default:
-			cur.visits, cur.hits = append(cur.visits, b), cur.hits+len(b.hits)
-			cur.rng.To, c.edge = b.idx+1, b.idx+1
-			return nil
-		}
-		if err := c.emit(ctx); err != nil {
+	slot := &c.cur[b.lane]
+	recheck := c.d.need[c.t].uncertain.contains(b.idx)
+	if recheck {
+		slot = &c.check[b.lane]
+	}
+	if cur := *slot; cur != nil && cur.hits+len(b.hits) > c.e.bulk {
+		*slot = nil
+		if err := c.e.emit(ctx, cur); err != nil {
 			return err
 		}
 	}
-	c.cur = &batch{t: c.t, di: c.d.di, date: c.d.date, rng: span{c.edge, b.idx + 1}}
-	if inU {
-		c.cur.rng, c.cur.recheck = u, true
+	if *slot == nil {
+		*slot = &batch{t: c.t, lane: b.lane, d: c.d, recheck: recheck}
 	}
-	c.cur.visits, c.cur.hits = append(c.cur.visits, b), len(b.hits)
-	c.edge = c.cur.rng.To
+	cur := *slot
+	cur.idx, cur.visits, cur.hits = append(cur.idx, b.idx), append(cur.visits, b), cur.hits+len(b.hits)
 	return nil
 }
 
-// flush emits the last batch; a free range then reaches the end of the day.
+// flush emits every partly filled batch at the end of the day.
 func (c *cutter) flush(ctx context.Context) error {
-	if c.cur == nil {
-		return nil
+	for _, slots := range [][]*batch{c.check, c.cur} {
+		for i, b := range slots {
+			if b == nil {
+				continue
+			}
+			slots[i] = nil
+			if err := c.e.emit(ctx, b); err != nil {
+				return err
+			}
+		}
 	}
-	if !c.cur.recheck {
-		c.cur.rng.To = max(c.cur.rng.To, c.d.n)
-	}
-	return c.emit(ctx)
-}
-
-func (c *cutter) emit(ctx context.Context) error {
-	b := c.cur
-	c.cur = nil
-	if b.rng.To > c.edge {
-		c.edge = b.rng.To
-	}
-	select {
-	case c.out <- b:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("backfill: %w", ctx.Err())
-	}
+	return nil
 }

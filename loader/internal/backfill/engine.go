@@ -24,8 +24,10 @@ type engine struct {
 	out    *report.Writer // failures to print are ignored: there is nowhere better to report them
 	mirror bool
 
-	shardIndex, shardCount  int64
-	senders, builders, bulk int
+	shardIndex, shardCount int64
+	lanes, builders, bulk  int
+	queues                 [][]chan *batch // per target and lane
+	budget                 *budget
 
 	targets []*target
 	weights []float64
@@ -77,23 +79,6 @@ func (e *engine) run(ctx context.Context) (report.Summary, error) {
 		return e.summary(ReasonError), err
 	}
 	return e.summary(ReasonFinished), nil
-}
-
-// sendDays sends the days oldest first; a day is finished on every target before the next starts,
-// which keeps every returning visitor's visits in time order.
-func (e *engine) sendDays(ctx context.Context) error {
-	for di := range e.plan.Days {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := e.sendDay(ctx, di); err != nil {
-			return err
-		}
-		if e.hooks.after != nil {
-			e.hooks.after(e, e.plan.Days[di].Date)
-		}
-	}
-	return nil
 }
 
 // writeStart prints the Start record: the window and the deliveries still to make.

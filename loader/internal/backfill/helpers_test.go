@@ -56,11 +56,13 @@ func testConfig(t *testing.T, url string) config.Config {
 	c.BulkSize, c.Concurrency = 25, 4
 	c.EcommerceProb = 0.3 // orders make duplicates visible: a repeated ec_id is invalid
 	c.StatsInterval = time.Hour
-	c.HTTPTimeout = 25 * time.Millisecond // only the wait before settling uses it; clients have their own
 	c.BackfillStateFile = filepath.Join(t.TempDir(), "state", "backfill.json")
 	if probs := c.ValidateAt(time.Now()); probs.Err() != nil {
 		t.Fatalf("test config invalid: %v", probs.Err())
 	}
+	// Only the waits before settling use these (the clients have their own timeouts); shorter
+	// than the schema allows, so that tests of lost replies take milliseconds.
+	c.BackfillBulkTimeout, c.BackfillSettleAfter = 20*time.Millisecond, 25*time.Millisecond
 	return c
 }
 

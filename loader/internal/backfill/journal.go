@@ -20,23 +20,27 @@ const (
 	opGen  = "gen"  // first line: the state generation the journal continues
 )
 
-// record is one journal line.
+// record is one journal line. A batch is named by its visit indices (Idx, ascending): its visits
+// are those of one lane, not a contiguous range. Journals of earlier versions name a range
+// [From, To) instead, which is still read.
 type record struct {
-	Op      string `json:"op"`
-	Date    string `json:"date"`
-	T       int    `json:"t"`
-	From    int64  `json:"from"`
-	To      int64  `json:"to"`
-	Visits  int64  `json:"visits,omitempty"`
-	Landed  int64  `json:"landed,omitempty"`
-	Maybe   int64  `json:"maybe,omitempty"`
-	Hits    int64  `json:"hits,omitempty"`
-	Tracked int64  `json:"tracked,omitempty"`
-	Invalid int64  `json:"invalid,omitempty"`
-	Dropped int64  `json:"dropped,omitempty"`
-	Orders  int64  `json:"orders,omitempty"`
-	Gen     int64  `json:"gen,omitempty"`
-	At      int64  `json:"at,omitempty"` // send: unix milliseconds
+	Op      string  `json:"op"`
+	Date    string  `json:"date"`
+	T       int     `json:"t"`
+	Idx     []int64 `json:"idx,omitempty"`
+	From    int64   `json:"from,omitempty"`
+	To      int64   `json:"to,omitempty"`
+	Visits  int64   `json:"visits,omitempty"`
+	Landed  int64   `json:"landed,omitempty"`
+	Maybe   int64   `json:"maybe,omitempty"`
+	Missing int64   `json:"missing,omitempty"`
+	Hits    int64   `json:"hits,omitempty"`
+	Tracked int64   `json:"tracked,omitempty"`
+	Invalid int64   `json:"invalid,omitempty"`
+	Dropped int64   `json:"dropped,omitempty"`
+	Orders  int64   `json:"orders,omitempty"`
+	Gen     int64   `json:"gen,omitempty"`
+	At      int64   `json:"at,omitempty"` // send: unix milliseconds
 }
 
 // Journal upkeep.
@@ -140,27 +144,40 @@ func (s *store) apply(rec *record) {
 		return
 	}
 	td := &s.st.Days[i].Targets[rec.T]
-	r := span{rec.From, rec.To}
+	rs := rec.spans()
 	switch rec.Op {
 	case opSend:
-		if !td.Uncertain.has(r) {
-			td.Uncertain = append(td.Uncertain, r)
+		for _, r := range rs {
+			td.Uncertain.add(r)
 		}
 		td.LastSend = max(td.LastSend, rec.At)
 	case opFail:
-		td.Uncertain.remove(r)
+		for _, r := range rs {
+			td.Uncertain.sub(r)
+		}
 	case opDone:
-		td.Uncertain.remove(r)
-		td.Confirmed.add(r)
+		for _, r := range rs {
+			td.Uncertain.sub(r)
+			td.Confirmed.add(r)
+		}
 		td.Visits += rec.Visits
 		td.Landed += rec.Landed
 		td.MaybeDup += rec.Maybe
+		td.MaybeMissing += rec.Missing
 		td.Hits += rec.Hits
 		td.Tracked += rec.Tracked
 		td.Invalid += rec.Invalid
 		td.Dropped += rec.Dropped
 		td.Orders += rec.Orders
 	}
+}
+
+// spans are the visit indices the record names.
+func (rec *record) spans() spans {
+	if len(rec.Idx) > 0 {
+		return ofIndices(rec.Idx)
+	}
+	return spans{{rec.From, rec.To}}
 }
 
 // create writes a fresh state and empties the journal.

@@ -8,75 +8,97 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/adapt"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 )
 
 // maxRounds bounds how often one batch is posted again after failing for good in the client
-// (which already retried with backoff) or after a lost reply.
-const maxRounds = 5
+// (which already retried with backoff); maxUncertainRounds how often after replies that did not
+// say what Matomo recorded (each followed by a settlement, so nothing is sent twice).
+const (
+	maxRounds          = 5
+	maxUncertainRounds = 20
+)
+
+// part is what is still to be sent of one visit: all of its hits, or (after the Live API found
+// the rest) the hits Matomo lacks, in order.
+type part struct {
+	v  *built
+	ks []int // indices into v.hits; nil means every hit
+	// join marks the missing head of a visit whose later hits Matomo has: its first hit is sent
+	// without new_visit, so that Matomo adds it to the visit it has instead of opening another.
+	join bool
+}
+
+func wholeParts(visits []*built) []part {
+	out := make([]part, len(visits))
+	for i, v := range visits {
+		out[i] = part{v: v}
+	}
+	return out
+}
 
 // outcome accumulates what happened to one batch over its rounds.
 type outcome struct {
 	hitsPosted            int64
 	tracked, inv, dropped int64
-	landed, maybe         int64
-	landedHits            int64
-	delivered, orders     int64
-	// unsure is set once some post of the range may have been recorded (a lost reply, or a
-	// range left uncertain by an earlier run): from then on only a done record may close it.
+	landed, partial       int64 // visits found whole, or in part, by the Live API
+	maybe, missing        int64 // visits re-sent, or given up, without the Live API's word
+	settles               int64
+	// unsure is set once some post of the batch may have been recorded (an uncertain reply, or a
+	// batch left uncertain by an earlier run): from then on only a done record may close it.
 	unsure bool
-}
-
-// answered counts Matomo's reply to the post of visits.
-func (o *outcome) answered(res matomo.BulkResult, visits []*built) {
-	o.tracked, o.inv, o.dropped = int64(res.Tracked), int64(res.Invalid), int64(res.Dropped)
-	for _, v := range visits {
-		o.delivered++
-		o.orders += v.orders
-	}
 }
 
 // reqPool recycles the request slices of batches.
 var reqPool = sync.Pool{New: func() any { return new([]matomo.Request) }}
 
 // process delivers a batch exactly once: it records the intent, posts, and records the reply. A
-// lost reply is settled with the Live API; failures are retried a bounded number of times. ctx
+// reply that does not say what Matomo recorded (a 5xx, none at all) is settled with the Live API,
+// and only what Matomo lacks is sent again; failures are retried a bounded number of times. ctx
 // ending stops it from starting anything new; io ends requests already under way (it outlives ctx
 // by SHUTDOWN_GRACE, so a stop leaves as few batches uncertain as possible).
 func (e *engine) process(ctx, io context.Context, b *batch) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("backfill: %w", err)
-	}
 	t := e.targets[b.t]
 	var o outcome
-	visits := b.visits
+	parts := wholeParts(b.visits)
 	if b.recheck {
 		o.unsure = true
+		if err := sleep(ctx, time.Until(b.d.settleAt)); err != nil {
+			return err
+		}
 		var err error
-		if visits, err = e.settle(io, t, b, visits, &o); err != nil {
+		if parts, err = e.settle(io, t, b, parts, &o); err != nil {
 			return err
 		}
 	}
-	for round := 0; len(visits) > 0; round++ {
-		postedAt := time.Now()
-		res, err := e.post(ctx, io, t, b, visits)
+	for round := 0; len(parts) > 0; round++ {
+		ticket, err := t.limit.Acquire(ctx)
+		if err != nil {
+			return fmt.Errorf("backfill: %w", err)
+		}
+		res, err := e.post(ctx, io, t, b, parts)
+		class := classify(io, err)
+		t.limit.Release(ticket, sample(class, res))
 		o.hitsPosted += int64(res.Sent)
 		t.hitsSent.Add(int64(res.Sent))
 		t.retries.Add(int64(max(res.Attempts-1, 0)))
-		switch class := classify(io, err); class {
+		switch class {
 		case sendOK:
 			t.latency.observe(res.Latency)
-			o.answered(res, visits)
+			o.tracked += int64(res.Tracked)
+			o.inv, o.dropped = o.inv+int64(res.Invalid), o.dropped+int64(res.Dropped)
 			return e.done(b, t, &o)
 		case sendUncertain:
-			if round >= maxRounds {
-				return fmt.Errorf("%w: %s on %s: no reply after %d rounds: %w", ErrBatch, b.date, t.cfg.Name, round+1, err)
+			if round >= maxUncertainRounds {
+				return fmt.Errorf("%w: %s on %s: no usable reply after %d rounds: %w", ErrBatch, b.d.date, t.cfg.Name, round+1, err)
 			}
 			o.unsure = true
-			if err := sleep(ctx, time.Until(e.settleAfter(postedAt))); err != nil {
+			t.uncertain.Add(1)
+			if err := sleep(ctx, time.Until(e.settleAt(err))); err != nil {
 				return err
 			}
-			if visits, err = e.settle(io, t, b, visits, &o); err != nil {
+			if parts, err = e.settle(io, t, b, parts, &o); err != nil {
 				return err
 			}
 		case sendUnsent:
@@ -90,9 +112,9 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 			}
 			if class == sendRefused || round >= maxRounds {
 				t.failed.Add(int64(res.Sent))
-				return fmt.Errorf("%w: %s visits %d–%d on %s: %w", ErrBatch, b.date, b.rng.From, b.rng.To-1, t.cfg.Name, err)
+				return fmt.Errorf("%w: %s visits %d–%d on %s: %w", ErrBatch, b.d.date, b.idx[0], b.idx[len(b.idx)-1], t.cfg.Name, err)
 			}
-			e.log.Warn("batch failed; retrying", "target", t.cfg.Name, "date", b.date, "round", round+1, "err", err)
+			e.log.Warn("batch failed; retrying", "target", t.cfg.Name, "date", b.d.date, "round", round+1, "err", err)
 			if err := sleep(ctx, e.retryWait(round)); err != nil {
 				return err
 			}
@@ -101,21 +123,45 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 	return e.done(b, t, &o)
 }
 
-// settleAfter is when a batch posted at t may be checked with the Live API: twice HTTP_TIMEOUT
-// later. A request the loader gave up on (or that was under way when it died) may still be
-// processed by Matomo; asking too early would miss it and send its visits twice.
-func (e *engine) settleAfter(t time.Time) time.Time {
-	return t.Add(2 * e.cfg.HTTPTimeout)
+// sample is what a post tells the target's concurrency limit.
+func sample(class int, res matomo.BulkResult) adapt.Sample {
+	switch class {
+	case sendOK:
+		return adapt.Sample{Latency: res.Latency, Hits: res.Sent}
+	case sendUncertain, sendFailed:
+		return adapt.Sample{Overload: true}
+	}
+	return adapt.Sample{Ignore: true}
 }
 
-// failed records that the last post of a batch was certainly not recorded. That closes the range
-// only if no earlier post of it may have been: otherwise the range stays uncertain and the next
-// run settles it with the Live API, which knows about the visits found earlier.
+// settleAt is when a batch whose post ended with err may be checked with the Live API. A 500 is
+// Matomo's own answer at the end of its work (a deadlock, a failed commit): what it recorded is
+// final at once. Without a reply (a timeout, a lost connection, a proxy's 502 or 504) Matomo may
+// still be processing the request, or have it queued behind busy workers: the check waits
+// BACKFILL_SETTLE_AFTER, or it could miss a late commit and send the visits twice.
+func (e *engine) settleAt(err error) time.Time {
+	var se *matomo.StatusError
+	if errors.As(err, &se) && se.Code == http.StatusInternalServerError {
+		return time.Now()
+	}
+	return time.Now().Add(e.cfg.BackfillSettleAfter)
+}
+
+// resumeSettleAt is when a batch posted at t by an earlier run may be checked: the loader may have
+// died right after posting, so its copy may be processed until the bulk timeout and the quiet
+// period after it have passed.
+func (e *engine) resumeSettleAt(t time.Time) time.Time {
+	return t.Add(e.cfg.BackfillBulkTimeout + e.cfg.BackfillSettleAfter)
+}
+
+// failed records that the last post of a batch was certainly not recorded. That closes the batch
+// only if no earlier post of it may have been: otherwise it stays uncertain and the next run
+// settles it with the Live API, which knows about the visits found earlier.
 func (e *engine) failed(b *batch, o *outcome) error {
 	if o.unsure {
 		return nil
 	}
-	if err := e.store.write(record{Op: opFail, Date: b.date, T: b.t, From: b.rng.From, To: b.rng.To}); err != nil {
+	if err := e.store.write(record{Op: opFail, Date: b.d.date, T: b.t, Idx: b.idx}); err != nil {
 		return fmt.Errorf("backfill: %w", err)
 	}
 	return nil
@@ -125,18 +171,30 @@ func (e *engine) failed(b *batch, o *outcome) error {
 // be recorded. Nothing needs settling.
 var errUnsent = errors.New("backfill: batch not sent")
 
-// post waits for the target's rate budget, records the intent and sends the visits as one bulk
+// post waits for the target's rate budget, records the intent and sends the parts as one bulk
 // request.
-func (e *engine) post(ctx, io context.Context, t *target, b *batch, visits []*built) (matomo.BulkResult, error) {
+func (e *engine) post(ctx, io context.Context, t *target, b *batch, parts []part) (matomo.BulkResult, error) {
 	bp := reqPool.Get().(*[]matomo.Request)
 	defer reqPool.Put(bp)
 	reqs := (*bp)[:0]
-	for _, v := range visits {
-		for k := range v.hits {
-			reqs = append(reqs, v.hits[k].Request)
-			if !t.hasToken { // cip needs a token; without one Matomo would reject the hit
-				reqs[len(reqs)-1].IP = ""
+	for _, p := range parts {
+		start := len(reqs)
+		if p.ks == nil {
+			for k := range p.v.hits {
+				reqs = append(reqs, p.v.hits[k].Request)
 			}
+		} else {
+			for _, k := range p.ks {
+				reqs = append(reqs, p.v.hits[k].Request)
+			}
+		}
+		if p.join {
+			reqs[start].NewVisit = false
+		}
+	}
+	if !t.hasToken { // cip needs a token; without one Matomo would reject the hit
+		for i := range reqs {
+			reqs[i].IP = ""
 		}
 	}
 	*bp = reqs
@@ -144,7 +202,7 @@ func (e *engine) post(ctx, io context.Context, t *target, b *batch, visits []*bu
 	if err := t.wait(ctx, len(reqs)); err != nil {
 		return matomo.BulkResult{}, fmt.Errorf("%w: %w", errUnsent, err)
 	}
-	if err := e.store.write(record{Op: opSend, Date: b.date, T: b.t, From: b.rng.From, To: b.rng.To,
+	if err := e.store.write(record{Op: opSend, Date: b.d.date, T: b.t, Idx: b.idx,
 		At: time.Now().UnixMilli()}); err != nil {
 		return matomo.BulkResult{}, fmt.Errorf("%w: %w", errUnsent, err)
 	}
@@ -155,35 +213,40 @@ func (e *engine) post(ctx, io context.Context, t *target, b *batch, visits []*bu
 	return res, err
 }
 
-// done records the batch answered for and counts it.
+// done records the batch settled and counts it.
 func (e *engine) done(b *batch, t *target, o *outcome) error {
-	o.delivered += o.landed
-	tracked := o.tracked + o.landedHits
-	err := e.store.write(record{Op: opDone, Date: b.date, T: b.t, From: b.rng.From, To: b.rng.To,
-		Visits: o.delivered, Landed: o.landed, Maybe: o.maybe, Hits: o.hitsPosted, Tracked: tracked,
-		Invalid: o.inv, Dropped: o.dropped, Orders: o.orders})
+	var orders int64
+	for _, v := range b.visits {
+		orders += v.orders
+	}
+	delivered := int64(len(b.visits)) - o.missing
+	err := e.store.write(record{Op: opDone, Date: b.d.date, T: b.t, Idx: b.idx,
+		Visits: delivered, Landed: o.landed, Maybe: o.maybe, Missing: o.missing, Hits: o.hitsPosted,
+		Tracked: o.tracked, Invalid: o.inv, Dropped: o.dropped, Orders: orders})
 	if err != nil {
 		return fmt.Errorf("backfill: %w", err)
 	}
-	t.visits.Add(o.delivered)
+	t.visits.Add(delivered)
 	t.landed.Add(o.landed)
 	t.maybeDup.Add(o.maybe)
-	t.tracked.Add(tracked)
+	t.maybeMissing.Add(o.missing)
+	t.settled.Add(o.settles)
+	t.tracked.Add(o.tracked)
 	t.invalid.Add(o.inv)
 	t.dropped.Add(o.dropped)
-	t.orders.Add(o.orders)
-	e.progress.done(o.delivered, o.hitsPosted)
+	t.orders.Add(orders)
+	e.progress.done(delivered, o.hitsPosted)
 	return nil
 }
 
 // Classes of a post's outcome.
 const (
 	sendOK        = iota
-	sendUncertain // posted, no usable reply: may have been recorded
+	sendUncertain // posted, no usable reply: may have been recorded, in whole or in part
 	sendUnsent    // never posted, nothing recorded: see errUnsent
 	sendStopped   // ctx ended before anything was posted
 	sendRefused   // Matomo refused the batch as a whole (400, 401, 403, 404): retrying cannot help
-	sendFailed    // not recorded (5xx rolled back, 429, no connection): worth another round
+	sendFailed    // not recorded (503, 429, no connection): worth another round
 )
 
 func classify(ctx context.Context, err error) int {

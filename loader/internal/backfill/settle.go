@@ -6,63 +6,122 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/matomo"
 )
 
-// settle decides what of a batch with a lost reply must be sent again. It asks the Live API for
-// the visits of the batch's visitors around the batch's day: a planned visit has landed when its
-// visitor has a visit whose first action is at the planned second. The day before and after are
-// asked too, because the site's time zone may cut days elsewhere than TIMEZONE does. The visits
-// not found are returned. When the Live API cannot answer, every visit is returned and counted
-// as possibly duplicated. The error is only ctx's: then the batch stays uncertain in the journal
-// and the next run settles it.
-func (e *engine) settle(ctx context.Context, t *target, b *batch, visits []*built, o *outcome) ([]*built, error) {
-	seen, err := e.landedVisits(ctx, t, b.date, visits)
+// settle decides, hit by hit, what of a batch without a usable reply Matomo lacks. It asks the
+// Live API for the actions of the batch's visitors around the batch's day (the day before and
+// after too, because the site's time zone may cut days elsewhere than TIMEZONE does) and returns
+// the parts still to send: whole visits Matomo has nothing of, and the missing hits of visits it
+// has in part (a deadlock loses the head of a bulk and keeps its tail), in order, with their
+// original cdt. When the Live API cannot answer, BACKFILL_UNSETTLED decides: every visit is sent
+// again and counted as maybe duplicated, or none is and they count as maybe missing. The error is
+// only ctx's: then the batch stays uncertain in the journal and the next run settles it.
+func (e *engine) settle(ctx context.Context, t *target, b *batch, parts []part, o *outcome) ([]part, error) {
+	seen, err := e.landedActions(ctx, t, b.d.date, parts)
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("backfill: settling %s visits %d–%d on %s: %w", b.date, b.rng.From, b.rng.To-1,
-			t.cfg.Name, ctx.Err())
+		return nil, fmt.Errorf("backfill: settling %s on %s: %w", b.d.date, t.cfg.Name, ctx.Err())
 	}
+	o.settles++
 	if err != nil {
-		o.maybe += int64(len(visits))
-		e.log.Warn("Live API cannot tell whether a batch without reply landed; sending it again, "+
-			"its visits may be duplicated", "target", t.cfg.Name, "date", b.date, "visits", len(visits), "err", err)
-		return visits, nil
-	}
-	var missing []*built
-	for _, v := range visits {
-		if seen[visitKey{v.id, v.first}] {
-			o.landed++
-			o.landedHits += int64(len(v.hits))
-			o.orders += v.orders
-			continue
+		if e.cfg.BackfillUnsettled == config.UnsettledSkip {
+			o.missing += int64(len(parts))
+			e.log.Warn("Live API cannot tell whether a batch landed; not sending it again, its visits may be missing",
+				"target", t.cfg.Name, "date", b.d.date, "visits", len(parts), "err", err)
+			return nil, nil
 		}
-		missing = append(missing, v)
+		o.maybe += int64(len(parts))
+		e.log.Warn("Live API cannot tell whether a batch landed; sending it again, its visits may be duplicated",
+			"target", t.cfg.Name, "date", b.d.date, "visits", len(parts), "err", err)
+		return parts, nil
 	}
-	e.log.Info("settled a batch without reply through the Live API", "target", t.cfg.Name, "date", b.date,
-		"landed", len(visits)-len(missing), "missing", len(missing))
+	var missing []part
+	var whole, partial int
+	for _, p := range parts {
+		got := recorded(p.v, seen[p.v.id])
+		var ks []int
+		for _, k := range p.indices() {
+			if got[k] {
+				o.tracked++
+			} else {
+				ks = append(ks, k)
+			}
+		}
+		switch {
+		case len(ks) == 0:
+			o.landed++
+			whole++
+		case len(ks) == len(p.v.hits):
+			missing = append(missing, part{v: p.v})
+		default:
+			partial++
+			missing = append(missing, part{v: p.v, ks: ks, join: ks[0] == 0})
+		}
+	}
+	o.partial += int64(partial)
+	e.log.Info("settled a batch through the Live API", "target", t.cfg.Name, "date", b.d.date,
+		"visits", len(parts), "landed", whole, "partly_landed", partial, "to_send", len(missing))
 	return missing, nil
 }
 
-// visitKey identifies a visit by visitor and first action second.
-type visitKey struct {
-	id    string
-	first int64
+// indices are the visit's hits this part holds.
+func (p part) indices() []int {
+	if p.ks != nil {
+		return p.ks
+	}
+	ks := make([]int, len(p.v.hits))
+	for k := range ks {
+		ks[k] = k
+	}
+	return ks
 }
 
-// landedVisits returns the visits the target has of the given visitors on date and its neighbours.
-func (e *engine) landedVisits(ctx context.Context, t *target, date string, visits []*built) (map[visitKey]bool, error) {
-	ids := make([]string, 0, len(visits))
-	have := make(map[string]bool, len(visits))
-	for _, v := range visits {
-		if !have[v.id] {
-			have[v.id] = true
-			ids = append(ids, v.id)
+// recorded tells which of a visit's hits Matomo has, from the action times it shows for the
+// visitor. Each hit of a visit has a second of its own, so a hit that shows in actionDetails is
+// found by its time. Pings and ecommerce cart updates never show there; Matomo processes a bulk in
+// order and a failure loses a head of it, so such a hit is taken as recorded when a visible hit
+// before it in the visit is (sending a ping or a cart update twice records nothing twice).
+func recorded(v *built, times map[int64]bool) []bool {
+	got := make([]bool, len(v.hits))
+	earlier := false
+	for k := range v.hits {
+		r := &v.hits[k].Request
+		if visibleInLive(r) {
+			got[k] = times[r.Time.Unix()]
+			earlier = earlier || got[k]
+		} else {
+			got[k] = earlier
+		}
+	}
+	return got
+}
+
+// visibleInLive reports whether Matomo lists the hit in a visit's actionDetails.
+func visibleInLive(r *matomo.Request) bool {
+	switch r.Kind() {
+	case matomo.KindPing:
+		return false
+	case matomo.KindEcommerce:
+		return r.Order.ID != "" // a cart update is not an action
+	}
+	return true
+}
+
+// landedActions returns, per visitor of the parts, the times of the actions the target has on
+// date and its neighbours.
+func (e *engine) landedActions(ctx context.Context, t *target, date string, parts []part) (map[string]map[int64]bool, error) {
+	ids := make([]string, 0, len(parts))
+	seen := make(map[string]map[int64]bool, len(parts))
+	for _, p := range parts {
+		if seen[p.v.id] == nil {
+			seen[p.v.id] = map[int64]bool{}
+			ids = append(ids, p.v.id)
 		}
 	}
 	day, err := time.Parse(config.DateLayout, date)
 	if err != nil {
 		return nil, fmt.Errorf("backfill: %w", err)
 	}
-	seen := make(map[visitKey]bool)
 	for k := -1; k <= 1; k++ {
 		d := day.AddDate(0, 0, k).Format(config.DateLayout)
 		found, err := t.client.LastVisits(ctx, t.cfg.SiteID, d, ids)
@@ -70,7 +129,11 @@ func (e *engine) landedVisits(ctx context.Context, t *target, date string, visit
 			return nil, fmt.Errorf("backfill: Live API on %s: %w", t.cfg.Name, err)
 		}
 		for _, v := range found {
-			seen[visitKey{v.VisitorID, v.First.Unix()}] = true
+			if m := seen[v.VisitorID]; m != nil {
+				for _, ts := range v.ActionTimes {
+					m[ts] = true
+				}
+			}
 		}
 	}
 	return seen, nil

@@ -51,19 +51,39 @@ func (ss *spans) add(s span) {
 	*ss = slices.Replace(a, i, j, s)
 }
 
-// remove deletes a span equal to s; it reports whether there was one.
-func (ss *spans) remove(s span) bool {
-	for i, x := range *ss {
-		if x == s {
-			*ss = slices.Delete(*ss, i, i+1)
-			return true
+// sub deletes the indices of s from the list, splitting a span that holds s inside it.
+func (ss *spans) sub(s span) {
+	if s.To <= s.From {
+		return
+	}
+	out := (*ss)[:0:0]
+	for _, x := range *ss {
+		if x.To <= s.From || x.From >= s.To {
+			out = append(out, x)
+			continue
+		}
+		if x.From < s.From {
+			out = append(out, span{x.From, s.From})
+		}
+		if x.To > s.To {
+			out = append(out, span{s.To, x.To})
 		}
 	}
-	return false
+	*ss = out
 }
 
-// has reports whether a span equal to s is in the list (for exact ranges such as uncertain batches).
-func (ss spans) has(s span) bool { return slices.Contains(ss, s) }
+// ofIndices turns ascending visit indices into spans, runs merged.
+func ofIndices(idx []int64) spans {
+	var out spans
+	for _, i := range idx {
+		if n := len(out); n > 0 && out[n-1].To == i {
+			out[n-1].To++
+			continue
+		}
+		out = append(out, span{i, i + 1})
+	}
+	return out
+}
 
 // contains reports whether index i lies in one of the spans.
 func (ss spans) contains(i int64) bool {
@@ -77,14 +97,4 @@ func (ss spans) contains(i int64) bool {
 		return 0
 	})
 	return found
-}
-
-// find returns the span containing i, if any.
-func (ss spans) find(i int64) (span, bool) {
-	for _, s := range ss {
-		if s.From <= i && i < s.To {
-			return s, true
-		}
-	}
-	return span{}, false
 }

@@ -18,7 +18,7 @@ type targetDay struct {
 	Done bool `json:"done,omitempty"`
 	// Confirmed are the visit ranges Matomo answered for (or the Live API found).
 	Confirmed spans `json:"confirmed,omitempty"`
-	// Uncertain are ranges that were posted without a recorded reply: resolved on resume.
+	// Uncertain are visits that were posted without a recorded reply: settled on resume.
 	Uncertain spans `json:"uncertain,omitempty"`
 	// LastSend is when a batch was last posted (unix ms): an uncertain batch is settled only once
 	// a request of that age would have ended.
@@ -29,11 +29,13 @@ type targetDay struct {
 	Landed int64 `json:"landed,omitempty"`
 	// MaybeDup are visits sent again without confirmation (the Live API could not answer).
 	MaybeDup int64 `json:"maybe_duplicated,omitempty"`
-	Hits     int64 `json:"hits"` // hits posted, re-posts included
-	Tracked  int64 `json:"tracked"`
-	Invalid  int64 `json:"invalid"`
-	Dropped  int64 `json:"dropped"`
-	Orders   int64 `json:"orders,omitempty"`
+	// MaybeMissing are visits not sent again without confirmation (BACKFILL_UNSETTLED=skip).
+	MaybeMissing int64 `json:"maybe_missing,omitempty"`
+	Hits         int64 `json:"hits"` // hits posted, re-posts included
+	Tracked      int64 `json:"tracked"`
+	Invalid      int64 `json:"invalid"`
+	Dropped      int64 `json:"dropped"`
+	Orders       int64 `json:"orders,omitempty"`
 	// Seconds is the time spent on the day.
 	Seconds float64 `json:"seconds"`
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/trafficinator/trafficinator/loader/internal/adapt"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/report"
@@ -30,16 +31,17 @@ type target struct {
 	cfg      config.Target
 	client   client
 	limiter  *rate.Limiter // nil: no BACKFILL_RPS_LIMIT
+	limit    *adapt.Limiter
 	hasToken bool
 
-	visits, landed, maybeDup, orders    atomic.Int64
-	hitsSent, tracked, invalid, dropped atomic.Int64
-	failed, retries                     atomic.Int64
-	latency                             histogram
+	visits, landed, maybeDup, maybeMissing, orders atomic.Int64
+	hitsSent, tracked, invalid, dropped            atomic.Int64
+	failed, retries, uncertain, settled            atomic.Int64
+	latency                                        histogram
 }
 
-func newTarget(i int, t config.Target, c *matomo.Client, rps *float64, bulk int) *target {
-	tg := &target{idx: i, cfg: t, client: c, hasToken: t.Token != ""}
+func newTarget(i int, t config.Target, c client, rps *float64, bulk int, limit adapt.Config) *target {
+	tg := &target{idx: i, cfg: t, client: c, hasToken: t.Token != "", limit: adapt.New(limit)}
 	if rps != nil && *rps > 0 {
 		// The burst lets a full batch pass at once; the long-run rate is the limit.
 		burst := max(bulk, int(math.Ceil(*rps)))
