@@ -105,6 +105,12 @@ type Day struct {
 	Seconds float64 `json:"seconds"`
 	Done    bool    `json:"done"`
 	Skipped string  `json:"skipped,omitempty"` // why a day was not sent (already complete, cap reached)
+	// Landed are visits of bulks without a usable reply that the Live API found recorded.
+	Landed int64 `json:"landed,omitempty"`
+	// MaybeDuplicated are visits sent again although the Live API could not tell whether they
+	// had landed; MaybeMissing are such visits not sent again (BACKFILL_UNSETTLED=skip).
+	MaybeDuplicated int64 `json:"maybe_duplicated,omitempty"`
+	MaybeMissing    int64 `json:"maybe_missing,omitempty"`
 }
 
 // Progress is a backfill's overall progress.
@@ -114,8 +120,15 @@ type Progress struct {
 	VisitsDone    int64   `json:"visits_done"`
 	VisitsPlanned int64   `json:"visits_planned"`
 	VisitsPerSec  float64 `json:"visits_per_s"`
-	HitsPerSec    float64 `json:"hits_per_s"`
-	ETASeconds    float64 `json:"eta_s"`
+	HitsPerSec    float64 `json:"hits_per_s"` // since the run started
+	// RecentHitsPerSec is the rate over the last stats interval; the ETA is based on it.
+	RecentHitsPerSec float64 `json:"recent_hits_per_s,omitempty"`
+	ETASeconds       float64 `json:"eta_s"`
+	// Concurrency is the bulk requests allowed in flight now, summed over the targets.
+	Concurrency int `json:"concurrency,omitempty"`
+	// Uncertain counts bulks without a usable reply so far; Settled the Live API checks made.
+	Uncertain int64 `json:"uncertain,omitempty"`
+	Settled   int64 `json:"settled,omitempty"`
 }
 
 // Invalidation is the result of CoreAdminHome.invalidateArchivedReports on one target.
@@ -136,6 +149,7 @@ type Summary struct {
 	Total           TargetStats    `json:"total"`
 	Days            int            `json:"days,omitempty"`
 	MaybeDuplicated int64          `json:"maybe_duplicated,omitempty"` // backfill: visits re-sent without confirmation
+	MaybeMissing    int64          `json:"maybe_missing,omitempty"`    // backfill: visits not re-sent without confirmation
 	Invalidations   []Invalidation `json:"invalidations,omitempty"`
 	Hint            string         `json:"hint,omitempty"`
 }

@@ -17,6 +17,10 @@ type progress struct {
 	before  atomic.Int64 // made by earlier runs
 	visits  atomic.Int64 // made by this run
 	hits    atomic.Int64 // posted by this run
+
+	// the previous record's figures, for the recent rate (only the reporting goroutine uses them)
+	lastAt            time.Time
+	lastVisits, lastH int64
 }
 
 func (p *progress) done(visits, hits int64) {
@@ -53,19 +57,38 @@ func (e *engine) reportProgress(ctx context.Context) (stop func()) {
 	}
 }
 
+// writeProgress prints a Progress record: rates since the start and over the last interval, the
+// ETA at the recent rate, and each target's concurrency limit and settlements summed.
 func (e *engine) writeProgress() {
 	p := &e.progress
+	now := time.Now()
 	planned, before := p.planned.Load(), p.before.Load()
 	visits, hits := p.visits.Load(), p.hits.Load()
 	rec := report.Progress{VisitsDone: before + visits, VisitsPlanned: planned}
 	if planned > 0 {
 		rec.Percent = math.Round(1000*float64(rec.VisitsDone)/float64(planned)) / 10
 	}
-	if secs := time.Since(e.started).Seconds(); secs > 0 {
+	if secs := now.Sub(e.started).Seconds(); secs > 0 {
 		rec.VisitsPerSec, rec.HitsPerSec = float64(visits)/secs, float64(hits)/secs
 	}
-	if rec.VisitsPerSec > 0 {
-		rec.ETASeconds = math.Round(float64(planned-rec.VisitsDone) / rec.VisitsPerSec)
+	recentVisits := rec.VisitsPerSec
+	if p.lastAt.IsZero() {
+		p.lastAt = e.started
+	}
+	if secs := now.Sub(p.lastAt).Seconds(); secs > 0 {
+		rec.RecentHitsPerSec = float64(hits-p.lastH) / secs
+		if v := float64(visits-p.lastVisits) / secs; v > 0 {
+			recentVisits = v
+		}
+	}
+	p.lastAt, p.lastVisits, p.lastH = now, visits, hits
+	if recentVisits > 0 {
+		rec.ETASeconds = math.Round(float64(planned-rec.VisitsDone) / recentVisits)
+	}
+	for _, t := range e.targets {
+		rec.Concurrency += t.limit.Limit()
+		rec.Uncertain += t.uncertain.Load()
+		rec.Settled += t.settled.Load()
 	}
 	_ = e.out.Write(report.TypeProgress, &rec)
 }
@@ -77,7 +100,8 @@ func (e *engine) writeDay(d *dayRun, skipped bool) {
 		for t, td := range st.Days[d.di].Targets {
 			rec := report.Day{Date: d.date, Target: e.targets[t].cfg.Name, Planned: d.mine[t].Load(),
 				Sent: td.Visits, Tracked: td.Tracked, Invalid: td.Invalid, Dropped: td.Dropped,
-				Seconds: math.Round(td.Seconds*1000) / 1000, Done: true}
+				Seconds: math.Round(td.Seconds*1000) / 1000, Done: true,
+				Landed: td.Landed, MaybeDuplicated: td.MaybeDup, MaybeMissing: td.MaybeMissing}
 			switch {
 			case pd.Skipped != "":
 				rec.Skipped = pd.Skipped
@@ -110,6 +134,7 @@ func (e *engine) summary(reason string) report.Summary {
 		for _, d := range st.Days {
 			for _, td := range d.Targets {
 				s.MaybeDuplicated += td.MaybeDup
+				s.MaybeMissing += td.MaybeMissing
 			}
 		}
 		if st.Complete {
