@@ -80,9 +80,9 @@ func TestConcurrentBulks(t *testing.T) {
 		t.Errorf("bulks=%d hits=%d visits=%d visitors=%d actions=%d site2=%d",
 			sum.Bulks, sum.Hits, sum.Visits, sum.Visitors, sum.Actions, sum.PerSite[2].Visits)
 	}
-	if sum.DuplicateHits != 0 || sum.ConcurrentVisitors != 0 {
-		t.Errorf("duplicates=%d concurrent visitors=%d, want none from distinct visitors each on one worker",
-			sum.DuplicateHits, sum.ConcurrentVisitors)
+	if sum.DuplicateHits != 0 || sum.ConcurrentVisitors != 0 || sum.RolledBack != 0 {
+		t.Errorf("duplicates=%d concurrent visitors=%d rolled back=%d, want none from distinct visitors each on one worker",
+			sum.DuplicateHits, sum.ConcurrentVisitors, sum.RolledBack)
 	}
 	if n := len(s.Requests()); n != 500 {
 		t.Errorf("%d records kept, want the RecordLimit 500", n)

@@ -28,6 +28,8 @@ type state struct {
 	requests  atomic.Int64
 	bulks     atomic.Int64
 	faults    atomic.Int64
+	// rolledBack counts bulk hits lost to an injected deadlock.
+	rolledBack atomic.Int64
 
 	// flight finds visitors whose hits were in two bulks at once.
 	flight inflight

@@ -7,8 +7,12 @@ type Summary struct {
 	Requests int `json:"requests"`
 	// Bulks counts bulk requests (bodies containing "requests").
 	Bulks int `json:"bulks"`
-	// Faults counts requests that got an injected fault (including dropped replies).
+	// Faults counts requests that got an injected fault (including dropped replies, deadlocks and
+	// late processing).
 	Faults int `json:"faults"`
+	// RolledBack counts bulk hits lost to an injected deadlock: never processed, so they are in no
+	// other count, in no visit and not in Requests.
+	RolledBack int `json:"rolled_back"`
 	// ConcurrentVisitors counts distinct visitors (site and visitor id) whose hits were in two
 	// bulk requests handled at the same time, latency and late delay included: in a real Matomo,
 	// two PHP workers racing on the same visit.
@@ -86,6 +90,7 @@ func (s *Server) Summary() Summary {
 		Counts:   newCounts(),
 		PerSite:  make(map[int]SiteSummary, len(s.sites)),
 
+		RolledBack:         int(st.rolledBack.Load()),
 		ConcurrentVisitors: st.flight.overlapping(),
 	}
 	for _, sc := range s.sites {

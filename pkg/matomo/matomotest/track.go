@@ -45,7 +45,7 @@ func (s *Server) serveTracking(w http.ResponseWriter, r *http.Request) {
 	}
 	st := s.state()
 	st.requests.Add(1)
-	f, latency := s.faults.draw()
+	d := s.faults.draw()
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer func() { buf.Reset(); bufPool.Put(buf) }()
 	buf.Reset()
@@ -57,11 +57,13 @@ func (s *Server) serveTracking(w http.ResponseWriter, r *http.Request) {
 		defer job.release()
 		st.flight.enter(job.visitors)
 		defer st.flight.leave(job.visitors)
+	} else if d.kind == faultDeadlock {
+		d.kind = faultError // a single request has no transaction to lose half of
 	}
-	if wait(r.Context(), latency) != nil {
+	if !s.hold(r, d) {
 		return
 	}
-	if writeFault(w, f) {
+	if writeFault(w, d.kind) {
 		st.faults.Add(1)
 		return
 	}
@@ -69,13 +71,27 @@ func (s *Server) serveTracking(w http.ResponseWriter, r *http.Request) {
 		writeHTML(w, http.StatusRequestEntityTooLarge, errorPage)
 		return
 	}
-	status, ctype, body := s.track(st, r, buf.Bytes(), job)
-	if f == faultDropReply {
+	status, ctype, body := s.track(st, r, buf.Bytes(), job, d)
+	switch d.kind {
+	case faultDropReply:
 		st.faults.Add(1)
 		dropReply(w)
 		return
+	case faultDeadlock, faultLate:
+		st.faults.Add(1)
 	}
 	writeReply(w, status, ctype, body)
+}
+
+// hold waits out the request's latency and, for a late request, its delay. The client going away
+// ends the wait with false (nothing is processed), except for a late request, which goes on.
+// Closing the server ends every wait early.
+func (s *Server) hold(r *http.Request, d decision) bool {
+	cancel := r.Context().Done()
+	if d.kind == faultLate {
+		cancel = nil
+	}
+	return pause(d.latency, cancel, s.closed) && pause(d.late, nil, s.closed)
 }
 
 // isBulk tells a bulk request by its body, as Matomo does.
@@ -85,11 +101,11 @@ func isBulk(r *http.Request, body []byte) bool {
 
 // track processes one HTTP request to the tracking endpoint and returns the reply; job is the
 // parsed bulk, nil for a single request.
-func (s *Server) track(st *state, r *http.Request, body []byte, job *bulkJob) (int, string, []byte) {
+func (s *Server) track(st *state, r *http.Request, body []byte, job *bulkJob, d decision) (int, string, []byte) {
 	now := s.opts.Now()
 	raw := r.URL.RawQuery
 	if job != nil {
-		return s.trackBulk(st, raw, job, now)
+		return s.trackBulk(st, raw, job, d, now)
 	}
 	if r.Method == http.MethodPost && len(body) > 0 && isForm(r) {
 		// $_GET + $_POST: on a repeated key the query string wins, and the parser keeps the last.
@@ -118,15 +134,22 @@ func (s *Server) trackSingle(st *state, raw string, now time.Time) (int, string,
 	return http.StatusOK, "image/gif", transparentGIF
 }
 
-// trackBulk handles a bulk request: every hit is processed, and the reply counts them.
-func (s *Server) trackBulk(st *state, query string, job *bulkJob, now time.Time) (int, string, []byte) {
+// trackBulk handles a bulk request: every hit is processed, and the reply counts them. After an
+// injected deadlock the head of the bulk is lost, the tail is processed, and the reply is a 500.
+func (s *Server) trackBulk(st *state, query string, job *bulkJob, d decision, now time.Time) (int, string, []byte) {
 	st.bulks.Add(1)
 	b := &job.body
+	lost := 0
+	if d.kind == faultDeadlock {
+		lost = rollbackCount(len(b.requests), d.cut)
+		st.rolledBack.Add(int64(lost))
+	}
 	super := s.tokenValid(b.token)
-	recs := make([]record, 0, len(b.requests))
+	recs := make([]record, 0, len(b.requests)-lost)
 	var tracked, invalid int
 	var indices []int
-	for i, raw := range b.requests {
+	for i := lost; i < len(b.requests); i++ {
+		raw := b.requests[i]
 		o := s.process(st, &job.params[i], raw, super, now.Unix())
 		recs = append(recs, record{at: now, site: siteNumber(job.params[i].idsite), raw: raw, outcome: o, bulk: true})
 		if o.invalid() {
@@ -137,7 +160,10 @@ func (s *Server) trackBulk(st *state, query string, job *bulkJob, now time.Time)
 		}
 	}
 	st.hits.add(recs...)
-	if s.queued(query) || b.noImage {
+	switch {
+	case d.kind == faultDeadlock:
+		return http.StatusInternalServerError, "application/json", deadlockReply(tracked, invalid)
+	case s.queued(query) || b.noImage:
 		return http.StatusNoContent, "", nil
 	}
 	return http.StatusOK, "application/json", bulkReply(tracked, invalid, indices, super)
