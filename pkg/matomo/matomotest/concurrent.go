@@ -85,8 +85,9 @@ func (s *Server) distinctVisitors(ps []params, keys []vkey) []vkey {
 // dupSeed keys the hashes of recorded queries; it only has to be fixed for the process's life.
 var dupSeed = maphash.MakeSeed()
 
-// queryHash identifies a recorded request by its site and its query without token_auth.
-func queryHash(site int, raw string) uint64 {
+// queryHash identifies a recorded request by its site and its query without token_auth;
+// hasToken says whether the query holds a token_auth to strip.
+func queryHash(site int, raw string, hasToken bool) uint64 {
 	var h maphash.Hash
 	h.SetSeed(dupSeed)
 	var b [8]byte
@@ -94,7 +95,10 @@ func queryHash(site int, raw string) uint64 {
 		b[i] = byte(uint64(site) >> (8 * i))
 	}
 	_, _ = h.Write(b[:])
-	_, _ = h.WriteString(stripToken(raw))
+	if hasToken {
+		raw = stripToken(raw)
+	}
+	_, _ = h.WriteString(raw)
 	return h.Sum64()
 }
 

@@ -176,7 +176,7 @@ func (s *Server) process(st *state, p *params, raw string, auth bool, now int64)
 		st.count(h.site, o)
 		return o
 	}
-	h.query = queryHash(h.site.id, raw)
+	h.query = queryHash(h.site.id, raw, p.hasToken)
 	return st.record(&h, int64(s.opts.DetailLimit))
 }
 
