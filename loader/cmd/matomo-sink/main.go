@@ -9,11 +9,17 @@
 // Usage:
 //
 //	matomo-sink -addr 127.0.0.1:8089 -sites 1,2 -token T [-timezone Europe/Stockholm]
-//	            [-latency 0] [-error-rate 0] [-queued]
+//	            [-latency 0] [-latency-tail-alpha 0] [-latency-max 0] [-error-rate 0]
+//	            [-deadlock-rate 0] [-late-rate 0] [-late-delay 0] [-seed 1] [-queued]
 //	matomo-sink -healthcheck [-addr 127.0.0.1:8089]   probe a running sink (the image's HEALTHCHECK)
 //
 // The token may come from the SINK_TOKEN environment variable instead of the command line, where
 // other users of the machine could read it.
+//
+// The fault flags reproduce what a real Matomo does under concurrent bulk load: -deadlock-rate
+// loses the head of a bulk, records its tail and answers 500; -late-rate processes a request
+// -late-delay later even when its client gave up; -latency-tail-alpha makes -latency heavy-tailed
+// (Pareto), capped at -latency-max. Faults are drawn from -seed, so a run can be replayed.
 package main
 
 import (
@@ -54,13 +60,12 @@ func main() {
 
 // config is what the command line says.
 type config struct {
-	addr      string
-	sites     []int
-	token     string
-	timezone  string
-	latency   time.Duration
-	errorRate float64
-	queued    bool
+	addr     string
+	sites    []int
+	token    string
+	timezone string
+	faults   matomotest.Faults
+	queued   bool
 }
 
 // parseArgs reads flags, taking the token from SINK_TOKEN when -token is not given.
@@ -72,8 +77,7 @@ func parseArgs(args []string, getenv func(string) string, out io.Writer) (config
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8089", "listen address")
 	fs.StringVar(&c.token, "token", "", "the valid token_auth (default $SINK_TOKEN)")
 	fs.StringVar(&c.timezone, "timezone", "UTC", "IANA timezone of every site")
-	fs.DurationVar(&c.latency, "latency", 0, "delay added to every tracking request")
-	fs.Float64Var(&c.errorRate, "error-rate", 0, "share of tracking requests answered 500")
+	addFaultFlags(fs, &c.faults)
 	fs.BoolVar(&c.queued, "queued", false, "behave like Matomo with QueuedTracking (bulk replies 204)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -94,10 +98,52 @@ func parseArgs(args []string, getenv func(string) string, out io.Writer) (config
 	if _, err := time.LoadLocation(c.timezone); err != nil {
 		return c, fmt.Errorf("-timezone: %w", err)
 	}
-	if c.errorRate < 0 || c.errorRate > 1 {
-		return c, fmt.Errorf("-error-rate: %v is not between 0 and 1", c.errorRate)
+	return c, checkFaults(c.faults)
+}
+
+// addFaultFlags declares the flags of the injected faults.
+func addFaultFlags(fs *flag.FlagSet, f *matomotest.Faults) {
+	fs.DurationVar(&f.Latency, "latency", 0, "delay added to every tracking request")
+	fs.Float64Var(&f.LatencyTailAlpha, "latency-tail-alpha", 0,
+		"Pareto shape of a heavy-tailed latency, e.g. 1.5 (0: constant -latency)")
+	fs.DurationVar(&f.LatencyMax, "latency-max", 0, "cap of the heavy-tailed latency (0: 10 x -latency)")
+	fs.Float64Var(&f.ErrorRate, "error-rate", 0, "share of tracking requests answered 500")
+	fs.Float64Var(&f.DeadlockRate, "deadlock-rate", 0,
+		"share of tracking requests that deadlock: a bulk loses its head, records its tail, answers 500")
+	fs.Float64Var(&f.LateRate, "late-rate", 0,
+		"share of tracking requests processed -late-delay later, even when the client gave up")
+	fs.DurationVar(&f.LateDelay, "late-delay", 0, "how late a -late-rate request is processed")
+	fs.Int64Var(&f.Seed, "seed", 1, "seed of the fault draws")
+}
+
+// checkFaults refuses rates outside [0,1], rates adding up to more than 1, and negative durations.
+func checkFaults(f matomotest.Faults) error {
+	rates := []struct {
+		flag string
+		v    float64
+	}{{"-error-rate", f.ErrorRate}, {"-deadlock-rate", f.DeadlockRate}, {"-late-rate", f.LateRate}}
+	var sum float64
+	for _, r := range rates {
+		if r.v < 0 || r.v > 1 {
+			return fmt.Errorf("%s: %v is not between 0 and 1", r.flag, r.v)
+		}
+		sum += r.v
 	}
-	return c, nil
+	if sum > 1 {
+		return fmt.Errorf("-error-rate, -deadlock-rate and -late-rate add up to %v, more than 1", sum)
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"-latency", f.Latency}, {"-latency-max", f.LatencyMax}, {"-late-delay", f.LateDelay}} {
+		if d.v < 0 {
+			return fmt.Errorf("%s: %v is negative", d.flag, d.v)
+		}
+	}
+	if f.LatencyTailAlpha < 0 {
+		return fmt.Errorf("-latency-tail-alpha: %v is negative", f.LatencyTailAlpha)
+	}
+	return nil
 }
 
 // options turns the command line into server options.
@@ -110,7 +156,7 @@ func (c config) options() matomotest.Options {
 	}
 	return matomotest.Options{
 		Sites: c.sites, Token: c.token, SiteInfo: info, QueuedTracking: c.queued,
-		Faults: matomotest.Faults{Latency: c.latency, ErrorRate: c.errorRate, Seed: 1},
+		Faults: c.faults,
 	}
 }
 
@@ -129,6 +175,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logw io
 	fmt.Fprintf(logw, "matomo-sink listening on http://%s (sites %v, timezone %s, token set: %t)\n",
 		ln.Addr(), cfg.sites, cfg.timezone, cfg.token != "")
 	hs := &http.Server{Handler: routes(sink), ReadHeaderTimeout: 10 * time.Second}
+	hs.RegisterOnShutdown(sink.Close) // ends late and latency waits, so shutdown never waits on them
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	if ready != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -174,6 +175,15 @@ func TestParseArgs(t *testing.T) {
 		{"a site id must be positive", []string{"-sites", "0"}, "-sites", ""},
 		{"an unknown timezone is refused", []string{"-timezone", "Mars/Base"}, "-timezone", ""},
 		{"an error rate above 1 is refused", []string{"-error-rate", "2"}, "-error-rate", ""},
+		{"a negative deadlock rate is refused", []string{"-deadlock-rate", "-0.1"}, "-deadlock-rate", ""},
+		{"a late rate above 1 is refused", []string{"-late-rate", "1.5"}, "-late-rate", ""},
+		{"rates adding up to more than 1 are refused", []string{"-error-rate", "0.6", "-deadlock-rate", "0.5"}, "add up", ""},
+		{"a negative late delay is refused", []string{"-late-delay", "-1s"}, "-late-delay", ""},
+		{"a negative latency cap is refused", []string{"-latency-max", "-1s"}, "-latency-max", ""},
+		{"a negative tail shape is refused", []string{"-latency-tail-alpha", "-1"}, "-latency-tail-alpha", ""},
+		{"every fault flag together is accepted", []string{"-latency", "10ms", "-latency-tail-alpha", "1.5",
+			"-latency-max", "1s", "-error-rate", "0.1", "-deadlock-rate", "0.2", "-late-rate", "0.3",
+			"-late-delay", "2s", "-seed", "7"}, "", "from-env"},
 		{"stray arguments are refused", []string{"extra"}, "unexpected", ""},
 	}
 	for _, tc := range tests {
@@ -186,6 +196,57 @@ func TestParseArgs(t *testing.T) {
 				t.Fatalf("error %v, want one about %s", err, tc.wantErr)
 			case tc.wantErr == "" && c.token != tc.token:
 				t.Errorf("token %q, want %q", c.token, tc.token)
+			}
+		})
+	}
+}
+
+// TestSinkFaultFlags checks that the fault flags reach the server: each row's flags, the status
+// a bulk of three distinct visits gets, and what the summary then shows.
+func TestSinkFaultFlags(t *testing.T) {
+	tests := []struct {
+		name    string // what the row shows
+		args    []string
+		timeout time.Duration
+		status  int // 0: the client gave up
+		check   func(s matomotest.Summary) bool
+	}{
+		{"-deadlock-rate 1 loses the head of the bulk and answers 500",
+			[]string{"-deadlock-rate", "1", "-seed", "3"}, 5 * time.Second, 500,
+			func(s matomotest.Summary) bool {
+				return s.RolledBack >= 1 && s.RolledBack <= 2 && s.Visits == 3-s.RolledBack && s.Faults == 1
+			}},
+		{"-late-rate 1 with an hour's -late-delay outlasts the client; shutdown does not wait for it",
+			[]string{"-late-rate", "1", "-late-delay", "1h"}, 50 * time.Millisecond, 0,
+			func(s matomotest.Summary) bool { return s.Requests == 1 && s.Hits == 0 }},
+		{"a heavy-tailed latency still answers and records the bulk",
+			[]string{"-latency", "1ms", "-latency-tail-alpha", "1.5", "-latency-max", "5ms"}, 5 * time.Second, 200,
+			func(s matomotest.Summary) bool { return s.Visits == 3 && s.Faults == 0 }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			base, _ := startSink(t, tc.args...)
+			var reqs []string
+			for i := range 3 {
+				reqs = append(reqs, fmt.Sprintf("?idsite=1&rec=1&cid=%016x&url=u", i+1))
+			}
+			body, _ := json.Marshal(map[string]any{"requests": reqs})
+			client := &http.Client{Timeout: tc.timeout}
+			resp, err := client.Post(base+"/matomo.php", "application/json", bytes.NewReader(body))
+			switch {
+			case tc.status == 0 && err == nil:
+				resp.Body.Close()
+				t.Fatalf("got %d, want the client to give up", resp.StatusCode)
+			case tc.status != 0 && err != nil:
+				t.Fatal(err)
+			case tc.status != 0:
+				resp.Body.Close()
+				if resp.StatusCode != tc.status {
+					t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+				}
+			}
+			if s := getSummary(t, base); !tc.check(s) {
+				t.Errorf("summary %+v", s)
 			}
 		})
 	}

@@ -12,6 +12,13 @@
 // tagged with a reason key (the Reason* constants) so a test can tell why a hit was refused,
 // which the real server never says on the wire.
 //
+// Faults (Options.Faults, SetFaults) make the tracking endpoints misbehave on purpose, seeded and
+// reproducible: errors, 429 and 503 replies, lost replies, and what a real Matomo does under
+// concurrent bulk load (§A13): deadlocks that lose the head of a bulk and record its tail before
+// answering 500, requests processed after their client gave up, and heavy-tailed latency.
+// Summary counts what such faults leave behind: RolledBack hits, DuplicateHits from retries, and
+// ConcurrentVisitors whose hits were in two bulks at once.
+//
 // The server is also the target of the project's end-to-end tests and benchmarks (through the
 // matomo-sink program), so it is built to be fast and memory-bounded: hits are parsed without
 // url.Values, visitors are sharded by id behind separate locks, and only the last RecordLimit raw

@@ -1,7 +1,6 @@
 package matomotest
 
 import (
-	"context"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -17,13 +16,24 @@ const (
 	faultRateLimit
 	faultUnavailable
 	faultDropReply
+	faultDeadlock
+	faultLate
 )
 
-// faultBox holds the current Faults and the seeded generator that draws from them.
+// decision is everything drawn for one tracking request.
+type decision struct {
+	kind    fault
+	latency time.Duration // added before the request is handled
+	late    time.Duration // for faultLate: the extra wait that ignores the client
+	cut     float64       // for faultDeadlock: where the rollback ends in the bulk, in [0,1)
+}
+
+// faultBox holds the current Faults and the seeded generators that draw from them.
 type faultBox struct {
 	mu  sync.Mutex
 	f   Faults
-	rng *rand.Rand
+	rng *rand.Rand // kinds of fault and deadlock cuts
+	lat *rand.Rand // heavy-tailed latencies
 }
 
 func (b *faultBox) set(f Faults) {
@@ -31,46 +41,56 @@ func (b *faultBox) set(f Faults) {
 	defer b.mu.Unlock()
 	b.f = f
 	b.rng = rand.New(rand.NewPCG(uint64(f.Seed), uint64(f.Seed)^0x9e3779b97f4a7c15))
+	b.lat = rand.New(rand.NewPCG(uint64(f.Seed)^0x5851f42d4c957f2d, uint64(f.Seed)))
 }
 
-// draw decides the fate of one request. A single uniform draw is compared with the cumulative
-// rates, so a rate of 1 always fires and a rate of 0 never does.
-func (b *faultBox) draw() (fault, time.Duration) {
+// draw decides the fate of one request. Its kind comes from a single uniform draw compared with
+// the cumulative rates, so a rate of 1 always fires and a rate of 0 never does; a deadlock takes
+// one more draw for its cut. Heavy-tailed latencies come from a generator of their own, so
+// turning them on does not change which requests fault.
+func (b *faultBox) draw() decision {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	f := b.f
-	if f.ErrorRate+f.RateLimitRate+f.UnavailableRate+f.DropReplyRate <= 0 {
-		return faultNone, f.Latency
+	d := decision{kind: b.pick(), latency: f.Latency}
+	switch d.kind {
+	case faultDeadlock:
+		d.cut = b.rng.Float64()
+	case faultLate:
+		d.late = f.LateDelay
 	}
-	u := b.rng.Float64()
-	for _, c := range []struct {
+	if f.LatencyTailAlpha > 0 && f.Latency > 0 {
+		d.latency = tailLatency(f.Latency, f.LatencyMax, f.LatencyTailAlpha, 1-b.lat.Float64())
+	}
+	return d
+}
+
+// pick draws the kind of fault; the caller holds b.mu.
+func (b *faultBox) pick() fault {
+	f := b.f
+	rates := [...]struct {
 		rate float64
 		kind fault
 	}{
 		{f.ErrorRate, faultError}, {f.RateLimitRate, faultRateLimit},
 		{f.UnavailableRate, faultUnavailable}, {f.DropReplyRate, faultDropReply},
-	} {
+		{f.DeadlockRate, faultDeadlock}, {f.LateRate, faultLate},
+	}
+	var sum float64
+	for _, c := range rates {
+		sum += c.rate
+	}
+	if sum <= 0 {
+		return faultNone
+	}
+	u := b.rng.Float64()
+	for _, c := range rates {
 		if u < c.rate {
-			return c.kind, f.Latency
+			return c.kind
 		}
 		u -= c.rate
 	}
-	return faultNone, f.Latency
-}
-
-// wait sleeps for d unless the request is cancelled first.
-func wait(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return faultNone
 }
 
 // writeFault answers a request that fails without being processed; false for the other faults.

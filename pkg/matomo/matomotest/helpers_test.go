@@ -109,3 +109,14 @@ func lastRecord(t testing.TB, s *Server) Recorded {
 func cdt(tm time.Time) string {
 	return url.QueryEscape(tm.UTC().Format(time.DateTime))
 }
+
+// waitFor polls cond until it holds, failing the test after a few seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -61,10 +61,20 @@ type Site struct {
 
 // Faults make the tracking endpoints misbehave on purpose, at random but reproducibly for a given
 // Seed. Rates are shares in [0,1]; their sum should not exceed 1. One draw per request decides,
-// in this order: 500, 429, 503, dropped reply.
+// in this order: 500, 429, 503, dropped reply, deadlock, late processing. The faults observed
+// against a real Matomo under concurrent bulk load (reference §A13) are DeadlockRate, LateRate
+// and LatencyTailAlpha.
 type Faults struct {
-	// Latency is added before each tracking request is handled.
+	// Latency is added before each tracking request is handled. The client going away during it
+	// cancels the request (nothing is processed).
 	Latency time.Duration
+	// LatencyTailAlpha, when above 0, makes the latency heavy-tailed: each request waits
+	// Latency × U^(-1/alpha) for U uniform in (0,1] (a Pareto law of shape alpha; 1.5 is a
+	// plausible value), capped at LatencyMax. 0 keeps the constant Latency.
+	LatencyTailAlpha float64
+	// LatencyMax caps the heavy-tailed latency; 0 means 10 × Latency. A value below Latency is
+	// raised to Latency. Unused while LatencyTailAlpha is 0.
+	LatencyMax time.Duration
 	// ErrorRate is the share of requests answered 500 without being processed.
 	ErrorRate float64
 	// RateLimitRate is the share answered 429 with Retry-After: 1, as a proxy in front of Matomo
@@ -75,6 +85,20 @@ type Faults struct {
 	// DropReplyRate is the share that is processed and then loses its reply: the connection is
 	// closed without an answer, the case where a client cannot know whether its hits landed.
 	DropReplyRate float64
+	// DeadlockRate is the share of requests that meet an InnoDB deadlock, as a real Matomo does
+	// under parallel bulks: for a bulk of n hits, the first k (k uniform in [1,n-1], 1 when n is 1)
+	// are rolled back and lost (Summary.RolledBack), the other n-k are recorded as usual, and the
+	// reply is a 500 with Matomo's JSON error body whatever the bulk asked for (send_image=0,
+	// QueuedTracking). A single (non-bulk) request drawn for it is a plain 500, not processed.
+	DeadlockRate float64
+	// LateRate is the share of requests processed late: such a request waits its Latency and then
+	// LateDelay, and the client going away stops neither (PHP does not stop a script because the
+	// client left); it is then processed and recorded normally, and answered if the client is
+	// still there. A client with a shorter timeout gives up, yet its hits land. Closing the server
+	// cuts the wait short.
+	LateRate float64
+	// LateDelay is how long a late request waits.
+	LateDelay time.Duration
 	// Seed makes the sequence of fault decisions reproducible.
 	Seed int64
 }

@@ -22,6 +22,7 @@ type params struct {
 	contentName                string
 	rawURL, rawTitle           string
 	token                      string
+	hasToken                   bool // a token_auth key was present, even empty
 	ua, lang, res              string
 }
 
@@ -62,6 +63,7 @@ func (p *params) set(k, v string) {
 		p.cdo = unescape(v)
 	case "token_auth":
 		p.token = unescape(v)
+		p.hasToken = true
 	case "ping":
 		p.ping = unescape(v)
 	case "new_visit":

@@ -19,6 +19,7 @@ type Server struct {
 	siteByID map[int]*siteConf
 	st       atomic.Pointer[state]
 	faults   faultBox
+	closed   chan struct{} // closed by Close: ends the waits of requests in flight
 
 	listener  net.Listener
 	srv       *http.Server
@@ -41,7 +42,10 @@ func NewUnstartedServer(opts Options) *Server {
 	if err != nil {
 		panic(err)
 	}
-	s := &Server{opts: opts, sites: sites, siteByID: make(map[int]*siteConf, len(sites))}
+	s := &Server{
+		opts: opts, sites: sites, siteByID: make(map[int]*siteConf, len(sites)),
+		closed: make(chan struct{}),
+	}
 	for _, sc := range sites {
 		s.siteByID[sc.id] = sc
 	}
@@ -65,9 +69,13 @@ func (s *Server) Start() {
 	go func() { _ = s.srv.Serve(l) }()
 }
 
-// Close stops a started server and closes its connections. It is safe to call more than once.
+// Close stops a started server and closes its connections. Requests still waiting out a latency
+// or a late delay stop waiting and go on at once, so that nothing keeps a shutdown waiting; a
+// Server whose Handler is mounted in another http.Server should be closed when that one shuts
+// down (http.Server.RegisterOnShutdown). It is safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		close(s.closed)
 		if s.srv != nil {
 			_ = s.srv.Close()
 		}

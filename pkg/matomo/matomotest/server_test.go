@@ -80,6 +80,10 @@ func TestConcurrentBulks(t *testing.T) {
 		t.Errorf("bulks=%d hits=%d visits=%d visitors=%d actions=%d site2=%d",
 			sum.Bulks, sum.Hits, sum.Visits, sum.Visitors, sum.Actions, sum.PerSite[2].Visits)
 	}
+	if sum.DuplicateHits != 0 || sum.ConcurrentVisitors != 0 || sum.RolledBack != 0 {
+		t.Errorf("duplicates=%d concurrent visitors=%d rolled back=%d, want none from distinct visitors each on one worker",
+			sum.DuplicateHits, sum.ConcurrentVisitors, sum.RolledBack)
+	}
 	if n := len(s.Requests()); n != 500 {
 		t.Errorf("%d records kept, want the RecordLimit 500", n)
 	}
@@ -119,6 +123,9 @@ func TestReset(t *testing.T) {
 	}
 	if r := get(t, s, base+"&idgoal=0&ec_id=X"); r.status != 200 {
 		t.Errorf("order ids survived Reset: %d", r.status)
+	}
+	if n := s.Summary().DuplicateHits; n != 0 {
+		t.Errorf("a hit sent before Reset counted as a duplicate after it (%d)", n)
 	}
 }
 

@@ -28,6 +28,11 @@ type state struct {
 	requests  atomic.Int64
 	bulks     atomic.Int64
 	faults    atomic.Int64
+	// rolledBack counts bulk hits lost to an injected deadlock.
+	rolledBack atomic.Int64
+
+	// flight finds visitors whose hits were in two bulks at once.
+	flight inflight
 
 	ordersMu sync.Mutex
 	orders   map[orderKey]struct{}
@@ -46,6 +51,7 @@ type orderKey struct {
 type shard struct {
 	mu       sync.Mutex
 	visitors map[vkey][]*visit
+	seen     map[uint64]struct{} // queryHash of every recorded hit of these visitors
 	total    counters
 	perSite  []counters
 	days     []dayCache
@@ -55,6 +61,7 @@ type shard struct {
 // counters are per-request tallies; visit figures are derived from the visits themselves.
 type counters struct {
 	hits, tracked, invalid, excluded int64
+	duplicates                       int64
 	outcomes                         [numOutcomes]int64
 }
 
@@ -90,9 +97,10 @@ type dayCache struct {
 }
 
 func newState(sites, recordLimit int) *state {
-	st := &state{orders: make(map[orderKey]struct{})}
+	st := &state{orders: make(map[orderKey]struct{}), flight: newInflight()}
 	for i := range st.shards {
 		st.shards[i].visitors = make(map[vkey][]*visit)
+		st.shards[i].seen = make(map[uint64]struct{})
 		st.shards[i].perSite = make([]counters, sites)
 		st.shards[i].days = make([]dayCache, sites)
 	}
@@ -175,7 +183,19 @@ func (st *state) record(h *hit, detailLimit int64) outcome {
 		st.addAction(v, h, detailLimit)
 	}
 	sh.tally(h.site, outOK)
+	sh.noteQuery(h)
 	return outOK
+}
+
+// noteQuery counts a recorded hit whose query was recorded before for the same site. Identical
+// queries have the same visitor key, so they meet in the same shard; the caller holds sh.mu.
+func (sh *shard) noteQuery(h *hit) {
+	if _, dup := sh.seen[h.query]; !dup {
+		sh.seen[h.query] = struct{}{}
+		return
+	}
+	sh.total.duplicates++
+	sh.perSite[h.site.idx].duplicates++
 }
 
 // continuedVisit finds the visit a hit belongs to, or nil when it starts a new one. Matomo looks up

@@ -7,8 +7,16 @@ type Summary struct {
 	Requests int `json:"requests"`
 	// Bulks counts bulk requests (bodies containing "requests").
 	Bulks int `json:"bulks"`
-	// Faults counts requests that got an injected fault (including dropped replies).
+	// Faults counts requests that got an injected fault (including dropped replies, deadlocks and
+	// late processing).
 	Faults int `json:"faults"`
+	// RolledBack counts bulk hits lost to an injected deadlock: never processed, so they are in no
+	// other count, in no visit and not in Requests.
+	RolledBack int `json:"rolled_back"`
+	// ConcurrentVisitors counts distinct visitors (site and visitor id) whose hits were in two
+	// bulk requests handled at the same time, latency and late delay included: in a real Matomo,
+	// two PHP workers racing on the same visit.
+	ConcurrentVisitors int `json:"concurrent_visitors"`
 	// Counts over all sites. Hits rejected for an unknown site are only counted here.
 	Counts
 	// PerSite has the same counts per site id, plus per-day figures.
@@ -25,6 +33,10 @@ type Counts struct {
 	Invalid int `json:"invalid"`
 	// Excluded are tracked hits that left no data (no rec=1, a ping after the visit ended).
 	Excluded int `json:"excluded"`
+	// DuplicateHits are hits recorded into a visit whose query string, token_auth aside, is
+	// identical to that of a hit recorded before for the same site: what re-sending a request
+	// that had landed produces. (The server keeps 8 bytes per recorded hit to tell.)
+	DuplicateHits int `json:"duplicate_hits"`
 	// InvalidByReason splits Invalid by Reason* key.
 	InvalidByReason map[string]int `json:"invalid_by_reason"`
 	// ExcludedByReason splits Excluded by Excluded* key.
@@ -77,6 +89,9 @@ func (s *Server) Summary() Summary {
 		Faults:   int(st.faults.Load()),
 		Counts:   newCounts(),
 		PerSite:  make(map[int]SiteSummary, len(s.sites)),
+
+		RolledBack:         int(st.rolledBack.Load()),
+		ConcurrentVisitors: st.flight.overlapping(),
 	}
 	for _, sc := range s.sites {
 		sum.PerSite[sc.id] = SiteSummary{Counts: newCounts(), Days: map[string]DaySummary{}}
@@ -116,6 +131,7 @@ func (c *Counts) addCounters(k *counters) {
 	c.Tracked += int(k.tracked)
 	c.Invalid += int(k.invalid)
 	c.Excluded += int(k.excluded)
+	c.DuplicateHits += int(k.duplicates)
 	for o := outcome(0); o < numOutcomes; o++ {
 		n := int(k.outcomes[o])
 		switch {

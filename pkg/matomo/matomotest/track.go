@@ -34,7 +34,9 @@ const (
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// serveTracking answers matomo.php / piwik.php, injecting the configured faults first.
+// serveTracking answers matomo.php / piwik.php, injecting the configured faults. The body is read
+// and a bulk parsed first, so that the bulk's visitors count as in flight for the whole time the
+// request is handled, latency included, as a PHP worker would hold them.
 func (s *Server) serveTracking(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
@@ -43,36 +45,67 @@ func (s *Server) serveTracking(w http.ResponseWriter, r *http.Request) {
 	}
 	st := s.state()
 	st.requests.Add(1)
-	f, latency := s.faults.draw()
-	if wait(r.Context(), latency) != nil {
-		return
-	}
-	if writeFault(w, f) {
-		st.faults.Add(1)
-		return
-	}
+	d := s.faults.draw()
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer func() { buf.Reset(); bufPool.Put(buf) }()
 	buf.Reset()
-	if _, err := buf.ReadFrom(io.LimitReader(r.Body, maxBody+1)); err != nil || buf.Len() > maxBody {
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, maxBody+1))
+	tooLarge := err != nil || buf.Len() > maxBody
+	var job *bulkJob
+	if !tooLarge && isBulk(r, buf.Bytes()) {
+		job = s.newBulkJob(buf.Bytes())
+		defer job.release()
+		st.flight.enter(job.visitors)
+		defer st.flight.leave(job.visitors)
+	} else if d.kind == faultDeadlock {
+		d.kind = faultError // a single request has no transaction to lose half of
+	}
+	if !s.hold(r, d) {
+		return
+	}
+	if writeFault(w, d.kind) {
+		st.faults.Add(1)
+		return
+	}
+	if tooLarge {
 		writeHTML(w, http.StatusRequestEntityTooLarge, errorPage)
 		return
 	}
-	status, ctype, body := s.track(st, r, buf.Bytes())
-	if f == faultDropReply {
+	status, ctype, body := s.track(st, r, buf.Bytes(), job, d)
+	switch d.kind {
+	case faultDropReply:
 		st.faults.Add(1)
 		dropReply(w)
 		return
+	case faultDeadlock, faultLate:
+		st.faults.Add(1)
 	}
 	writeReply(w, status, ctype, body)
 }
 
-// track processes one HTTP request to the tracking endpoint and returns the reply.
-func (s *Server) track(st *state, r *http.Request, body []byte) (int, string, []byte) {
+// hold waits out the request's latency and, for a late request, its delay. The client going away
+// ends the wait with false (nothing is processed), except for a late request, which goes on.
+// Closing the server ends every wait early.
+func (s *Server) hold(r *http.Request, d decision) bool {
+	cancel := r.Context().Done()
+	if d.kind == faultLate {
+		cancel = nil
+	}
+	return pause(d.latency, cancel, s.closed) && pause(d.late, nil, s.closed)
+}
+
+// isBulk tells a bulk request by its body, as Matomo does.
+func isBulk(r *http.Request, body []byte) bool {
+	return r.Method == http.MethodPost && bytes.Contains(body, []byte(`"requests"`))
+}
+
+// track processes one HTTP request to the tracking endpoint and returns the reply; job is the
+// parsed bulk, nil for a single request.
+func (s *Server) track(st *state, r *http.Request, body []byte, job *bulkJob, d decision) (int, string, []byte) {
 	now := s.opts.Now()
 	raw := r.URL.RawQuery
-	if r.Method == http.MethodPost && bytes.Contains(body, []byte(`"requests"`)) {
-		return s.trackBulk(st, raw, body, now)
+	if job != nil {
+		return s.trackBulk(st, raw, job, d, now)
 	}
 	if r.Method == http.MethodPost && len(body) > 0 && isForm(r) {
 		// $_GET + $_POST: on a repeated key the query string wins, and the parser keeps the last.
@@ -90,7 +123,7 @@ func (s *Server) track(st *state, r *http.Request, body []byte) (int, string, []
 // trackSingle handles a request carrying one hit.
 func (s *Server) trackSingle(st *state, raw string, now time.Time) (int, string, []byte) {
 	p := parseParams(raw)
-	o := s.process(st, &p, false, now.Unix())
+	o := s.process(st, &p, raw, false, now.Unix())
 	st.hits.add(record{at: now, site: siteNumber(p.idsite), raw: raw, outcome: o})
 	if o.invalid() && !s.queued(raw) {
 		return http.StatusBadRequest, "text/html; charset=utf-8", []byte(badRequestPage)
@@ -101,18 +134,24 @@ func (s *Server) trackSingle(st *state, raw string, now time.Time) (int, string,
 	return http.StatusOK, "image/gif", transparentGIF
 }
 
-// trackBulk handles a bulk request: every hit is processed, and the reply counts them.
-func (s *Server) trackBulk(st *state, query string, body []byte, now time.Time) (int, string, []byte) {
+// trackBulk handles a bulk request: every hit is processed, and the reply counts them. After an
+// injected deadlock the head of the bulk is lost, the tail is processed, and the reply is a 500.
+func (s *Server) trackBulk(st *state, query string, job *bulkJob, d decision, now time.Time) (int, string, []byte) {
 	st.bulks.Add(1)
-	b, _ := parseBulk(body)
+	b := &job.body
+	lost := 0
+	if d.kind == faultDeadlock {
+		lost = rollbackCount(len(b.requests), d.cut)
+		st.rolledBack.Add(int64(lost))
+	}
 	super := s.tokenValid(b.token)
-	recs := make([]record, 0, len(b.requests))
+	recs := make([]record, 0, len(b.requests)-lost)
 	var tracked, invalid int
 	var indices []int
-	for i, raw := range b.requests {
-		p := parseParams(raw)
-		o := s.process(st, &p, super, now.Unix())
-		recs = append(recs, record{at: now, site: siteNumber(p.idsite), raw: raw, outcome: o, bulk: true})
+	for i := lost; i < len(b.requests); i++ {
+		raw := b.requests[i]
+		o := s.process(st, &job.params[i], raw, super, now.Unix())
+		recs = append(recs, record{at: now, site: siteNumber(job.params[i].idsite), raw: raw, outcome: o, bulk: true})
 		if o.invalid() {
 			invalid++
 			indices = append(indices, i)
@@ -121,19 +160,23 @@ func (s *Server) trackBulk(st *state, query string, body []byte, now time.Time) 
 		}
 	}
 	st.hits.add(recs...)
-	if s.queued(query) || b.noImage {
+	switch {
+	case d.kind == faultDeadlock:
+		return http.StatusInternalServerError, "application/json", deadlockReply(tracked, invalid)
+	case s.queued(query) || b.noImage:
 		return http.StatusNoContent, "", nil
 	}
 	return http.StatusOK, "application/json", bulkReply(tracked, invalid, indices, super)
 }
 
-// process validates one hit and records it into its visit.
-func (s *Server) process(st *state, p *params, auth bool, now int64) outcome {
+// process validates one hit and records it into its visit; raw is its query string.
+func (s *Server) process(st *state, p *params, raw string, auth bool, now int64) outcome {
 	h, o := s.evaluate(st, p, auth, now)
 	if o != outOK {
 		st.count(h.site, o)
 		return o
 	}
+	h.query = queryHash(h.site.id, raw, p.hasToken)
 	return st.record(&h, int64(s.opts.DetailLimit))
 }
 

@@ -34,6 +34,7 @@ type hit struct {
 	revenue  float64
 	rawURL   string
 	rawTitle string
+	query    uint64 // queryHash of the request, to find duplicates
 }
 
 // tokenValid reports whether tok is the server's (super user) token.
