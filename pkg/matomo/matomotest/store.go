@@ -73,7 +73,11 @@ type visit struct {
 	day     int32 // site-local calendar day of the visit, in days since 1970-01-01
 	first   int64
 	last    int64
-	actions int32
+	// firstSeen and lastAction are what Matomo's Live API reports as the visit's first and last
+	// action times: the first PROCESSED hit (a hit with an earlier cdt that joins later does not
+	// lower it) and the latest hit other than a ping.
+	firstSeen, lastAction int64
+	actions               int32
 	orders  int32
 	revenue float64
 	kinds   [numKinds]int32
@@ -172,12 +176,15 @@ func (st *state) record(h *hit, detailLimit int64) outcome {
 	if v == nil {
 		v = &visit{
 			id: st.nextVisit.Add(1), key: h.key, count: int32(len(visits) + 1),
-			day: day, first: h.ts, last: h.ts,
+			day: day, first: h.ts, last: h.ts, firstSeen: h.ts,
 		}
 		sh.visitors[h.key] = append(visits, v)
 	}
 	v.first = min(v.first, h.ts)
 	v.last = max(v.last, h.ts)
+	if h.kind != kPing {
+		v.lastAction = max(v.lastAction, h.ts)
+	}
 	v.kinds[h.kind]++
 	if h.kind != kPing {
 		st.addAction(v, h, detailLimit)
@@ -226,6 +233,9 @@ func (st *state) addAction(v *visit, h *hit, detailLimit int64) {
 		}
 	default:
 		v.actions++
+	}
+	if h.kind == kEcommerce && h.order == "" {
+		return // a cart update is no entry of actionDetails
 	}
 	if st.details.Add(1) > detailLimit {
 		return
