@@ -67,6 +67,14 @@ bench-backfill:
 	cd loader && $(GO) test -c -o ../bin/backfill.test ./internal/backfill/
 	cd loader/internal/backfill && BACKFILL_BENCH_SINK_CPUS=0 taskset -c 1 ../../../bin/backfill.test -test.run '^$$' -test.bench Backfill100k -test.benchtime 1x -test.timeout 30m
 
+## bench-matomo: the loader's backfill against a REAL Matomo, next to that Matomo's own ceiling for the
+## same traffic (the loader's captured bulk bodies replayed at MATOMO_BENCH_PARALLEL), and an
+## exactly-once check with Matomo's reports. Never part of make test. Needs MATOMO_BENCH_URL (loopback
+## unless MATOMO_BENCH_ALLOW_REMOTE=1) and MATOMO_BENCH_TOKEN (a super user's); creates fresh sites.
+## BENCH_MATOMO_FLAGS=-json prints a JSON summary. See docs/performance.md
+bench-matomo: build
+	cd loader && $(GO) run ./bench/matomo $(BENCH_MATOMO_FLAGS)
+
 tidy:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) mod tidy); done
 
@@ -109,4 +117,4 @@ e2e:
 screenshots:
 	cd control && $(GO) test -count=1 -run 'TestBrowser$$' ./internal/webtest/ -args -screenshots $(CURDIR)/docs/screenshots
 
-.PHONY: screenshots bench-go bench-live bench-backfill presets
+.PHONY: screenshots bench-go bench-live bench-backfill bench-matomo presets

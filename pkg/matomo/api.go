@@ -19,6 +19,12 @@ const maxAPIReply = 64 << 20
 // to assume when Matomo's message does not say (nil: none). API reads and invalidations are
 // idempotent, so every failure may be retried.
 func (c *Client) api(ctx context.Context, method string, params url.Values, out any, kind error) error {
+	return c.apiCall(ctx, method, params, out, kind, true)
+}
+
+// apiCall is api for any method; a call that is not idempotent (one that creates something) is
+// not repeated after a request went out and its reply was lost, since Matomo may have done it.
+func (c *Client) apiCall(ctx context.Context, method string, params url.Values, out any, kind error, idempotent bool) error {
 	q := url.Values{"module": {"API"}, "method": {method}, "format": {"json"}}
 	for k, v := range params {
 		q[k] = v
@@ -30,7 +36,7 @@ func (c *Client) api(ctx context.Context, method string, params url.Values, out 
 	cl := call{
 		what: method, method: http.MethodPost, url: c.apiURL + "?" + q.Encode(),
 		body: newSharedBody(&body, false, contentForm), keep: maxAPIReply,
-		retryUncertain: true, idempotent: true,
+		retryUncertain: idempotent, idempotent: idempotent,
 	}
 	ex, _, err := c.do(ctx, &cl)
 	if apiErr := c.apiError(method, ex.body, kind); apiErr != nil {
@@ -60,6 +66,36 @@ func (c *Client) apiError(method string, body []byte, kind error) error {
 		return nil
 	}
 	return newAPIError(method, e.Message, c.target.Token, kind)
+}
+
+// CallAPI calls a Reporting API method this package has no typed call for (a report such as
+// VisitsSummary.get, say) and decodes its JSON reply into out. The token goes in the POST body,
+// like every call here, and an error reply is an *APIError. The call is retried like the typed
+// reads, so it must be one that may safely run twice.
+func (c *Client) CallAPI(ctx context.Context, method string, params url.Values, out any) error {
+	return c.api(ctx, method, params, out, nil)
+}
+
+// AddSite creates a website (SitesManager.addSite, super user only) with one URL, ecommerce on
+// or off and a time zone (an IANA name such as "UTC"), and returns its id. A request whose reply
+// was lost is not repeated, since Matomo may have created the site.
+func (c *Client) AddSite(ctx context.Context, name, siteURL string, ecommerce bool, timezone string) (int, error) {
+	const method = "SitesManager.addSite"
+	ecom := "0"
+	if ecommerce {
+		ecom = "1"
+	}
+	var v struct {
+		Value flexInt `json:"value"`
+	}
+	params := url.Values{"siteName": {name}, "urls[]": {siteURL}, "ecommerce": {ecom}, "timezone": {timezone}}
+	if err := c.apiCall(ctx, method, params, &v, nil, false); err != nil {
+		return 0, err
+	}
+	if v.Value <= 0 {
+		return 0, fmt.Errorf("matomo: %s: reply has no site id", method)
+	}
+	return int(v.Value), nil
 }
 
 // Version returns Matomo's version (API.getMatomoVersion). It needs view access to some site,

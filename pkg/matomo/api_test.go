@@ -129,6 +129,83 @@ func TestInvalidateArchivedReports(t *testing.T) {
 	}
 }
 
+func TestAddSite(t *testing.T) {
+	tests := []struct {
+		name     string
+		answer   reply
+		want     int
+		wantErr  error
+		requests int
+	}{
+		// Matomo renders the new id as a scalar: {"value":7}.
+		{"ok", replyJSON(200, `{"value":7}`), 7, nil, 1},
+		// A numeric string is read the same.
+		{"string id", replyJSON(200, `{"value":"7"}`), 7, nil, 1},
+		// Only a super user may add sites.
+		{"refused", replyJSON(200, `{"result":"error","message":"You can't access this resource as it requires 'superuser' access."}`), 0, ErrAuth, 1},
+		// A reply without an id is an error, not site 0.
+		{"no id", replyJSON(200, `{"value":0}`), 0, nil, 1},
+		// A lost reply is not repeated: the site may exist already.
+		{"lost reply", sequence(replyReset, replyJSON(200, `{"value":8}`)), 0, ErrUncertain, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFake(t, tt.answer)
+			c, _ := newTestClient(t, srv, nil)
+			got, err := c.AddSite(t.Context(), "bench 1", "https://example.test", true, "UTC")
+			switch {
+			case tt.name == "no id":
+				if err == nil {
+					t.Fatalf("site %d accepted from a reply without id", got)
+				}
+			default:
+				checkErr(t, err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("AddSite() = %d, want %d", got, tt.want)
+			}
+			reqs := srv.requests()
+			if len(reqs) != tt.requests {
+				t.Fatalf("%d requests, want %d", len(reqs), tt.requests)
+			}
+			q, _ := url.ParseQuery(reqs[0].rawQuery)
+			if q.Get("method") != "SitesManager.addSite" || q.Get("siteName") != "bench 1" ||
+				q.Get("urls[]") != "https://example.test" || q.Get("ecommerce") != "1" || q.Get("timezone") != "UTC" {
+				t.Errorf("query %q", reqs[0].rawQuery)
+			}
+			if strings.Contains(reqs[0].rawQuery, testToken) {
+				t.Errorf("token in URL")
+			}
+		})
+	}
+}
+
+// TestCallAPI: any method, token in the body only, raw JSON back, error bodies as *APIError.
+func TestCallAPI(t *testing.T) {
+	srv := newFake(t, sequence(
+		replyJSON(200, `{"2026-01-01":{"nb_visits":3},"2026-01-02":[]}`),
+		replyJSON(200, `{"result":"error","message":"The date 'x' is not a correct date."}`)))
+	c, _ := newTestClient(t, srv, nil)
+	var raw json.RawMessage
+	params := url.Values{"idSite": {"2"}, "period": {"day"}, "date": {"2026-01-01,2026-01-02"}}
+	if err := c.CallAPI(t.Context(), "VisitsSummary.get", params, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), `"nb_visits":3`) {
+		t.Errorf("reply %s", raw)
+	}
+	got := srv.requests()[0]
+	q, _ := url.ParseQuery(got.rawQuery)
+	if q.Get("method") != "VisitsSummary.get" || q.Get("date") != "2026-01-01,2026-01-02" || q.Get("format") != "json" ||
+		strings.Contains(got.rawQuery, "token_auth") || !strings.Contains(string(got.body), "token_auth="+testToken) {
+		t.Errorf("request %s?%s body %q", got.path, got.rawQuery, got.body)
+	}
+	var apiErr *APIError
+	if err := c.CallAPI(t.Context(), "VisitsSummary.get", url.Values{"date": {"x"}}, &raw); !errors.As(err, &apiErr) {
+		t.Errorf("error reply: err = %v, want an *APIError", err)
+	}
+}
+
 // liveServer answers Live.getLastVisitsDetails with one visit per visitor in the segment, the
 // way Matomo does, and rejects ids that are not 16 hex.
 func liveServer(w http.ResponseWriter, r *http.Request, _ int) {

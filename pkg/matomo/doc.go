@@ -1,7 +1,8 @@
 // Package matomo is Trafficinator's client for Matomo: it turns typed tracking hits into
 // Tracking API requests, sends them singly (GET or POST) or in bulk, and reads Matomo's replies
 // with their real semantics (tracked, invalid, dropped, queued), and it calls the few Reporting
-// API methods a load generator needs (version, site, archive invalidation, visit look-ups).
+// API methods a load generator and its benchmarks need (version, site, site creation, archive
+// invalidation, visit look-ups, and any other read through CallAPI).
 //
 // The rules it follows come from Matomo 5's observed behaviour:
 //
