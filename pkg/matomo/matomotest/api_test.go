@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,7 +142,10 @@ func TestLiveVisits(t *testing.T) {
 	if newest.VisitorID != cidA || newest.VisitCount != "2" || newest.VisitorType != "returning" || visits[1].VisitorID != other {
 		t.Errorf("order or identity wrong: %+v", visits)
 	}
-	if first.FirstActionTimestamp != t1.Unix() || first.LastActionTimestamp != t1.Add(2*time.Minute).Unix() ||
+	// The ping at +2 min extends the visit's duration but, as in a real Matomo 5, not its last
+	// action time.
+	if first.FirstActionTimestamp != t1.Unix() || first.LastActionTimestamp != t1.Add(time.Minute).Unix() ||
+		first.VisitDuration != 120 ||
 		first.Actions != "2" || first.ServerDate != "2026-03-09" || first.IDSite != "1" || first.VisitCount != "1" {
 		t.Errorf("first visit = %+v", first)
 	}
@@ -196,5 +200,28 @@ func TestLiveErrors(t *testing.T) {
 				t.Errorf("%d %s\nwant %d %s", r.status, r.body, tc.status, tc.want)
 			}
 		})
+	}
+}
+
+// As a real Matomo 5 shows: a visit whose tail was recorded first and whose head came later (a
+// deadlock lost the head, a client re-sent it) keeps the first processed hit as its first action,
+// lists every action with its time, and leaves cart updates out of actionDetails.
+func TestLiveOutOfOrderHead(t *testing.T) {
+	s := newTestServer(t, Options{})
+	t1 := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
+	sendHits(t, s, 1, at{cidA, t1.Add(2 * time.Minute), ""}, at{cidA, t1.Add(3 * time.Minute), "&idgoal=0&ec_items=%5B%5D&revenue=5"})
+	sendHits(t, s, 1, at{cidA, t1, ""}, at{cidA, t1.Add(time.Minute), ""})
+	visits := liveVisits(t, s, "period=day&date=2026-03-09")
+	if len(visits) != 1 {
+		t.Fatalf("%d visits, want the head joined to the tail's visit: %+v", len(visits), visits)
+	}
+	v := visits[0]
+	var times []int64
+	for _, a := range v.ActionDetails {
+		times = append(times, a.Timestamp)
+	}
+	want := []int64{t1.Unix(), t1.Add(time.Minute).Unix(), t1.Add(2 * time.Minute).Unix()}
+	if v.FirstActionTimestamp != t1.Add(2*time.Minute).Unix() || !slices.Equal(times, want) {
+		t.Errorf("first action %d, action times %v; want %d and %v", v.FirstActionTimestamp, times, t1.Add(2*time.Minute).Unix(), want)
 	}
 }

@@ -67,21 +67,21 @@ type counters struct {
 
 // visit is one Matomo visit (a log_visit row) with what tests and Live need of it.
 type visit struct {
-	id      int64
-	key     vkey
-	count   int32 // visitor_count_visits: 1 for the visitor's first visit
-	day     int32 // site-local calendar day of the visit, in days since 1970-01-01
-	first   int64
-	last    int64
+	id    int64
+	key   vkey
+	count int32 // visitor_count_visits: 1 for the visitor's first visit
+	day   int32 // site-local calendar day of the visit, in days since 1970-01-01
+	first int64
+	last  int64
 	// firstSeen and lastAction are what Matomo's Live API reports as the visit's first and last
 	// action times: the first PROCESSED hit (a hit with an earlier cdt that joins later does not
 	// lower it) and the latest hit other than a ping.
 	firstSeen, lastAction int64
 	actions               int32
-	orders  int32
-	revenue float64
-	kinds   [numKinds]int32
-	details []action
+	orders                int32
+	revenue               float64
+	kinds                 [numKinds]int32
+	details               []action
 }
 
 // action is one entry of a visit's actionDetails.
