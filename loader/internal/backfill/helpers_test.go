@@ -77,12 +77,17 @@ func twoTargets(cfg *config.Config, url, mode string, w1, w2 int) {
 
 // clientsFor builds one client per enabled target, with fast retries and no uncertain retries.
 func clientsFor(t *testing.T, cfg config.Config) []*matomo.Client {
+	return clientsTimeout(t, cfg, 5*time.Second)
+}
+
+// clientsTimeout is clientsFor with a time limit per request.
+func clientsTimeout(t *testing.T, cfg config.Config, timeout time.Duration) []*matomo.Client {
 	t.Helper()
 	var out []*matomo.Client
 	for _, tg := range cfg.EnabledTargets() {
 		c, err := matomo.NewClient(matomo.Target{Name: tg.Name, URL: tg.URL, SiteID: tg.SiteID, Token: tg.Token},
 			matomo.Options{Retries: 3, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
-				Timeout: 5 * time.Second})
+				Timeout: timeout})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,12 +146,17 @@ func (o *output) days(t *testing.T) []*report.Day {
 // runWith runs a backfill with test hooks and a fresh output.
 func runWith(t *testing.T, ctx context.Context, cfg config.Config, h hooks) (report.Summary, *output, error) {
 	t.Helper()
+	return runClients(t, ctx, cfg, h, clientsFor(t, cfg))
+}
+
+// runClients is runWith with the given clients.
+func runClients(t *testing.T, ctx context.Context, cfg config.Config, h hooks, clients []*matomo.Client) (report.Summary, *output, error) {
+	t.Helper()
 	out := &output{}
 	if h.wait == nil {
 		h.wait = func(int) time.Duration { return time.Millisecond }
 	}
-	sum, err := run(ctx, cfg, Deps{Catalog: visittest.NewCatalog(), Clients: clientsFor(t, cfg),
-		Out: report.NewWriter(out)}, h)
+	sum, err := run(ctx, cfg, Deps{Catalog: visittest.NewCatalog(), Clients: clients, Out: report.NewWriter(out)}, h)
 	return sum, out, err
 }
 
