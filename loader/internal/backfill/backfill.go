@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
@@ -36,6 +37,9 @@ type Deps struct {
 	Log *slog.Logger
 	// Now is the clock that decides "today"; nil means time.Now.
 	Now func() time.Time
+	// Meter receives the counters and latencies, one target per enabled target in the same order
+	// (what /metrics serves); nil means the engine's own.
+	Meter *meter.Set
 }
 
 // MaxSenders caps the batches in flight at once, whatever CONCURRENCY says: CONCURRENCY counts
@@ -138,8 +142,12 @@ func newEngine(cfg config.Config, deps Deps, h hooks) (*engine, error) {
 	e.senders = min(max(cfg.Concurrency, 1), MaxSenders)
 	e.builders = max(runtime.GOMAXPROCS(0), 1)
 	e.bulk = max(cfg.BulkSize, 1)
+	set, err := meterFor(targets, deps.Meter)
+	if err != nil {
+		return nil, err
+	}
 	for i, t := range targets {
-		e.targets = append(e.targets, newTarget(i, t, deps.Clients[i], cfg.BackfillRPS, e.bulk))
+		e.targets = append(e.targets, newTarget(i, t, deps.Clients[i], cfg.BackfillRPS, e.bulk, set.Target(i)))
 		e.weights = append(e.weights, float64(t.Weight))
 	}
 	return e, nil

@@ -61,11 +61,14 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 		postedAt := time.Now()
 		res, err := e.post(ctx, io, t, b, visits)
 		o.hitsPosted += int64(res.Sent)
-		t.hitsSent.Add(int64(res.Sent))
-		t.retries.Add(int64(max(res.Attempts-1, 0)))
+		t.m.HitsSent.Add(int64(res.Sent))
+		t.m.Retries.Add(int64(max(res.Attempts-1, 0)))
+		if res.Sent > 0 { // posted: it has a reply, or none
+			t.m.StatusOf(err)
+		}
 		switch class := classify(io, err); class {
 		case sendOK:
-			t.latency.observe(res.Latency)
+			t.m.Observe(res.Latency)
 			o.answered(res, visits)
 			return e.done(b, t, &o)
 		case sendUncertain:
@@ -73,6 +76,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 				return fmt.Errorf("%w: %s on %s: no reply after %d rounds: %w", ErrBatch, b.date, t.cfg.Name, round+1, err)
 			}
 			o.unsure = true
+			t.m.BatchesUncertain.Add(1)
 			if err := sleep(ctx, time.Until(e.settleAfter(postedAt))); err != nil {
 				return err
 			}
@@ -89,7 +93,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 				return fmt.Errorf("backfill: %w", err)
 			}
 			if class == sendRefused || round >= maxRounds {
-				t.failed.Add(int64(res.Sent))
+				t.m.HitsFailed.Add(int64(res.Sent))
 				return fmt.Errorf("%w: %s visits %d–%d on %s: %w", ErrBatch, b.date, b.rng.From, b.rng.To-1, t.cfg.Name, err)
 			}
 			e.log.Warn("batch failed; retrying", "target", t.cfg.Name, "date", b.date, "round", round+1, "err", err)
@@ -165,13 +169,14 @@ func (e *engine) done(b *batch, t *target, o *outcome) error {
 	if err != nil {
 		return fmt.Errorf("backfill: %w", err)
 	}
-	t.visits.Add(o.delivered)
-	t.landed.Add(o.landed)
-	t.maybeDup.Add(o.maybe)
-	t.tracked.Add(tracked)
-	t.invalid.Add(o.inv)
-	t.dropped.Add(o.dropped)
-	t.orders.Add(o.orders)
+	t.m.VisitsStarted.Add(o.delivered)
+	t.m.VisitsFinished.Add(o.delivered)
+	t.m.VisitsLanded.Add(o.landed)
+	t.m.VisitsMaybeDuplicated.Add(o.maybe)
+	t.m.HitsTracked.Add(tracked)
+	t.m.HitsInvalid.Add(o.inv)
+	t.m.HitsDropped.Add(o.dropped)
+	t.m.Orders.Add(o.orders)
 	e.progress.done(o.delivered, o.hitsPosted)
 	return nil
 }

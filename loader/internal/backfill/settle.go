@@ -27,6 +27,7 @@ func (e *engine) settle(ctx context.Context, t *target, b *batch, visits []*buil
 			"its visits may be duplicated", "target", t.cfg.Name, "date", b.date, "visits", len(visits), "err", err)
 		return visits, nil
 	}
+	t.m.BatchesSettled.Add(1)
 	var missing []*built
 	for _, v := range visits {
 		if seen[visitKey{v.id, v.first}] {

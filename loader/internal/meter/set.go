@@ -1,7 +1,9 @@
 package meter
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -19,6 +21,22 @@ func NewSet(names []string) *Set {
 		s.targets = append(s.targets, newTarget(n))
 	}
 	return s
+}
+
+// ErrTargets means a Set given to an engine does not have the engine's targets.
+var ErrTargets = errors.New("meter: the set's targets are not the run's")
+
+// For returns set when it has exactly the targets names, in that order, or a new Set for names
+// when set is nil. An engine counting into a Set it was given must not put one target's counts
+// under another's name.
+func For(set *Set, names []string) (*Set, error) {
+	if set == nil {
+		return NewSet(names), nil
+	}
+	if got := set.Names(); !slices.Equal(got, names) {
+		return nil, fmt.Errorf("%w: set has %q, run has %q", ErrTargets, got, names)
+	}
+	return set, nil
 }
 
 // Targets returns the targets, in the order of NewSet's names.
