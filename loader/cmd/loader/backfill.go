@@ -9,13 +9,14 @@ import (
 
 	"github.com/trafficinator/trafficinator/loader/internal/backfill"
 	"github.com/trafficinator/trafficinator/loader/internal/catalog"
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
 // runBackfill runs the exactly-once backfill engine; its seed comes from BACKFILL_SEED, SEED, or the
 // state file of the backfill it resumes.
-func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, out *report.Writer, log *slog.Logger) int {
+func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, set *meter.Set, out *report.Writer, log *slog.Logger) int {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(backfill.GCPercent)
 	}
@@ -27,7 +28,7 @@ func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, o
 	}
 	checkSiteTimezones(ctx, cfg, clients, out, log)
 	sum, err := backfill.Run(ctx, cfg, backfill.Deps{Catalog: cat, Funnels: enabledFunnels(cat), Events: &cat.Events,
-		Clients: clients, Out: out, Log: log})
+		Clients: clients, Out: out, Log: log, Meter: set})
 	switch {
 	case errors.Is(err, backfill.ErrStateMismatch):
 		log.Error("backfill refused", "error", err.Error())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trafficinator/trafficinator/loader/internal/catalog"
 	"github.com/trafficinator/trafficinator/loader/internal/live"
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/metrics"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
@@ -36,14 +37,28 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "error:", err)
 		return exitInvalid
 	}
+	set := meter.NewSet(targetNames(cfg))
+	serveMetrics(ctx, cfg, set, log)
 	if cfg.BackfillEnabled {
-		return runBackfill(ctx, cfg, cat, out, log)
+		return runBackfill(ctx, cfg, cat, set, out, log)
 	}
-	return runLive(ctx, cfg, cat, runSeed(cfg), out, log)
+	return runLive(ctx, cfg, cat, runSeed(cfg), set, out, log)
+}
+
+// serveMetrics serves set on METRICS_ADDR, when set, until ctx ends.
+func serveMetrics(ctx context.Context, cfg config.Config, set *meter.Set, log *slog.Logger) {
+	if cfg.MetricsAddr == "" {
+		return
+	}
+	go func() {
+		if err := metrics.Serve(ctx, cfg.MetricsAddr, set, log); err != nil {
+			log.Error("metrics", "error", err.Error())
+		}
+	}()
 }
 
 // runLive runs live load until its end or a signal.
-func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed int64, out *report.Writer, log *slog.Logger) int {
+func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed int64, set *meter.Set, out *report.Writer, log *slog.Logger) int {
 	clients, err := newClients(cfg, false)
 	if err != nil {
 		log.Error("cannot set up targets", "error", err.Error())
@@ -54,17 +69,10 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed 
 		senders[i] = c
 	}
 	model := visit.New(cfg, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events)
-	eng, err := live.NewEngine(cfg, live.Deps{Model: model, Senders: senders, Out: out, Log: log, Seed: seed})
+	eng, err := live.NewEngine(cfg, live.Deps{Model: model, Senders: senders, Out: out, Log: log, Seed: seed, Meter: set})
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		return exitFailure
-	}
-	if cfg.MetricsAddr != "" {
-		go func() {
-			if err := metrics.Serve(ctx, cfg.MetricsAddr, eng, log); err != nil {
-				log.Error("metrics", "error", err.Error())
-			}
-		}()
 	}
 	_ = out.Write(report.TypeStart, &report.Start{Mode: "live", Version: version.Version, Targets: targetNames(cfg),
 		TargetMode: cfg.TargetMode, VisitsPerDay: cfg.VisitsPerDay, Seed: seed, ShardIndex: cfg.ShardIndex, ShardCount: cfg.ShardCount})

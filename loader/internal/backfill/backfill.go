@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/adapt"
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
@@ -37,6 +38,9 @@ type Deps struct {
 	Log *slog.Logger
 	// Now is the clock that decides "today"; nil means time.Now.
 	Now func() time.Time
+	// Meter receives the counters and latencies, one target per enabled target in the same order
+	// (what /metrics serves); nil means the engine's own.
+	Meter *meter.Set
 }
 
 // MaxSenders caps the bulk requests in flight per target, whatever BACKFILL_CONCURRENCY says:
@@ -146,8 +150,12 @@ func newEngine(cfg config.Config, deps Deps, h hooks) (*engine, error) {
 	e.builders = max(runtime.GOMAXPROCS(0), 1)
 	e.bulk = max(cfg.BulkSize, 1)
 	e.budget = newBudget(budgetBatches * e.lanes * e.bulk * len(targets))
+	set, err := meterFor(targets, deps.Meter)
+	if err != nil {
+		return nil, err
+	}
 	for i, t := range targets {
-		e.targets = append(e.targets, newTarget(i, t, deps.Clients[i], cfg.BackfillRPS, e.bulk, limit))
+		e.targets = append(e.targets, newTarget(i, t, deps.Clients[i], cfg.BackfillRPS, e.bulk, limit, set.Target(i)))
 		e.weights = append(e.weights, float64(t.Weight))
 	}
 	return e, nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
@@ -361,6 +362,8 @@ func TestBadDeps(t *testing.T) {
 		{"no catalog", Deps{Clients: clientsFor(t, cfg)}},
 		{"fewer clients than enabled targets", Deps{Catalog: visittest.NewCatalog()}},
 		{"a nil client", Deps{Catalog: visittest.NewCatalog(), Clients: []*matomo.Client{nil}}},
+		{"a meter without the enabled targets", Deps{Catalog: visittest.NewCatalog(), Clients: clientsFor(t, cfg),
+			Meter: meter.NewSet([]string{"another"})}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := Run(t.Context(), cfg, tc.deps); !errors.Is(err, ErrDeps) {

@@ -87,8 +87,8 @@ func (e *engine) writeProgress() {
 	}
 	for _, t := range e.targets {
 		rec.Concurrency += t.limit.Limit()
-		rec.Uncertain += t.uncertain.Load()
-		rec.Settled += t.settled.Load()
+		rec.Uncertain += t.m.BatchesUncertain.Load()
+		rec.Settled += t.m.BatchesSettled.Load()
 	}
 	_ = e.out.Write(report.TypeProgress, &rec)
 }

@@ -44,7 +44,6 @@ type outcome struct {
 	tracked, inv, dropped int64
 	landed, partial       int64 // visits found whole, or in part, by the Live API
 	maybe, missing        int64 // visits re-sent, or given up, without the Live API's word
-	settles               int64
 	// unsure is set once some post of the batch may have been recorded (an uncertain reply, or a
 	// batch left uncertain by an earlier run): from then on only a done record may close it.
 	unsure bool
@@ -80,12 +79,16 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 		res, err := e.post(ctx, io, t, b, parts)
 		class := classify(io, err)
 		t.limit.Release(ticket, sample(class, res))
+		t.m.Concurrency.Store(int64(t.limit.Limit()))
 		o.hitsPosted += int64(res.Sent)
-		t.hitsSent.Add(int64(res.Sent))
-		t.retries.Add(int64(max(res.Attempts-1, 0)))
+		if res.Sent > 0 { // posted: it has a reply, or none
+			t.m.StatusOf(err)
+		}
+		t.m.HitsSent.Add(int64(res.Sent))
+		t.m.Retries.Add(int64(max(res.Attempts-1, 0)))
 		switch class {
 		case sendOK:
-			t.latency.observe(res.Latency)
+			t.m.Observe(res.Latency)
 			o.tracked += int64(res.Tracked)
 			o.inv, o.dropped = o.inv+int64(res.Invalid), o.dropped+int64(res.Dropped)
 			return e.done(b, t, &o)
@@ -94,7 +97,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 				return fmt.Errorf("%w: %s on %s: no usable reply after %d rounds: %w", ErrBatch, b.d.date, t.cfg.Name, round+1, err)
 			}
 			o.unsure = true
-			t.uncertain.Add(1)
+			t.m.BatchesUncertain.Add(1)
 			if err := sleep(ctx, time.Until(e.settleAt(err))); err != nil {
 				return err
 			}
@@ -111,7 +114,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 				return fmt.Errorf("backfill: %w", err)
 			}
 			if class == sendRefused || round >= maxRounds {
-				t.failed.Add(int64(res.Sent))
+				t.m.HitsFailed.Add(int64(res.Sent))
 				return fmt.Errorf("%w: %s visits %d–%d on %s: %w", ErrBatch, b.d.date, b.idx[0], b.idx[len(b.idx)-1], t.cfg.Name, err)
 			}
 			e.log.Warn("batch failed; retrying", "target", t.cfg.Name, "date", b.d.date, "round", round+1, "err", err)
@@ -226,15 +229,15 @@ func (e *engine) done(b *batch, t *target, o *outcome) error {
 	if err != nil {
 		return fmt.Errorf("backfill: %w", err)
 	}
-	t.visits.Add(delivered)
-	t.landed.Add(o.landed)
-	t.maybeDup.Add(o.maybe)
-	t.maybeMissing.Add(o.missing)
-	t.settled.Add(o.settles)
-	t.tracked.Add(o.tracked)
-	t.invalid.Add(o.inv)
-	t.dropped.Add(o.dropped)
-	t.orders.Add(orders)
+	t.m.VisitsStarted.Add(delivered)
+	t.m.VisitsFinished.Add(delivered)
+	t.m.VisitsLanded.Add(o.landed)
+	t.m.VisitsMaybeDuplicated.Add(o.maybe)
+	t.m.VisitsMaybeMissing.Add(o.missing)
+	t.m.HitsTracked.Add(o.tracked)
+	t.m.HitsInvalid.Add(o.inv)
+	t.m.HitsDropped.Add(o.dropped)
+	t.m.Orders.Add(orders)
 	e.progress.done(delivered, o.hitsPosted)
 	return nil
 }

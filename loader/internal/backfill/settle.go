@@ -22,7 +22,7 @@ func (e *engine) settle(ctx context.Context, t *target, b *batch, parts []part, 
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("backfill: settling %s on %s: %w", b.d.date, t.cfg.Name, ctx.Err())
 	}
-	o.settles++
+	t.m.BatchesSettled.Add(1)
 	if err != nil {
 		if e.cfg.BackfillUnsettled == config.UnsettledSkip {
 			o.missing += int64(len(parts))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/adapt"
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
@@ -155,7 +156,7 @@ func TestFingerprint(t *testing.T) {
 func TestRateLimitCountsHits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rps := 100.0
-		tg := newTarget(0, config.Target{}, nil, &rps, 100, adapt.Defaults)
+		tg := newTarget(0, config.Target{}, nil, &rps, 100, adapt.Defaults, meter.NewSet([]string{""}).Target(0))
 		start := time.Now()
 		if err := tg.wait(t.Context(), 250); err != nil {
 			t.Fatal(err)

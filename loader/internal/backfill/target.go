@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/trafficinator/trafficinator/loader/internal/adapt"
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/report"
@@ -25,7 +25,7 @@ type client interface {
 
 var _ client = (*matomo.Client)(nil)
 
-// target is one Matomo target with this run's counters.
+// target is one Matomo target; this run's counters and latency are in m, shared with /metrics.
 type target struct {
 	idx      int
 	cfg      config.Target
@@ -33,21 +33,31 @@ type target struct {
 	limiter  *rate.Limiter // nil: no BACKFILL_RPS_LIMIT
 	limit    *adapt.Limiter
 	hasToken bool
-
-	visits, landed, maybeDup, maybeMissing, orders atomic.Int64
-	hitsSent, tracked, invalid, dropped            atomic.Int64
-	failed, retries, uncertain, settled            atomic.Int64
-	latency                                        histogram
+	m        *meter.Target
 }
 
-func newTarget(i int, t config.Target, c client, rps *float64, bulk int, limit adapt.Config) *target {
-	tg := &target{idx: i, cfg: t, client: c, hasToken: t.Token != "", limit: adapt.New(limit)}
+func newTarget(i int, t config.Target, c client, rps *float64, bulk int, limit adapt.Config, m *meter.Target) *target {
+	tg := &target{idx: i, cfg: t, client: c, hasToken: t.Token != "", limit: adapt.New(limit), m: m}
+	m.Concurrency.Store(int64(tg.limit.Limit()))
 	if rps != nil && *rps > 0 {
 		// The burst lets a full batch pass at once; the long-run rate is the limit.
 		burst := max(bulk, int(math.Ceil(*rps)))
 		tg.limiter = rate.NewLimiter(rate.Limit(*rps), burst)
 	}
 	return tg
+}
+
+// meterFor returns deps.Meter when it has the enabled targets, or a new Set for them.
+func meterFor(enabled []config.Target, set *meter.Set) (*meter.Set, error) {
+	names := make([]string, len(enabled))
+	for i, t := range enabled {
+		names[i] = t.Name
+	}
+	set, err := meter.For(set, names)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDeps, err)
+	}
+	return set, nil
 }
 
 // wait takes n tracking requests from the target's rate budget (BACKFILL_RPS_LIMIT counts
@@ -66,52 +76,12 @@ func (t *target) wait(ctx context.Context, n int) error {
 	return nil
 }
 
-// stats returns the target's counters for a Summary.
+// stats returns the target's counters for a Summary, with the whole run's latency percentiles.
 func (t *target) stats(elapsed time.Duration) report.TargetStats {
-	s := report.TargetStats{Target: t.cfg.Name, Counters: report.Counters{
-		VisitsStarted: t.visits.Load(), VisitsFinished: t.visits.Load(),
-		HitsSent: t.hitsSent.Load(), HitsTracked: t.tracked.Load(), HitsInvalid: t.invalid.Load(),
-		HitsDropped: t.dropped.Load(), HitsFailed: t.failed.Load(), Retries: t.retries.Load(),
-		Orders: t.orders.Load(),
-	}}
+	s := report.TargetStats{Target: t.cfg.Name, Counters: t.m.Counters()}
 	if m := elapsed.Minutes(); m > 0 {
 		s.AchievedPerMin = float64(s.VisitsFinished) / m
 	}
-	s.LatencyP50ms, s.LatencyP95ms = t.latency.quantile(0.5), t.latency.quantile(0.95)
+	s.LatencyP50ms, s.LatencyP95ms = t.m.Quantile(0.5), t.m.Quantile(0.95)
 	return s
-}
-
-// histogram counts latencies in buckets growing by 2^(1/4) from 0.1 ms, enough for percentiles
-// within 10%.
-type histogram struct {
-	buckets [96]atomic.Int64
-}
-
-func (h *histogram) observe(d time.Duration) {
-	ms := d.Seconds() * 1000
-	i := 0
-	if ms > 0.1 {
-		i = min(int(math.Log2(ms/0.1)*4)+1, len(h.buckets)-1)
-	}
-	h.buckets[i].Add(1)
-}
-
-// quantile returns the upper bound (ms) of the bucket holding quantile q; 0 without samples.
-func (h *histogram) quantile(q float64) float64 {
-	var total int64
-	for i := range h.buckets {
-		total += h.buckets[i].Load()
-	}
-	if total == 0 {
-		return 0
-	}
-	rank := int64(math.Ceil(q * float64(total)))
-	var seen int64
-	for i := range h.buckets {
-		seen += h.buckets[i].Load()
-		if seen >= rank {
-			return math.Round(0.1*math.Pow(2, float64(i)/4)*100) / 100
-		}
-	}
-	return 0
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
@@ -28,6 +29,9 @@ type Deps struct {
 	Clock Clock
 	// Seed is the run's seed (for the Poisson pacer).
 	Seed int64
+	// Meter receives the counters and latencies, one target per enabled target in the same order
+	// (what /metrics serves); nil means the engine's own.
+	Meter *meter.Set
 }
 
 // Engine runs live load: it starts visits on the pacer's schedule, sends each whole visit to one
@@ -37,6 +41,8 @@ type Engine struct {
 	deps    Deps
 	targets []*target
 	weights []float64
+	shares  []float64 // each target's share of the visits
+	meter   *meter.Set
 	pacer   pace.Pacer
 	sched   *Scheduler
 	start   time.Time
@@ -54,12 +60,17 @@ func NewEngine(cfg config.Config, deps Deps) (*Engine, error) {
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg, deps: deps, start: deps.Clock.Now()}
+	set, err := meterFor(enabled, deps.Meter)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, deps: deps, start: deps.Clock.Now(), meter: set}
 	for i, t := range enabled {
 		e.targets = append(e.targets, &target{cfg: t, send: deps.Senders[i], hasToken: t.Token != "",
-			bulk: cfg.Transport == config.TransportBulk})
+			bulk: cfg.Transport == config.TransportBulk, m: set.Target(i)})
 		e.weights = append(e.weights, float64(t.Weight))
 	}
+	e.shares = shares(cfg.TargetMode == config.ModeMirror, e.weights)
 	loc, err := cfg.Location()
 	if err != nil {
 		return nil, fmt.Errorf("live: %w", err)
@@ -69,13 +80,29 @@ func NewEngine(cfg config.Config, deps Deps) (*Engine, error) {
 		Pacer: e.pacer, Concurrency: cfg.Concurrency, Clock: deps.Clock, Start: e.start,
 		MaxTotal: uint64(cfg.MaxTotalVisits), MaxPerDay: uint64(cfg.MaxVisitsPerDay), Location: loc,
 		Duration: time.Duration(cfg.AutoStopHours * float64(time.Hour)), Grace: graceOf(cfg),
-		OnDrop: e.dropped,
+		OnDrop: e.dropped, OnCap: e.spreadCapped,
 	}, e.visit)
 	if err != nil {
 		return nil, fmt.Errorf("live: %w", err)
 	}
 	e.sched = sched
+	for i, t := range e.targets {
+		t.m.SetIntendedRate(func() float64 { return e.intendedPerMin(i, e.deps.Clock.Now().Sub(e.start)) })
+	}
 	return e, nil
+}
+
+// meterFor returns deps.Meter when it has the enabled targets, or a new Set for them.
+func meterFor(enabled []config.Target, set *meter.Set) (*meter.Set, error) {
+	names := make([]string, len(enabled))
+	for i, t := range enabled {
+		names[i] = t.Name
+	}
+	set, err := meter.For(set, names)
+	if err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	return set, nil
 }
 
 func graceOf(cfg config.Config) time.Duration {
@@ -113,7 +140,7 @@ func (e *Engine) Run(ctx context.Context) (report.Summary, error) {
 	wg.Wait()
 	e.spreadCapped(res.Capped)
 	sum := report.Summary{Mode: "live", Reason: reasonOf(ctx, res.Reason), Seconds: e.deps.Clock.Now().Sub(e.start).Seconds()}
-	sum.Targets, sum.Total = stats.snapshot(true)
+	sum.Targets, sum.Total = stats.snapshot()
 	if minutes := res.Elapsed.Minutes(); minutes > 0 { // the summary reports the whole run's average
 		for i := range sum.Targets {
 			sum.Targets[i].AchievedPerMin = float64(sum.Targets[i].VisitsStarted) / minutes
@@ -133,24 +160,19 @@ func reasonOf(ctx context.Context, r string) string {
 	return r
 }
 
-// Stats returns the current counters per target and in total (for /metrics).
-func (e *Engine) Stats() ([]report.TargetStats, report.TargetStats) {
-	return newStatsLoop(e).snapshot(false)
-}
-
 // dropped attributes a dropped visit to the target(s) it would have gone to.
 func (e *Engine) dropped(seq uint64) {
 	for _, t := range e.visitTargets(seq) {
-		t.visitsDropped.Add(1)
+		t.m.VisitsDropped.Add(1)
 	}
 }
 
-// spreadCapped attributes visits held back by MAX_VISITS_PER_DAY: to every target in mirror mode,
-// by weight otherwise.
+// spreadCapped attributes the n visits held back by MAX_VISITS_PER_DAY so far: to every target in
+// mirror mode, by weight otherwise.
 func (e *Engine) spreadCapped(n uint64) {
 	if e.cfg.TargetMode == config.ModeMirror || len(e.targets) == 1 {
 		for _, t := range e.targets {
-			t.visitsCapped.Store(int64(n))
+			t.m.VisitsCapped.Store(int64(n))
 		}
 		return
 	}
@@ -159,7 +181,7 @@ func (e *Engine) spreadCapped(n uint64) {
 		total += w
 	}
 	for i, t := range e.targets {
-		t.visitsCapped.Store(int64(float64(n) * e.weights[i] / total))
+		t.m.VisitsCapped.Store(int64(float64(n) * e.weights[i] / total))
 	}
 }
 
@@ -194,12 +216,12 @@ func (e *Engine) visit(ctx context.Context, seq uint64) {
 // shared by several targets is copied hit by hit; otherwise its requests are stamped in place (at
 // 10,000 visits in flight, the copies would be a good part of the memory).
 func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit, shared bool) {
-	t.visitsStarted.Add(1)
-	t.inFlight.Add(1)
-	defer t.inFlight.Add(-1)
+	t.m.VisitsStarted.Add(1)
+	t.m.InFlight.Add(1)
+	defer t.m.InFlight.Add(-1)
 	start := e.deps.Clock.Now().Add(-v.Duration).Truncate(time.Second)
 	if v.Order {
-		t.orders.Add(1)
+		t.m.Orders.Add(1)
 	}
 	if t.bulk {
 		reqs := v.Stamp(start)
@@ -209,7 +231,7 @@ func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit, shared boo
 			}
 		}
 		e.sendBulk(ctx, t, reqs)
-		t.visitsFinished.Add(1)
+		t.m.VisitsFinished.Add(1)
 		return
 	}
 	var own matomo.Request
@@ -228,43 +250,42 @@ func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit, shared boo
 		}
 		e.sendOne(ctx, t, r)
 	}
-	t.visitsFinished.Add(1)
+	t.m.VisitsFinished.Add(1)
 }
 
 func (e *Engine) sendOne(ctx context.Context, t *target, r *matomo.Request) {
-	t.hitsSent.Add(1)
+	t.m.HitsSent.Add(1)
 	res, err := t.send.Track(ctx, r)
-	t.retries.Add(int64(max(res.Attempts-1, 0)))
-	t.latency.observe(res.Latency)
-	t.byClass[statusClass(res.Status)].Add(1)
+	t.m.Retries.Add(int64(max(res.Attempts-1, 0)))
+	t.m.Observe(res.Latency)
+	t.m.Status(res.Status)
 	switch {
 	case err == nil:
-		t.hitsTracked.Add(1)
+		t.m.HitsTracked.Add(1)
 	case errors.Is(err, matomo.ErrInvalid):
-		t.hitsInvalid.Add(1)
+		t.m.HitsInvalid.Add(1)
 		e.deps.Log.Debug("hit rejected", "target", t.cfg.Name, "kind", r.Kind().String(), "status", res.Status)
 	default:
-		t.hitsFailed.Add(1)
+		t.m.HitsFailed.Add(1)
 		e.deps.Log.Warn("hit failed", "target", t.cfg.Name, "error", err.Error())
 	}
 }
 
 // sendBulk sends a whole visit in one bulk request (TRACKING_TRANSPORT=bulk: no real pauses).
 func (e *Engine) sendBulk(ctx context.Context, t *target, reqs []matomo.Request) {
-	t.hitsSent.Add(int64(len(reqs)))
+	t.m.HitsSent.Add(int64(len(reqs)))
 	res, err := t.send.TrackBulk(ctx, reqs)
-	t.retries.Add(int64(max(res.Attempts-1, 0)))
-	t.latency.observe(res.Latency)
+	t.m.Retries.Add(int64(max(res.Attempts-1, 0)))
+	t.m.Observe(res.Latency)
+	t.m.StatusOf(err)
 	if err != nil {
-		t.byClass[4].Add(1)
-		t.hitsFailed.Add(int64(len(reqs)))
+		t.m.HitsFailed.Add(int64(len(reqs)))
 		e.deps.Log.Warn("bulk failed", "target", t.cfg.Name, "error", err.Error())
 		return
 	}
-	t.byClass[0].Add(1)
-	t.hitsTracked.Add(int64(res.Tracked))
-	t.hitsInvalid.Add(int64(res.Invalid))
-	t.hitsDropped.Add(int64(res.Dropped))
+	t.m.HitsTracked.Add(int64(res.Tracked))
+	t.m.HitsInvalid.Add(int64(res.Invalid))
+	t.m.HitsDropped.Add(int64(res.Dropped))
 }
 
 // wait pauses for d, or returns false when ctx is cancelled first.
@@ -280,17 +301,4 @@ func (e *Engine) wait(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// StatusClasses returns, per target, the requests sent by HTTP status class (for /metrics).
-func (e *Engine) StatusClasses() map[string]map[string]int64 {
-	out := make(map[string]map[string]int64, len(e.targets))
-	for _, t := range e.targets {
-		m := make(map[string]int64, len(StatusClasses))
-		for i, name := range StatusClasses {
-			m[name] = t.byClass[i].Load()
-		}
-		out[t.cfg.Name] = m
-	}
-	return out
 }

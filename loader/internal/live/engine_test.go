@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/live"
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
@@ -48,6 +50,12 @@ type run struct {
 
 func runEngine(t *testing.T, ctx context.Context, c config.Config, seed int64) run {
 	t.Helper()
+	return runEngineWith(t, ctx, c, seed, nil)
+}
+
+// runEngineWith runs the engine counting into set (nil: its own).
+func runEngineWith(t *testing.T, ctx context.Context, c config.Config, seed int64, set *meter.Set) run {
+	t.Helper()
 	var senders []live.Sender
 	for _, tg := range c.EnabledTargets() {
 		cl, err := matomo.NewClient(matomo.Target{Name: tg.Name, URL: tg.URL, SiteID: tg.SiteID, Token: tg.Token},
@@ -65,7 +73,7 @@ func runEngine(t *testing.T, ctx context.Context, c config.Config, seed int64) r
 		}
 		return seq - 50, seq - 20
 	}, nil)
-	e, err := live.NewEngine(c, live.Deps{Model: model, Senders: senders, Out: report.NewWriter(w), Seed: seed})
+	e, err := live.NewEngine(c, live.Deps{Model: model, Senders: senders, Out: report.NewWriter(w), Seed: seed, Meter: set})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,5 +260,51 @@ func TestDailyCapReported(t *testing.T) {
 	}
 	if r.sum.Targets[0].VisitsCapped != tot.VisitsCapped {
 		t.Fatalf("per-target capped %d, total %d", r.sum.Targets[0].VisitsCapped, tot.VisitsCapped)
+	}
+}
+
+// The engine counts into the meter.Set it is given (the one /metrics serves): the same counters as
+// its summary, and every request's latency.
+func TestCountsIntoGivenMeter(t *testing.T) {
+	a := matomotest.NewServer(matomotest.Options{Token: token})
+	b := matomotest.NewServer(matomotest.Options{Token: token})
+	defer a.Close()
+	defer b.Close()
+	c := fastConfig(100, a.TrackingURL(), b.TrackingURL())
+	c.TargetMode = config.ModeMirror
+	set := meter.NewSet([]string{"t0", "t1"})
+	r := runEngineWith(t, context.Background(), c, 9, set)
+	for i, tg := range set.Targets() {
+		if got := tg.Counters(); got != r.sum.Targets[i].Counters || got.VisitsStarted != 100 {
+			t.Errorf("%s: meter %+v, summary %+v", tg.Name, got, r.sum.Targets[i].Counters)
+		}
+		if tg.Quantile(0.5) <= 0 {
+			t.Errorf("%s: no latency observed", tg.Name)
+		}
+	}
+}
+
+// A meter.Set must have the enabled targets, in order: counts must not land on the wrong name.
+func TestMeterMustMatchTargets(t *testing.T) {
+	c := fastConfig(10, "http://127.0.0.1:1/matomo.php", "http://127.0.0.1:2/matomo.php")
+	cases := []struct {
+		name  string
+		names []string
+		ok    bool
+	}{
+		{"the enabled targets, in order", []string{"t0", "t1"}, true},
+		{"in another order", []string{"t1", "t0"}, false},
+		{"one missing", []string{"t0"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			senders := []live.Sender{nil, nil}
+			model := visit.New(c, visittest.NewCatalog(), nil, 1, nil, nil)
+			_, err := live.NewEngine(c, live.Deps{Model: model, Senders: senders, Out: report.NewWriter(io.Discard),
+				Meter: meter.NewSet(tc.names)})
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok %v", err, tc.ok)
+			}
+		})
 	}
 }

@@ -80,6 +80,9 @@ type Config struct {
 	// OnDrop, if set, is called with the seq of every dropped visit, on the scheduling goroutine:
 	// it must be quick.
 	OnDrop func(seq uint64)
+	// OnCap, if set, is called with the number of visits capped so far each time MaxPerDay holds
+	// one back, on the scheduling goroutine: it must be quick.
+	OnCap func(capped uint64)
 }
 
 // Stats is a snapshot of a running scheduler's counters. Dropped includes Late.

@@ -74,7 +74,10 @@ func (s *Scheduler) dispatch(now time.Time, n uint64, late bool, day *dayCount, 
 	if s.cfg.MaxPerDay > 0 && day.full(now, s.cfg.Location, s.cfg.MaxPerDay) {
 		// Capped comes first: on a day whose quota is spent, nothing was going to be sent, so a
 		// stall or a full pool changes nothing worth reporting.
-		s.capped.Add(1)
+		capped := s.capped.Add(1)
+		if s.cfg.OnCap != nil {
+			s.cfg.OnCap(capped)
+		}
 		return
 	}
 	seq := n

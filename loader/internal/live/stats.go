@@ -4,20 +4,18 @@ import (
 	"context"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
 // statsLoop prints a Stats record every interval, with per-interval rates and latency percentiles.
 type statsLoop struct {
-	e       *Engine
-	last    time.Time
-	started []int64
-	hist    [][latencyBuckets]int64
+	e   *Engine
+	win *meter.Window
 }
 
 func newStatsLoop(e *Engine) *statsLoop {
-	s := &statsLoop{e: e, last: e.start, started: make([]int64, len(e.targets)), hist: make([][latencyBuckets]int64, len(e.targets))}
-	return s
+	return &statsLoop{e: e, win: e.meter.NewWindow(e.start)}
 }
 
 func (s *statsLoop) run(ctx context.Context, every time.Duration) {
@@ -34,7 +32,7 @@ func (s *statsLoop) run(ctx context.Context, every time.Duration) {
 		}
 		now := s.e.deps.Clock.Now()
 		st := report.Stats{Elapsed: now.Sub(s.e.start).Seconds()}
-		st.Targets, st.Total = s.snapshot(true)
+		st.Targets, st.Total = s.snapshot()
 		if err := s.e.deps.Out.Write(report.TypeStats, &st); err != nil {
 			s.e.deps.Log.Error("cannot write stats", "error", err.Error())
 		}
@@ -42,55 +40,46 @@ func (s *statsLoop) run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// snapshot returns per-target and total stats. With advance, rates and latencies cover the time since
-// the previous snapshot; otherwise since the start.
-func (s *statsLoop) snapshot(advance bool) ([]report.TargetStats, report.TargetStats) {
+// snapshot returns per-target and total stats, with rates and latencies over the time since the
+// previous snapshot, and starts the next interval.
+func (s *statsLoop) snapshot() ([]report.TargetStats, report.TargetStats) {
 	now := s.e.deps.Clock.Now()
-	minutes := now.Sub(s.last).Minutes()
 	elapsed := now.Sub(s.e.start)
-	s.e.spreadCapped(s.e.sched.Stats().Capped) // the scheduler counts them; the records show them per target
+	ivs := s.win.Advance(now)
 	out := make([]report.TargetStats, len(s.e.targets))
 	total := report.TargetStats{Target: "total"}
-	share := s.shares()
 	for i, t := range s.e.targets {
-		c := t.counters()
-		cur := t.latency.snapshot()
-		ts := report.TargetStats{Target: t.cfg.Name, Counters: c, InFlight: t.inFlight.Load(),
-			TargetPerMin: s.e.pacer.Rate(elapsed) * 60 * share[i],
-			LatencyP50ms: quantile(&s.hist[i], &cur, 0.50),
-			LatencyP95ms: quantile(&s.hist[i], &cur, 0.95)}
-		if minutes > 0 {
-			ts.AchievedPerMin = float64(c.VisitsStarted-s.started[i]) / minutes
-		}
-		if advance {
-			s.started[i], s.hist[i] = c.VisitsStarted, cur
-		}
+		ts := report.TargetStats{Target: t.cfg.Name, Counters: t.m.Counters(), InFlight: t.m.InFlight.Load(),
+			TargetPerMin: s.e.intendedPerMin(i, elapsed), AchievedPerMin: ivs[i].StartedPerMin,
+			LatencyP50ms: ivs[i].P50ms, LatencyP95ms: ivs[i].P95ms}
 		out[i] = ts
-		total.Counters.Add(c)
+		total.Counters.Add(ts.Counters)
 		total.InFlight += ts.InFlight
 		total.TargetPerMin += ts.TargetPerMin
 		total.AchievedPerMin += ts.AchievedPerMin
 		total.LatencyP50ms = max(total.LatencyP50ms, ts.LatencyP50ms)
 		total.LatencyP95ms = max(total.LatencyP95ms, ts.LatencyP95ms)
 	}
-	if advance {
-		s.last = now
-	}
 	return out, total
 }
 
+// intendedPerMin is target i's intended visits per minute at elapsed: its share of the pacer's rate.
+func (e *Engine) intendedPerMin(i int, elapsed time.Duration) float64 {
+	return e.pacer.Rate(elapsed) * 60 * e.shares[i]
+}
+
 // shares is each target's expected share of the visits: 1 each in mirror mode, by weight otherwise.
-func (s *statsLoop) shares() []float64 {
-	out := make([]float64, len(s.e.targets))
+func shares(mirror bool, weights []float64) []float64 {
+	out := make([]float64, len(weights))
 	total := 0.0
-	for _, w := range s.e.weights {
+	for _, w := range weights {
 		total += w
 	}
 	for i := range out {
-		if s.e.cfg.TargetMode == "mirror" || len(out) == 1 {
+		if mirror || len(out) == 1 {
 			out[i] = 1
 		} else {
-			out[i] = s.e.weights[i] / total
+			out[i] = weights[i] / total
 		}
 	}
 	return out

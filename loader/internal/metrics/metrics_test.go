@@ -1,74 +1,99 @@
 package metrics
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
-	"github.com/trafficinator/trafficinator/pkg/report"
+	"github.com/trafficinator/trafficinator/loader/internal/meter"
 )
 
-type fakeSource struct{ stats []report.TargetStats }
+// Serve answers a scrape over real HTTP with the Set's current values, and stops with its context.
+func TestServe(t *testing.T) {
+	set := meter.NewSet([]string{"a"})
+	set.Target(0).HitsSent.Add(7)
+	set.Target(0).VisitsLanded.Add(3)
+	set.Target(0).Observe(20 * time.Millisecond)
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, addr, set, slog.New(slog.DiscardHandler)) }()
 
-func (f *fakeSource) Stats() ([]report.TargetStats, report.TargetStats) {
-	return f.stats, report.TargetStats{}
-}
-func (f *fakeSource) StatusClasses() map[string]map[string]int64 {
-	return map[string]map[string]int64{"a": {"2xx": 5, "5xx": 2}}
-}
-
-// Counters follow the source and carry only the bounded target and class labels.
-func TestCollector(t *testing.T) {
-	src := &fakeSource{stats: []report.TargetStats{{Target: "a", Counters: report.Counters{HitsSent: 7, HitsTracked: 5, Retries: 2}, InFlight: 3}}}
-	c := NewCollector(src)
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(c); err != nil {
-		t.Fatal(err)
-	}
-	want := `
-# HELP trafficinator_hits_sent_total Tracking requests sent.
-# TYPE trafficinator_hits_sent_total counter
-trafficinator_hits_sent_total{target="a"} 7
-# HELP trafficinator_in_flight_visits Visits in flight.
-# TYPE trafficinator_in_flight_visits gauge
-trafficinator_in_flight_visits{target="a"} 3
-# HELP trafficinator_requests_total HTTP requests by status class (error: no reply).
-# TYPE trafficinator_requests_total counter
-trafficinator_requests_total{class="2xx",target="a"} 5
-trafficinator_requests_total{class="5xx",target="a"} 2
-`
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "trafficinator_hits_sent_total", "trafficinator_in_flight_visits", "trafficinator_requests_total"); err != nil {
-		t.Fatal(err)
-	}
-	src.stats[0].HitsSent = 9
-	if got := testutil.ToFloat64(collectorFor(c, "trafficinator_retries_total")); got != 2 {
-		t.Fatalf("retries = %v", got)
-	}
-	if n, _ := testutil.GatherAndCount(reg, "trafficinator_hits_sent_total"); n != 1 {
-		t.Fatalf("want one series, got %d", n)
-	}
-}
-
-// collectorFor narrows c to one metric family for testutil.ToFloat64.
-func collectorFor(c *Collector, name string) prometheus.Collector {
-	return &only{c: c, name: name}
-}
-
-type only struct {
-	c    *Collector
-	name string
-}
-
-func (o *only) Describe(ch chan<- *prometheus.Desc) { o.c.Describe(ch) }
-func (o *only) Collect(ch chan<- prometheus.Metric) {
-	all := make(chan prometheus.Metric, 100)
-	o.c.Collect(all)
-	close(all)
-	for m := range all {
-		if strings.Contains(m.Desc().String(), `"`+o.name+`"`) {
-			ch <- m
+	body := scrape(t, "http://"+addr+"/metrics")
+	for _, want := range []string{
+		`trafficinator_hits_sent_total{target="a"} 7`,
+		`trafficinator_visits_landed_total{target="a"} 3`,
+		`trafficinator_request_duration_seconds_count{target="a"} 1`,
+		`# HELP trafficinator_request_duration_seconds `,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %q", want)
 		}
+	}
+	if strings.Contains(body, "latency_p95") {
+		t.Error("the p95 gauge is gone: its window was not what its help said")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not stop with its context")
+	}
+}
+
+// An address already in use is an error, not a silent nothing.
+func TestServeAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if err := Serve(t.Context(), ln.Addr().String(), meter.NewSet([]string{"a"}), slog.New(slog.DiscardHandler)); err == nil {
+		t.Fatal("Serve on a taken address returned nil")
+	}
+}
+
+// freeAddr returns a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+// scrape GETs url until the server answers (it starts in the background).
+func scrape(t *testing.T, url string) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer from %s: %v", url, err)
+		}
+		time.Sleep(10 * time.Millisecond) // test-side polling only
 	}
 }
