@@ -66,7 +66,7 @@ func NewEngine(cfg config.Config, deps Deps) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, deps: deps, start: deps.Clock.Now(), meter: set}
 	for i, t := range enabled {
-		e.targets = append(e.targets, &target{cfg: t, send: deps.Senders[i], hasToken: t.Token != "",
+		e.targets = append(e.targets, &target{cfg: t, send: deps.Senders[i], sendsToken: sendsToken(cfg, t),
 			bulk: cfg.Transport == config.TransportBulk, m: set.Target(i)})
 		e.weights = append(e.weights, float64(t.Weight))
 	}
@@ -103,6 +103,12 @@ func meterFor(enabled []config.Target, set *meter.Set) (*meter.Set, error) {
 		return nil, fmt.Errorf("live: %w", err)
 	}
 	return set, nil
+}
+
+// sendsToken reports whether t's hits carry its token: GET never does (tokens stay out of URLs), so
+// over GET a target is sent what a target without a token is, or Matomo would reject every hit.
+func sendsToken(cfg config.Config, t config.Target) bool {
+	return t.Token != "" && cfg.Transport != config.TransportGET
 }
 
 func graceOf(cfg config.Config) time.Duration {
@@ -225,7 +231,7 @@ func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit, shared boo
 	}
 	if t.bulk {
 		reqs := v.Stamp(start)
-		if !t.hasToken {
+		if !t.sendsToken {
 			for i := range reqs {
 				reqs[i].IP = ""
 			}
@@ -245,7 +251,7 @@ func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit, shared boo
 			r = &own
 		}
 		r.Time = start.Add(v.Hits[i].Offset)
-		if !t.hasToken {
+		if !t.sendsToken {
 			r.IP = "" // cip needs a token: without one, countries come from lang
 		}
 		e.sendOne(ctx, t, r)

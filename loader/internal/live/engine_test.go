@@ -58,8 +58,12 @@ func runEngineWith(t *testing.T, ctx context.Context, c config.Config, seed int6
 	t.Helper()
 	var senders []live.Sender
 	for _, tg := range c.EnabledTargets() {
+		method, err := matomo.ParseTransport(c.Transport)
+		if err != nil {
+			t.Fatal(err)
+		}
 		cl, err := matomo.NewClient(matomo.Target{Name: tg.Name, URL: tg.URL, SiteID: tg.SiteID, Token: tg.Token},
-			matomo.Options{Retries: c.HTTPRetries, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxConns: c.Concurrency})
+			matomo.Options{Method: method, Retries: c.HTTPRetries, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxConns: c.Concurrency})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,21 +206,40 @@ func TestErrorStormRetried(t *testing.T) {
 	}
 }
 
-// A target without a token gets no cip (it would be rejected); geography then rides on lang.
-func TestNoTokenNoCIP(t *testing.T) {
-	srv := matomotest.NewServer(matomotest.Options{})
-	defer srv.Close()
-	c := fastConfig(50, srv.TrackingURL())
-	c.TokenAuth = ""
-	runEngine(t, context.Background(), c, 5)
-	s := srv.Summary()
-	if s.Visits != 50 || s.Invalid != 0 {
-		t.Fatalf("%d visits, invalid %v", s.Visits, s.InvalidByReason)
+// cip needs a token, so a target gets visitor IPs only when its token is sent: never without one,
+// and never over GET, which cannot carry one (tokens stay out of URLs). Geography then rides on
+// lang, and no hit is rejected.
+func TestCIPOnlyWithTokenSent(t *testing.T) {
+	tests := []struct {
+		name, token, transport string
+		wantCIP                bool
+	}{
+		// No token: no cip, whatever the transport.
+		{"no token, post", "", config.TransportPOST, false},
+		// A token over POST: in the body, so cip is sent.
+		{"token, post", token, config.TransportPOST, true},
+		// A token over bulk: in the JSON body, so cip is sent.
+		{"token, bulk", token, config.TransportBulk, true},
+		// A token over GET is not sent, so neither is cip (it was, and every hit was rejected).
+		{"token, get", token, config.TransportGET, false},
 	}
-	for _, r := range srv.Requests() {
-		if r.Params.Get("cip") != "" || r.Params.Get("lang") == "" {
-			t.Fatalf("request without token: cip %q lang %q", r.Params.Get("cip"), r.Params.Get("lang"))
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := matomotest.NewServer(matomotest.Options{Token: token})
+			defer srv.Close()
+			c := fastConfig(50, srv.TrackingURL())
+			c.TokenAuth, c.Transport, c.RandomizeCountries = tt.token, tt.transport, true
+			r := runEngine(t, context.Background(), c, 5)
+			s := srv.Summary()
+			if s.Visits != 50 || s.Invalid != 0 || r.sum.Total.HitsInvalid != 0 {
+				t.Fatalf("%d visits, invalid %v, loader counted %d invalid", s.Visits, s.InvalidByReason, r.sum.Total.HitsInvalid)
+			}
+			for _, r := range srv.Requests() {
+				if (r.Params.Get("cip") != "") != tt.wantCIP || r.Params.Get("lang") == "" {
+					t.Fatalf("cip %q (want one: %v), lang %q", r.Params.Get("cip"), tt.wantCIP, r.Params.Get("lang"))
+				}
+			}
+		})
 	}
 }
 

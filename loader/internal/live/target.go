@@ -18,9 +18,9 @@ var _ Sender = (*matomo.Client)(nil)
 
 // target is one Matomo target; its counters and latency are in m, shared with /metrics.
 type target struct {
-	cfg      config.Target
-	send     Sender
-	hasToken bool
-	bulk     bool
-	m        *meter.Target
+	cfg        config.Target
+	send       Sender
+	sendsToken bool // false without a token, and over GET: then no hit may carry cip
+	bulk       bool
+	m          *meter.Target
 }
