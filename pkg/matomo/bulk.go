@@ -137,8 +137,13 @@ func (res *BulkResult) read(ex exchange) error {
 // describeBody names a reply's kind for an error without quoting it: the body could echo the
 // request, token included.
 func describeBody(contentType string, body []byte) string {
+	return fmt.Sprintf("%s, %d bytes", describeType(contentType), len(body))
+}
+
+// describeType names a reply's content type, or says it had none.
+func describeType(contentType string) string {
 	if contentType == "" {
-		contentType = "no content type"
+		return "no content type"
 	}
-	return fmt.Sprintf("%s, %d bytes", contentType, len(body))
+	return contentType
 }

@@ -42,10 +42,12 @@ func NewClient(t Target, opts Options) (*Client, error) {
 	if opts.QueuedTrackingBypass {
 		bulkURL += querySep(trackURL) + "queuedtracking=0"
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Transport: newTransport(opts)}
+	hc := &http.Client{Transport: newTransport(opts)}
+	if opts.HTTPClient != nil {
+		own := *opts.HTTPClient // a copy: the caller's client keeps its own redirect policy
+		hc = &own
 	}
+	hc.CheckRedirect = keepRedirect
 	return &Client{target: t, opts: opts, hc: hc, trackURL: trackURL, bulkURL: bulkURL, apiURL: apiURL}, nil
 }
 
@@ -66,6 +68,11 @@ func newTransport(opts Options) *http.Transport {
 	tr.DialContext = (&net.Dialer{Timeout: min(30*time.Second, opts.Timeout), KeepAlive: 30 * time.Second}).DialContext
 	return tr
 }
+
+// keepRedirect makes a redirect the reply instead of following it. Following would lose the hits
+// (a POST answered 301, 302 or 303 is re-sent as a GET without its body, and the tracker's page
+// for a request without parameters answers 200) or carry them to another host.
+func keepRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // querySep is the separator for one more query parameter on u.
 func querySep(u string) string {

@@ -11,6 +11,9 @@
 //     a log line or an error text. A GET hit therefore carries no token: hits that need one
 //     (cip, cdt older than 24 h) must use POST or bulk; configuration validation warns about it.
 //   - Single hits add send_image=0, so a success is 204 with no body (200 + GIF is accepted too).
+//     Any other success came from a page that is not the tracker: ErrNotTracker, not tracked.
+//   - Redirects are never followed (a POST would come back as a bodiless GET, or go to another
+//     host): a 3xx is a RedirectError that says where it points.
 //   - Retries use capped exponential backoff with full jitter on 5xx, 408, 429 (Retry-After is
 //     honoured), timeouts and connection errors, and never on 400. What Matomo accepted is never
 //     re-sent. A request that was fully written but got no reply is "uncertain": single hits are

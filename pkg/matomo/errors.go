@@ -2,7 +2,9 @@ package matomo
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -25,7 +27,60 @@ var (
 	ErrAuth = errors.New("matomo: not authorised")
 	// ErrNotFound means the site does not exist (or is not visible to the token).
 	ErrNotFound = errors.New("matomo: site not found")
+	// ErrRedirect means the target answered with a redirect (an http→https or proxy redirect,
+	// say). The client never follows one, so nothing was recorded; see RedirectError.
+	ErrRedirect = errors.New("matomo: the URL redirects")
+	// ErrNotTracker means a hit was answered with a success that is not Matomo's tracking answer
+	// (204 or a GIF): some other page answered, so nothing was recorded.
+	ErrNotTracker = errors.New("matomo: the reply is not Matomo's tracking answer")
 )
+
+// RedirectError is a 3xx reply. It unwraps to ErrRedirect.
+type RedirectError struct {
+	// Code is the HTTP status.
+	Code int
+	// Location is where the reply points, resolved against the request's URL, without query,
+	// fragment or password (the query of a GET hit is tracking data); empty when there was none.
+	Location string
+}
+
+// Error names the status and where it points.
+func (e *RedirectError) Error() string {
+	msg := "matomo: HTTP " + strconv.Itoa(e.Code) + " " + http.StatusText(e.Code)
+	if e.Location == "" {
+		return msg + " without a Location"
+	}
+	return msg + " redirects to " + e.Location
+}
+
+// Unwrap returns ErrRedirect.
+func (e *RedirectError) Unwrap() error { return ErrRedirect }
+
+// Advice tells a user what to do, naming the setting that holds the URL (field), e.g.
+// "MATOMO_URL redirects to https://host/matomo.php: use that URL".
+func (e *RedirectError) Advice(field string) string {
+	if e.Location == "" {
+		return fmt.Sprintf("%s answers with a redirect (HTTP %d) that names no URL: use the URL it should go to", field, e.Code)
+	}
+	return field + " redirects to " + e.Location + ": use that URL"
+}
+
+// redirectLocation resolves a Location header against the request's URL and drops what must not
+// be echoed: the query, the fragment and any password.
+func redirectLocation(base *url.URL, location string) string {
+	if location == "" {
+		return ""
+	}
+	u, err := base.Parse(location)
+	if err != nil {
+		return ""
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	return u.String()
+}
 
 // StatusError is an HTTP status Matomo (or a proxy in front of it) answered with, when it is not
 // a success. It unwraps to ErrInvalid (400), ErrAuth (401, 403) or ErrUnavailable (503), so

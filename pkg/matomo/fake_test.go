@@ -86,6 +86,12 @@ func replyJSON(code int, body string) reply {
 	}
 }
 
+func replyRedirect(code int, location string) reply {
+	return func(w http.ResponseWriter, r *http.Request, _ int) {
+		http.Redirect(w, r, location, code)
+	}
+}
+
 func replyRetryAfter(secs string) reply {
 	return func(w http.ResponseWriter, _ *http.Request, _ int) {
 		w.Header().Set("Retry-After", secs)

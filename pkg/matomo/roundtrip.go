@@ -32,6 +32,9 @@ type call struct {
 	partial bool
 	// idempotent calls may be repeated after anything, even an unreadable 2xx reply.
 	idempotent bool
+	// sniff keeps the first bytes of a reply that is otherwise drained (exchange.head), to tell
+	// Matomo's GIF from another page.
+	sniff bool
 }
 
 // exchange is what one attempt produced.
@@ -40,9 +43,11 @@ type exchange struct {
 	contentType string
 	retryAfter  time.Duration
 	body        []byte
-	bodyErr     error // reading a kept body failed
-	err         error // no reply (transport error, timeout)
-	wrote       bool  // the whole request was written before err
+	head        []byte // the first bytes of a sniffed reply
+	location    string // a redirect's target (see redirectLocation)
+	bodyErr     error  // reading a kept body failed
+	err         error  // no reply (transport error, timeout)
+	wrote       bool   // the whole request was written before err
 	latency     time.Duration
 }
 
@@ -50,6 +55,7 @@ type exchange struct {
 const (
 	maxDrain      = 64 << 10        // read this much of an unwanted reply to keep the conn
 	maxRetryAfter = 5 * time.Minute // a longer Retry-After is taken as this
+	sniffLen      = 8               // bytes of a sniffed reply kept: enough for "GIF89a"
 )
 
 // do runs c's attempts until one succeeds, one fails for good, retries run out or ctx ends.
@@ -93,6 +99,9 @@ func (c *Client) do(ctx context.Context, cl *call) (exchange, int, error) {
 					return ex, attempt, fmt.Errorf("matomo: %s: %w: %w", cl.what, ErrUncertain, lastErr)
 				}
 			}
+		case ex.status >= 300 && ex.status < 400:
+			// Not followed (see keepRedirect), and not retried: it would redirect again.
+			return ex, attempt, fmt.Errorf("matomo: %s: %w", cl.what, &RedirectError{Code: ex.status, Location: ex.location})
 		default:
 			return ex, attempt, fmt.Errorf("matomo: %s: %w", cl.what, &StatusError{Code: ex.status})
 		}
@@ -170,9 +179,18 @@ func (c *Client) attempt(ctx context.Context, cl *call) (ex exchange) {
 	ex.status = resp.StatusCode
 	ex.contentType = resp.Header.Get("Content-Type")
 	ex.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
-	if cl.keep > 0 {
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		ex.location = redirectLocation(req.URL, resp.Header.Get("Location"))
+	}
+	switch {
+	case cl.keep > 0:
 		ex.body, ex.bodyErr = readLimited(resp.Body, cl.keep)
-	} else {
+	case cl.sniff:
+		var head [sniffLen]byte
+		n, _ := io.ReadFull(resp.Body, head[:])
+		ex.head = head[:n]
+		fallthrough
+	default:
 		_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
 	}
 	_ = resp.Body.Close()

@@ -1,8 +1,11 @@
 package matomo
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -22,7 +25,8 @@ type Result struct {
 // (cip, cdt older than 24 h) come back as ErrInvalid. A 400 returns at once with Status 400 and
 // an error wrapping ErrInvalid; 5xx, 429, timeouts and connection errors are retried. A hit
 // sent but unanswered is retried too: one duplicate page view is better than a gap, and bulk
-// is the path for exactly-once.
+// is the path for exactly-once. Any other success (a page that is not the tracker) wraps
+// ErrNotTracker and a redirect wraps ErrRedirect; neither is retried, and nothing was recorded.
 func (c *Client) Track(ctx context.Context, r *Request) (Result, error) {
 	site := r.SiteID
 	if site == 0 {
@@ -30,7 +34,7 @@ func (c *Client) Track(ctx context.Context, r *Request) (Result, error) {
 	}
 	bp := getBuf()
 	buf := (*bp)[:0]
-	cl := call{what: "track", retryUncertain: true}
+	cl := call{what: "track", retryUncertain: true, sniff: true}
 	if c.opts.Method == TransportGET {
 		buf = append(buf, c.trackURL...)
 		buf = append(buf, querySep(c.trackURL)...)
@@ -56,5 +60,17 @@ func (c *Client) Track(ctx context.Context, r *Request) (Result, error) {
 		cl.body = newSharedBody(&body, false, contentForm)
 	}
 	ex, attempts, err := c.do(ctx, &cl)
+	if err == nil && !trackingAnswer(ex) {
+		err = fmt.Errorf("matomo: track: %w: HTTP %d with %s; is the URL the tracking endpoint (…/matomo.php)?",
+			ErrNotTracker, ex.status, describeType(ex.contentType))
+	}
 	return Result{Status: ex.status, Attempts: attempts, Latency: ex.latency}, err
+}
+
+// trackingAnswer reports whether a success is what Matomo's tracker answers a hit with: 204 (asked
+// for with send_image=0) or its GIF. Anything else came from another page, such as matomo.php's
+// notice for a request without parameters, so the hit was not recorded.
+func trackingAnswer(ex exchange) bool {
+	return ex.status == http.StatusNoContent || bytes.HasPrefix(ex.head, []byte("GIF8")) ||
+		strings.HasPrefix(ex.contentType, "image/")
 }

@@ -35,6 +35,13 @@ func TestTrackReplies(t *testing.T) {
 		{"504 then 204", sequence(replyStatus(504), replyNoContent), 204, 2, nil},
 		// 404 (wrong URL) is not retried.
 		{"404", replyStatus(404), 404, 1, &StatusError{Code: 404}},
+		// A 200 that is not Matomo's answer (an HTML page: the URL is not the tracker) is a
+		// failure, not a tracked hit, and is not retried.
+		{"200 html", replyStatus(200), 200, 1, ErrNotTracker},
+		// A 200 without a body is not Matomo's answer either (it sends 204 or the GIF).
+		{"200 empty", replyJSON(200, ""), 200, 1, ErrNotTracker},
+		// A redirect is neither followed nor retried.
+		{"301", replyRedirect(301, "https://elsewhere.example/matomo.php"), 301, 1, ErrRedirect},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
