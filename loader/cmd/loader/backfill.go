@@ -26,6 +26,9 @@ func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, s
 		log.Error("cannot set up targets", "error", err.Error())
 		return exitInvalid
 	}
+	if !checkRedirects(ctx, cfg, clients, out, log) {
+		return exitFailure
+	}
 	checkSiteTimezones(ctx, cfg, clients, out, log)
 	sum, err := backfill.Run(ctx, cfg, backfill.Deps{Catalog: cat, Funnels: enabledFunnels(cat), Events: &cat.Events,
 		Clients: clients, Out: out, Log: log, Meter: set})

@@ -64,6 +64,9 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed 
 		log.Error("cannot set up targets", "error", err.Error())
 		return exitInvalid
 	}
+	if !checkRedirects(ctx, cfg, clients, out, log) {
+		return exitFailure
+	}
 	senders := make([]live.Sender, len(clients))
 	for i, c := range clients {
 		senders[i] = c

@@ -248,7 +248,7 @@ const (
 	sendUncertain // posted, no usable reply: may have been recorded, in whole or in part
 	sendUnsent    // never posted, nothing recorded: see errUnsent
 	sendStopped   // ctx ended before anything was posted
-	sendRefused   // Matomo refused the batch as a whole (400, 401, 403, 404): retrying cannot help
+	sendRefused   // Matomo refused the batch as a whole (400, 401, 403, 404, a redirect): retrying cannot help
 	sendFailed    // not recorded (503, 429, no connection): worth another round
 )
 
@@ -263,7 +263,8 @@ func classify(ctx context.Context, err error) int {
 		return sendUncertain
 	case ctx.Err() != nil:
 		return sendStopped
-	case errors.Is(err, matomo.ErrInvalid), errors.Is(err, matomo.ErrAuth), errors.Is(err, matomo.ErrNotFound):
+	case errors.Is(err, matomo.ErrInvalid), errors.Is(err, matomo.ErrAuth), errors.Is(err, matomo.ErrNotFound),
+		errors.Is(err, matomo.ErrRedirect):
 		return sendRefused
 	case errors.As(err, &se) && se.Code >= 400 && se.Code < 500 &&
 		se.Code != http.StatusTooManyRequests && se.Code != http.StatusRequestTimeout:
