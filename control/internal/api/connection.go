@@ -27,6 +27,9 @@ type TestOptions struct {
 	Timeout time.Duration
 	// InsecureSkipVerify accepts self-signed certificates (the config's TLS_SKIP_VERIFY).
 	InsecureSkipVerify bool
+	// URLField names the setting that holds the target's URL, for advice such as "MATOMO_URL
+	// redirects to …: use that URL"; empty means MATOMO_URL.
+	URLField string
 }
 
 // TargetCheck is what was learnt about one target. Nil pointers mean "not determined" (for
@@ -86,12 +89,37 @@ func (MatomoTester) TestTarget(ctx context.Context, t config.Target, o TestOptio
 		return chk
 	}
 	chk.Reachable = true
+	if errors.Is(err, matomo.ErrRedirect) {
+		// The tracker's answer says which URL to use; the API's would name index.php.
+		if checkTracker(ctx, &chk, cl, o) {
+			chk.Errors = append(chk.Errors, "the Reporting API (index.php) "+replyProblem(err, &chk)+
+				": the token and the site could not be checked")
+		}
+		return chk
+	}
 	checkVersion(&chk, ver, err)
 	checkSite(ctx, &chk, cl, t.SiteID)
+	checkTracker(ctx, &chk, cl, o)
+	return chk
+}
+
+// checkTracker posts an empty bulk request, which records nothing, and reports whether the tracker
+// took it. A redirect is an error that names the URL to use: the loader does not follow one.
+func checkTracker(ctx context.Context, chk *TargetCheck, cl *matomo.Client, o TestOptions) bool {
 	probe, err := cl.ProbeBulk(ctx)
-	if err != nil {
-		chk.Errors = append(chk.Errors, "the tracker did not accept an empty bulk request: "+replyProblem(err, &chk))
-		return chk
+	var re *matomo.RedirectError
+	switch {
+	case errors.As(err, &re):
+		field := o.URLField
+		if field == "" {
+			field = "MATOMO_URL"
+		}
+		chk.StatusCode = re.Code
+		chk.Errors = append(chk.Errors, re.Advice(field))
+		return false
+	case err != nil:
+		chk.Errors = append(chk.Errors, "the tracker did not accept an empty bulk request: "+replyProblem(err, chk))
+		return false
 	}
 	chk.TrackerOK = true
 	chk.QueuedTracking = &probe.Queued
@@ -99,7 +127,7 @@ func (MatomoTester) TestTarget(ctx context.Context, t config.Target, o TestOptio
 		chk.Warnings = append(chk.Warnings, "QueuedTracking is active: bulk replies carry no tracked/invalid counts, "+
 			"so rejected hits are not visible in the run's stats")
 	}
-	return chk
+	return true
 }
 
 func checkVersion(chk *TargetCheck, ver string, err error) {
@@ -173,12 +201,19 @@ func netProblem(err error, timeout time.Duration) string {
 func replyProblem(err error, chk *TargetCheck) string {
 	var (
 		se *matomo.StatusError
+		re *matomo.RedirectError
 		ae *matomo.APIError
 		je *json.SyntaxError
 	)
 	switch {
 	case errors.As(err, &ae):
 		return "Matomo said: " + ae.Message
+	case errors.As(err, &re):
+		chk.StatusCode = re.Code
+		if re.Location == "" {
+			return fmt.Sprintf("answers with a redirect (HTTP %d)", re.Code)
+		}
+		return fmt.Sprintf("redirects (HTTP %d) to %s", re.Code, re.Location)
 	case errors.As(err, &se):
 		chk.StatusCode = se.Code
 		return fmt.Sprintf("HTTP %d", se.Code)

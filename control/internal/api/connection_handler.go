@@ -66,7 +66,7 @@ func (s *Server) testConnection(c echo.Context) error {
 	rounds := (len(targets) + testParallel - 1) / testParallel
 	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Duration(3*rounds)*timeout+time.Second)
 	defer cancel()
-	checks := s.runChecks(ctx, targets, TestOptions{Timeout: timeout, InsecureSkipVerify: cfg.TLSSkipVerify})
+	checks := s.runChecks(ctx, cfg, TestOptions{Timeout: timeout, InsecureSkipVerify: cfg.TLSSkipVerify})
 	if req.Config != nil || req.ConfigID != nil {
 		for i := range checks {
 			compareSite(&checks[i], cfg)
@@ -109,9 +109,10 @@ func (s *Server) connectionConfig(ctx context.Context, req TestConnectionRequest
 	return c, nil
 }
 
-// runChecks tests the targets, testParallel at a time, keeping their order. The placeholder URL
-// is never contacted.
-func (s *Server) runChecks(ctx context.Context, targets []config.Target, o TestOptions) []TargetCheck {
+// runChecks tests the enabled targets, testParallel at a time, keeping their order. The placeholder
+// URL is never contacted.
+func (s *Server) runChecks(ctx context.Context, cfg config.Config, o TestOptions) []TargetCheck {
+	targets := cfg.EnabledTargets()
 	out := make([]TargetCheck, len(targets))
 	sem := make(chan struct{}, testParallel)
 	var wg sync.WaitGroup
@@ -127,7 +128,9 @@ func (s *Server) runChecks(ctx context.Context, targets []config.Target, o TestO
 			select {
 			case sem <- struct{}{}:
 				defer func() { <-sem }()
-				out[i] = s.tester.TestTarget(ctx, t, o)
+				to := o
+				to.URLField = cfg.TargetURLField(t.Name)
+				out[i] = s.tester.TestTarget(ctx, t, to)
 			case <-ctx.Done():
 				out[i] = TargetCheck{Name: t.Name, URL: redactURLText(t.URL), SiteID: t.SiteID,
 					Errors: []string{"not tested: out of time"}, Warnings: []string{}}
