@@ -77,11 +77,39 @@ func (c *Counters) Add(o Counters) {
 type TargetStats struct {
 	Target string `json:"target"`
 	Counters
-	InFlight       int64   `json:"in_flight"`
-	TargetPerMin   float64 `json:"target_visits_per_min"`   // intended rate now
-	AchievedPerMin float64 `json:"achieved_visits_per_min"` // visits started in the last interval, per minute
-	LatencyP50ms   float64 `json:"latency_p50_ms"`
-	LatencyP95ms   float64 `json:"latency_p95_ms"`
+	InFlight     int64   `json:"in_flight"`
+	TargetPerMin float64 `json:"target_visits_per_min"` // intended rate now
+	// AchievedPerMin is the visits started per minute over the last AchievedWindowS seconds: in a
+	// stats record the last minute (the time since the start while the run is younger), in a
+	// live summary the run's whole scheduling time, in a backfill summary the whole run (visits
+	// delivered). Until achieved_window_s existed it covered the last STATS_INTERVAL only, which
+	// is too short a span for a steady figure.
+	AchievedPerMin  float64 `json:"achieved_visits_per_min"`
+	AchievedWindowS float64 `json:"achieved_window_s"`
+	// AchievedSinceStartPerMin is the visits started per minute since the run started.
+	AchievedSinceStartPerMin float64 `json:"achieved_visits_per_min_since_start"`
+	LatencyP50ms             float64 `json:"latency_p50_ms"`
+	LatencyP95ms             float64 `json:"latency_p95_ms"`
+}
+
+// TotalName is the Target of the line that sums every target (Stats.Total, Summary.Total).
+const TotalName = "total"
+
+// Total sums per-target lines into the TotalName line: counters, in-flight visits and rates
+// added, the longest span a rate covers, the worst latency (percentiles cannot be combined).
+func Total(targets []TargetStats) TargetStats {
+	total := TargetStats{Target: TotalName}
+	for _, t := range targets {
+		total.Counters.Add(t.Counters)
+		total.InFlight += t.InFlight
+		total.TargetPerMin += t.TargetPerMin
+		total.AchievedPerMin += t.AchievedPerMin
+		total.AchievedWindowS = max(total.AchievedWindowS, t.AchievedWindowS)
+		total.AchievedSinceStartPerMin += t.AchievedSinceStartPerMin
+		total.LatencyP50ms = max(total.LatencyP50ms, t.LatencyP50ms)
+		total.LatencyP95ms = max(total.LatencyP95ms, t.LatencyP95ms)
+	}
+	return total
 }
 
 // Stats is printed every STATS_INTERVAL.

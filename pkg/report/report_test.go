@@ -57,3 +57,20 @@ func TestCountersAdd(t *testing.T) {
 		t.Fatalf("Add: %+v", a)
 	}
 }
+
+// Total sums the targets' lines into one named "total": counts, in-flight visits and rates
+// added, the longest rate span, the worst latency.
+func TestTotal(t *testing.T) {
+	a := TargetStats{Target: "a", Counters: Counters{HitsSent: 10, VisitsStarted: 2}, InFlight: 1, TargetPerMin: 5,
+		AchievedPerMin: 4, AchievedWindowS: 60, AchievedSinceStartPerMin: 4.5, LatencyP50ms: 3, LatencyP95ms: 30}
+	b := TargetStats{Target: "b", Counters: Counters{HitsSent: 5, VisitsStarted: 1}, InFlight: 2, TargetPerMin: 1,
+		AchievedPerMin: 2, AchievedWindowS: 45, AchievedSinceStartPerMin: 1.5, LatencyP50ms: 7, LatencyP95ms: 9}
+	want := TargetStats{Target: TotalName, Counters: Counters{HitsSent: 15, VisitsStarted: 3}, InFlight: 3, TargetPerMin: 6,
+		AchievedPerMin: 6, AchievedWindowS: 60, AchievedSinceStartPerMin: 6, LatencyP50ms: 7, LatencyP95ms: 30}
+	if got := Total([]TargetStats{a, b}); got != want {
+		t.Errorf("Total = %+v\nwant    %+v", got, want)
+	}
+	if got := Total(nil); got != (TargetStats{Target: TotalName}) {
+		t.Errorf("Total(nil) = %+v", got)
+	}
+}

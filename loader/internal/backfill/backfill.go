@@ -92,7 +92,7 @@ type hooks struct {
 func run(ctx context.Context, cfg config.Config, deps Deps, h hooks) (report.Summary, error) {
 	e, err := newEngine(cfg, deps, h)
 	if err != nil {
-		sum := report.Summary{Mode: "backfill", Reason: ReasonError}
+		sum := report.Summary{Mode: "backfill", Reason: ReasonError, Total: report.Total(nil)}
 		if deps.Out != nil {
 			_ = deps.Out.Write(report.TypeError, &report.Error{Message: err.Error(), Fatal: true})
 			_ = deps.Out.Write(report.TypeSummary, &sum)

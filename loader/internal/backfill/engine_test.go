@@ -192,6 +192,14 @@ func TestMirrorTargets(t *testing.T) {
 	if len(sum.Targets) != 2 || sum.Targets[0].VisitsFinished != 120 || sum.Targets[1].VisitsFinished != 120 {
 		t.Fatalf("targets %+v", sum.Targets)
 	}
+	// The total line is named like the stats records' and sums the targets' rates (it had
+	// "target":"" and rates of 0).
+	tot := sum.Total
+	if tot.Target != "total" || tot.VisitsFinished != 240 || tot.AchievedPerMin <= 0 ||
+		tot.AchievedPerMin != sum.Targets[0].AchievedPerMin+sum.Targets[1].AchievedPerMin ||
+		tot.AchievedSinceStartPerMin != tot.AchievedPerMin || tot.AchievedWindowS != sum.Targets[0].AchievedWindowS {
+		t.Fatalf("total %+v\ntargets %+v", tot, sum.Targets)
+	}
 	if len(out.days(t)) != 4 {
 		t.Fatalf("want a day record per day and target, got %+v", out.days(t))
 	}

@@ -121,11 +121,9 @@ func (e *engine) summary(reason string) report.Summary {
 	elapsed := time.Since(e.started)
 	s := report.Summary{Mode: "backfill", Reason: reason, Seconds: math.Round(elapsed.Seconds()*1000) / 1000}
 	for _, t := range e.targets {
-		ts := t.stats(elapsed)
-		s.Targets = append(s.Targets, ts)
-		s.Total.Counters.Add(ts.Counters)
+		s.Targets = append(s.Targets, t.stats(elapsed))
 	}
-	s.Total.Target = "total"
+	s.Total = report.Total(s.Targets)
 	if e.store == nil || e.store.st == nil {
 		return s
 	}

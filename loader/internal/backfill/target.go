@@ -82,6 +82,7 @@ func (t *target) stats(elapsed time.Duration) report.TargetStats {
 	if m := elapsed.Minutes(); m > 0 {
 		s.AchievedPerMin = float64(s.VisitsFinished) / m
 	}
+	s.AchievedWindowS, s.AchievedSinceStartPerMin = elapsed.Seconds(), s.AchievedPerMin
 	s.LatencyP50ms, s.LatencyP95ms = t.m.Quantile(0.5), t.m.Quantile(0.95)
 	return s
 }

@@ -147,12 +147,10 @@ func (e *Engine) Run(ctx context.Context) (report.Summary, error) {
 	e.spreadCapped(res.Capped)
 	sum := report.Summary{Mode: "live", Reason: reasonOf(ctx, res.Reason), Seconds: e.deps.Clock.Now().Sub(e.start).Seconds()}
 	sum.Targets, sum.Total = stats.snapshot()
-	if minutes := res.Elapsed.Minutes(); minutes > 0 { // the summary reports the whole run's average
-		for i := range sum.Targets {
-			sum.Targets[i].AchievedPerMin = float64(sum.Targets[i].VisitsStarted) / minutes
-		}
-		sum.Total.AchievedPerMin = float64(sum.Total.VisitsStarted) / minutes
+	for i := range sum.Targets {
+		wholeRun(&sum.Targets[i], res.Elapsed)
 	}
+	wholeRun(&sum.Total, res.Elapsed)
 	if werr := e.deps.Out.Write(report.TypeSummary, &sum); werr != nil {
 		err = errors.Join(err, werr)
 	}

@@ -8,7 +8,8 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
-// statsLoop prints a Stats record every interval, with per-interval rates and latency percentiles.
+// statsLoop prints a Stats record every interval, with rates over the last minute and since the
+// start, and latency percentiles over the interval.
 type statsLoop struct {
 	e   *Engine
 	win *meter.Window
@@ -40,27 +41,30 @@ func (s *statsLoop) run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// snapshot returns per-target and total stats, with rates and latencies over the time since the
-// previous snapshot, and starts the next interval.
+// snapshot returns per-target and total stats, with latencies over the time since the previous
+// snapshot and rates over the last minute and since the start, and starts the next interval.
 func (s *statsLoop) snapshot() ([]report.TargetStats, report.TargetStats) {
 	now := s.e.deps.Clock.Now()
 	elapsed := now.Sub(s.e.start)
 	ivs := s.win.Advance(now)
 	out := make([]report.TargetStats, len(s.e.targets))
-	total := report.TargetStats{Target: "total"}
 	for i, t := range s.e.targets {
-		ts := report.TargetStats{Target: t.cfg.Name, Counters: t.m.Counters(), InFlight: t.m.InFlight.Load(),
+		out[i] = report.TargetStats{Target: t.cfg.Name, Counters: t.m.Counters(), InFlight: t.m.InFlight.Load(),
 			TargetPerMin: s.e.intendedPerMin(i, elapsed), AchievedPerMin: ivs[i].StartedPerMin,
+			AchievedWindowS: ivs[i].RateSpan.Seconds(), AchievedSinceStartPerMin: ivs[i].SinceStartPerMin,
 			LatencyP50ms: ivs[i].P50ms, LatencyP95ms: ivs[i].P95ms}
-		out[i] = ts
-		total.Counters.Add(ts.Counters)
-		total.InFlight += ts.InFlight
-		total.TargetPerMin += ts.TargetPerMin
-		total.AchievedPerMin += ts.AchievedPerMin
-		total.LatencyP50ms = max(total.LatencyP50ms, ts.LatencyP50ms)
-		total.LatencyP95ms = max(total.LatencyP95ms, ts.LatencyP95ms)
 	}
-	return out, total
+	return out, report.Total(out)
+}
+
+// wholeRun sets a summary's rates to the visits started over the whole scheduling time (elapsed),
+// the figure to hold against the target rate.
+func wholeRun(ts *report.TargetStats, elapsed time.Duration) {
+	ts.AchievedWindowS, ts.AchievedPerMin = elapsed.Seconds(), 0
+	if m := elapsed.Minutes(); m > 0 {
+		ts.AchievedPerMin = float64(ts.VisitsStarted) / m
+	}
+	ts.AchievedSinceStartPerMin = ts.AchievedPerMin
 }
 
 // intendedPerMin is target i's intended visits per minute at elapsed: its share of the pacer's rate.

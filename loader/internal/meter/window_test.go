@@ -111,3 +111,55 @@ func TestWindowIntervals(t *testing.T) {
 		t.Errorf("whole-run p25 = %.2f ms, want about 10 (half the replies were fast)", q)
 	}
 }
+
+// Rates are read over the last minute, not over the last interval, and say which span they cover;
+// the since-start rate covers everything. At 6.9 visits a minute, started one or two per 10 s
+// interval, the per-interval rate read 6 and 12 by turns.
+func TestWindowRates(t *testing.T) {
+	const perMin = 6.9
+	tests := []struct {
+		name  string
+		every time.Duration // between Advances (STATS_INTERVAL)
+	}{
+		// The default interval divides a minute: the span is exactly a minute once the run has one.
+		{"every 10 s", 10 * time.Second},
+		// An interval that does not divide it: from the record at or just before a minute ago.
+		{"every 7 s", 7 * time.Second},
+		// Every second: the finest the setting allows.
+		{"every 1 s", time.Second},
+		// An interval longer than a minute: one interval is the span.
+		{"every 90 s", 90 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewSet([]string{"a"})
+			a := s.Target(0)
+			t0 := time.Unix(5000, 0)
+			started := func(d time.Duration) int64 { return int64(d.Minutes() * perMin) } // an absolute schedule
+			w := s.NewWindow(t0)
+			for d := tt.every; d <= 10*time.Minute; d += tt.every {
+				a.VisitsStarted.Store(started(d))
+				iv := w.Advance(t0.Add(d))[0]
+				base := time.Duration(0)
+				if d >= RateWindow {
+					base = (d - RateWindow) / tt.every * tt.every
+				}
+				if iv.RateSpan != d-base {
+					t.Fatalf("at %s: span %s, want %s", d, iv.RateSpan, d-base)
+				}
+				if want := float64(started(d)-started(base)) / (d - base).Minutes(); iv.StartedPerMin != want {
+					t.Fatalf("at %s: %.3f/min, want %.3f", d, iv.StartedPerMin, want)
+				}
+				if d >= RateWindow && math.Abs(iv.StartedPerMin-perMin) > 1/iv.RateSpan.Minutes() {
+					t.Fatalf("at %s: %.3f/min over %s, want %.1f within one visit", d, iv.StartedPerMin, iv.RateSpan, perMin)
+				}
+				if want := float64(started(d)) / d.Minutes(); iv.SinceStartPerMin != want {
+					t.Fatalf("at %s: since start %.3f/min, want %.3f", d, iv.SinceStartPerMin, want)
+				}
+			}
+			if len(w.past) > int(RateWindow/tt.every)+2 {
+				t.Errorf("%d samples kept, want at most a minute's", len(w.past))
+			}
+		})
+	}
+}
