@@ -8,9 +8,11 @@ import (
 )
 
 // statsSum adds up the records of a run's loaders into one record per kind. Counters are summed.
-// Rates and in-flight visits are summed only over loaders that still run (an exited loader sends
-// nothing); latency percentiles cannot be combined exactly from percentiles, so the worst loader's
-// figure is shown, which errs on the side of warning.
+// Rates and in-flight visits are summed only over figures that still apply: the stats of loaders
+// that still run (an exited loader sends nothing) and final summaries (whole-run rates of loaders
+// that ran side by side); the span a rate covers is the longest one's. Latency percentiles cannot
+// be combined exactly from percentiles, so the worst loader's figure is shown, which errs on the
+// side of warning. Like a loader's own records, the total is named report.TotalName.
 type statsSum struct {
 	targets map[string]*report.TargetStats
 	order   []string
@@ -20,9 +22,12 @@ type statsSum struct {
 	any     bool
 }
 
-func newStatsSum() *statsSum { return &statsSum{targets: make(map[string]*report.TargetStats)} }
+func newStatsSum() *statsSum {
+	return &statsSum{targets: make(map[string]*report.TargetStats), total: report.TargetStats{Target: report.TotalName}}
+}
 
 // add adds one loader's per-target and total figures; live says whether its rates still apply.
+// The total is added whatever name it carries.
 func (s *statsSum) add(targets []report.TargetStats, total report.TargetStats, live bool) {
 	s.any = true
 	for _, t := range targets {
@@ -46,15 +51,13 @@ func (s *statsSum) stamp(at time.Time, elapsed float64) {
 }
 
 func addTarget(dst *report.TargetStats, src report.TargetStats, live bool) {
-	dst.Counters.Add(src.Counters)
 	if !live {
+		dst.Counters.Add(src.Counters)
 		return
 	}
-	dst.InFlight += src.InFlight
-	dst.TargetPerMin += src.TargetPerMin
-	dst.AchievedPerMin += src.AchievedPerMin
-	dst.LatencyP50ms = max(dst.LatencyP50ms, src.LatencyP50ms)
-	dst.LatencyP95ms = max(dst.LatencyP95ms, src.LatencyP95ms)
+	name := dst.Target
+	*dst = report.Total([]report.TargetStats{*dst, src})
+	dst.Target = name
 }
 
 // targetList returns the per-target sums in the order targets were first seen.
@@ -77,8 +80,8 @@ func (s *statsSum) stats() *report.Stats {
 }
 
 // sumSummaries combines the final summaries of a run's loaders (carried holds the counters of
-// earlier processes of restarted loaders). The reason is the first loader's, unless one ended in
-// an error, which is what a user needs to see.
+// earlier processes of restarted loaders, whose rates no longer apply). The reason is the first
+// loader's, unless one ended in an error, which is what a user needs to see.
 func sumSummaries(mode string, sums []*report.Summary, carried *statsSum) *report.Summary {
 	if len(sums) == 0 {
 		return nil
@@ -90,7 +93,7 @@ func sumSummaries(mode string, sums []*report.Summary, carried *statsSum) *repor
 	out := &report.Summary{Mode: mode, Reason: sums[0].Reason}
 	out.Type = report.TypeSummary
 	for _, s := range sums {
-		total.add(s.Targets, s.Total, false)
+		total.add(s.Targets, s.Total, true)
 		if s.Time.After(out.Time) {
 			out.Time = s.Time
 		}
