@@ -149,6 +149,8 @@ func testLiveRun(t *testing.T, f *uiFixture) {
 	p.waitForLong("the counters to rise", fmt.Sprintf(`Number(document.querySelector('#run-totals [data-counter="hits_tracked"]').textContent.replace(/[^0-9]/g, '')) > %d`, first), 30*time.Second)
 	p.waitFor("a chart point", `!document.querySelector('#chart-rate').getAttribute('aria-label').includes('no data')`)
 	p.waitFor("the target row", `document.querySelector('#target-table tbody tr[data-target]') !== null`)
+	// The achieved rate says what span it covers, beside the since-start rate.
+	p.waitFor("the labelled rates", `/achieved \((last minute|over \d+s)\) \/ target · [0-9.,]+ since the start/.test(document.querySelector('#run-totals').textContent)`)
 	p.click(row + ` button[data-action="stop"]`)
 	p.confirm()
 	p.waitForLong("the run to stop", fmt.Sprintf(`document.querySelector(%s)?.dataset.state === 'stopped'`, jsString(row)), 60*time.Second)

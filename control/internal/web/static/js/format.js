@@ -35,6 +35,14 @@ export function duration(sec) {
   return `${ss}s`;
 }
 
+// rateSpan names the span an achieved rate covers (a record's achieved_window_s): the last minute
+// in stats records, the whole run in summaries; records without it covered the last interval.
+export function rateSpan(sec) {
+  if (!sec) return 'last interval';
+  if (Math.round(sec) === 60) return 'last minute';
+  return `over ${duration(sec)}`;
+}
+
 // time formats a timestamp as local date and time.
 export function dateTime(ts) {
   if (!ts) return '–';

@@ -1,12 +1,12 @@
-// RunDetail shows one run: totals, per-target counters with health, live charts (achieved vs
-// target visits per minute; latency p50/p95) from the run's event stream, backfill progress and
+// RunDetail shows one run: totals, per-target counters with health, live charts (achieved visits
+// per minute over the last minute vs the target; latency p50/p95) from the run's event stream, backfill progress and
 // the final summary.
 
 import {h, replace, throttle} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
 import {badge, report, emptyState} from '../ui.js';
-import {int, dec, duration, dateTime, pct} from '../format.js';
+import {int, dec, duration, dateTime, pct, rateSpan} from '../format.js';
 import {LineChart} from './chart.js';
 import {isActive, StatsSeries, statsHistory} from './runs.js';
 
@@ -29,13 +29,13 @@ export class RunDetail {
       h('section', {class: 'panel', 'aria-label': 'Selected run'}, this.head, this.totals),
       h('div', {class: 'grid-2'},
         h('section', {class: 'panel'}, h('h2', {}, 'Visits per minute'),
-          legend([['c1', 'achieved'], ['dashed', 'target']]), h('div', {class: 'chart-box'}, this.rateCanvas)),
+          legend([['c1', 'achieved (last minute)'], ['dashed', 'target']]), h('div', {class: 'chart-box'}, this.rateCanvas)),
         h('section', {class: 'panel'}, h('h2', {}, 'Latency (ms)'),
           legend([['c3', 'p50'], ['c4', 'p95']]), h('div', {class: 'chart-box'}, this.latCanvas))),
       h('section', {class: 'panel'}, h('h2', {}, 'Targets'),
         h('div', {class: 'table-wrap'}, h('table', {id: 'target-table'},
           h('thead', {}, h('tr', {}, ['Target', 'Health', 'Visits started', 'Hits sent', 'Tracked', 'Invalid', 'Failed', 'Dropped',
-            'In flight', 'Achieved/min', 'Target/min', 'p50 ms', 'p95 ms'].map((t, i) => h('th', {scope: 'col', class: i >= 2 ? 'num' : null}, t)))),
+            'In flight', 'Achieved/min', 'Since start/min', 'Target/min', 'p50 ms', 'p95 ms'].map((t, i) => h('th', {scope: 'col', class: i >= 2 ? 'num' : null}, t)))),
           this.targets))),
       this.extra);
     this.rate = new LineChart(this.rateCanvas, {series: [{label: 'achieved', color: '--chart-1'}, {label: 'target', color: '--chart-2', dashed: true}]});
@@ -115,15 +115,17 @@ export class RunDetail {
       stat('Failed', int(t.hits_failed), `${int(t.retries)} retries`, 'hits_failed'),
       stat('Dropped', int((t.visits_dropped || 0) + (t.hits_dropped || 0)), `${int(t.visits_dropped)} visits, ${int(t.hits_dropped)} hits`, 'dropped'),
       stat('In flight', int(t.in_flight), `${int(t.visits_capped)} held by the daily cap`),
-      stat('Visits/min', `${rate(t.achieved_visits_per_min)} / ${rate(t.target_visits_per_min)}`, 'achieved / target'),
+      stat('Visits/min', `${rate(t.achieved_visits_per_min)} / ${rate(t.target_visits_per_min)}`,
+        `achieved (${rateSpan(t.achieved_window_s)}) / target · ${rate(t.achieved_visits_per_min_since_start)} since the start`),
       stat('Latency ms', `${dec(t.latency_p50_ms)} / ${dec(t.latency_p95_ms)}`, 'p50 / p95'));
     const rows = r.targets || [];
     replace(this.targets, rows.length ? rows.map((x) => h('tr', {dataset: {target: x.target}},
       h('th', {scope: 'row'}, x.target), h('td', {}, badge(x.health)),
       ...[x.visits_started, x.hits_sent, x.hits_tracked, x.hits_invalid, x.hits_failed, (x.visits_dropped || 0) + (x.hits_dropped || 0), x.in_flight]
         .map((v) => h('td', {class: 'num'}, int(v))),
-      ...[x.achieved_visits_per_min, x.target_visits_per_min, x.latency_p50_ms, x.latency_p95_ms].map((v) => h('td', {class: 'num'}, dec(v)))))
-      : h('tr', {}, h('td', {colspan: 13, class: 'muted'}, 'No figures yet: the loader reports every STATS_INTERVAL.')));
+      ...[x.achieved_visits_per_min, x.achieved_visits_per_min_since_start, x.target_visits_per_min, x.latency_p50_ms, x.latency_p95_ms]
+        .map((v) => h('td', {class: 'num'}, dec(v)))))
+      : h('tr', {}, h('td', {colspan: 14, class: 'muted'}, 'No figures yet: the loader reports every STATS_INTERVAL.')));
     replace(this.extra, this.backfillBox(r), summaryBox(r.summary));
   }
 

@@ -6,7 +6,7 @@ import {h, replace, options, debounce, download, copyText} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
 import {toast, report, emptyState} from '../ui.js';
-import {clock, int, dec, pct, duration} from '../format.js';
+import {clock, int, dec, pct, duration, rateSpan} from '../format.js';
 
 const MAX_LINES = 5000;
 const MAX_DOM = 2000;
@@ -224,7 +224,7 @@ function summarize(o) {
     case 'stats':
       return `stats · ${int(t.visits_started)} visits · ${int(t.hits_tracked)} tracked · ${int(t.hits_invalid)} invalid · ` +
         `${int(t.hits_failed)} failed · ${int((t.visits_dropped || 0) + (t.hits_dropped || 0))} dropped · ` +
-        `${dec(t.achieved_visits_per_min)}/${dec(t.target_visits_per_min)} per min · p95 ${dec(t.latency_p95_ms)} ms`;
+        `${dec(t.achieved_visits_per_min)}/${dec(t.target_visits_per_min)} per min (${rateSpan(t.achieved_window_s)}) · p95 ${dec(t.latency_p95_ms)} ms`;
     case 'day':
       return `day ${o.date} ${o.target} · ${int(o.sent)}/${int(o.planned)} visits${o.done ? ' · done' : ''}${o.skipped ? ` · skipped: ${o.skipped}` : ''}`;
     case 'progress':
