@@ -95,7 +95,7 @@ var fields = []field{
 		help: "How many past visitors are remembered to come back."}, func(c *Config) *int { return &c.VisitorPoolSize }),
 	floatField("JOURNEY_PROBABILITY", "0", probability("Journeys", "Share of visits that follow a built-in journey (researcher, buyer, casual browser) instead of the mix above. 0 keeps the probabilities above exact."), func(c *Config) *float64 { return &c.JourneyProb }),
 	boolField("RANDOMIZE_VISITOR_COUNTRIES", "true", meta{label: "Visitor countries", group: GroupMix,
-		help: "Spread visitors over countries: with a token by visitor IP (cip), without one by browser language, which Matomo maps to a country."},
+		help: "Spread visitors over countries: with a token by visitor IP (cip), without one (or over GET, which cannot carry it) by browser language, which Matomo maps to a country."},
 		func(c *Config) *bool { return &c.RandomizeCountries }),
 
 	// Ecommerce.
