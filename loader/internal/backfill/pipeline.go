@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/trafficinator/trafficinator/loader/internal/shutdown"
 )
 
 // sendDays sends the plan's unfinished days. The producer (this goroutine) builds each day's
@@ -161,9 +163,10 @@ func (b *budget) release(n int) {
 }
 
 // graceful returns the context for requests under way: it ends SHUTDOWN_GRACE after ctx does, so
-// that batches already posted get their replies recorded instead of becoming uncertain.
+// that batches already posted get their replies recorded instead of becoming uncertain, or at
+// once on a hard stop (a second signal).
 func (e *engine) graceful(ctx context.Context) (context.Context, context.CancelFunc) {
-	io, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	io, cancel := shutdown.Detach(ctx)
 	grace := e.cfg.ShutdownGrace
 	go func() {
 		select {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
+	"github.com/trafficinator/trafficinator/loader/internal/shutdown"
 )
 
 // Visit runs one whole visit. seq is the visit's number in the global schedule (see
@@ -162,7 +163,6 @@ type Scheduler struct {
 	started, dropped, late, capped, aborted atomic.Uint64
 	inFlight                                atomic.Int64
 	queued                                  atomic.Int64 // handed to the queue, not yet taken by a worker
-	cancelled                               atomic.Bool  // set before visits' ctx is cancelled
 }
 
 // New checks cfg and returns a Scheduler for visit. Errors wrap ErrConfig.
@@ -196,8 +196,9 @@ func (s *Scheduler) Run(ctx context.Context) (Result, error) {
 		s.start = s.cfg.Clock.Now()
 	}
 	// Visits get a context of their own: the caller's values, but not its cancellation, which
-	// only stops scheduling. It is cancelled when the grace period runs out.
-	visitCtx, cancelVisits := context.WithCancel(context.WithoutCancel(ctx))
+	// only stops scheduling. It is cancelled when the grace period runs out, or at once by a hard
+	// stop (a second signal).
+	visitCtx, cancelVisits := shutdown.Detach(ctx)
 	defer cancelVisits()
 	work := make(chan uint64, s.cfg.Concurrency)
 	var workers sync.WaitGroup
@@ -207,7 +208,7 @@ func (s *Scheduler) Run(ctx context.Context) (Result, error) {
 	reason := s.schedule(ctx, work)
 	elapsed := s.cfg.Clock.Now().Sub(s.start)
 	close(work)
-	s.drain(ctx, reason != ReasonCancelled, &workers, cancelVisits)
+	s.drain(ctx, visitCtx, reason != ReasonCancelled, &workers, cancelVisits)
 	return Result{Stats: s.Stats(), Aborted: s.aborted.Load(), Reason: reason, Elapsed: elapsed}, nil
 }
 
@@ -228,7 +229,7 @@ func (s *Scheduler) work(ctx context.Context, queue <-chan uint64) {
 	for seq := range queue {
 		s.queued.Add(-1)
 		s.visit(ctx, seq)
-		if s.cancelled.Load() {
+		if ctx.Err() != nil { // cut: the grace ran out, or a hard stop came, while it ran
 			s.aborted.Add(1)
 		}
 		s.inFlight.Add(-1)
@@ -238,8 +239,8 @@ func (s *Scheduler) work(ctx context.Context, queue <-chan uint64) {
 // drain lets the visits in flight finish. After a natural end (Duration, MaxTotal, the end of the
 // schedule) they all finish, however long that takes, since they were meant to run whole; once ctx is
 // cancelled (a stop signal, possibly during that wait), they get Grace more, then their context is
-// cancelled and drain waits for them to return.
-func (s *Scheduler) drain(ctx context.Context, natural bool, workers *sync.WaitGroup, cancelVisits context.CancelFunc) {
+// cancelled and drain waits for them to return. A hard stop (visitCtx ending first) ends the grace.
+func (s *Scheduler) drain(ctx, visitCtx context.Context, natural bool, workers *sync.WaitGroup, cancelVisits context.CancelFunc) {
 	idle := make(chan struct{})
 	go func() {
 		workers.Wait()
@@ -259,9 +260,9 @@ func (s *Scheduler) drain(ctx context.Context, natural bool, workers *sync.WaitG
 		case <-idle:
 			return
 		case <-grace.C():
+		case <-visitCtx.Done():
 		}
 	}
-	s.cancelled.Store(true)
 	cancelVisits()
 	<-idle
 }

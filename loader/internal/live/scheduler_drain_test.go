@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
+	"github.com/trafficinator/trafficinator/loader/internal/shutdown"
 )
 
 // TestGracefulDrain stops a run while visits of growing length (visit i lasts 3·(i+1) s) are in
@@ -18,33 +19,39 @@ func TestGracefulDrain(t *testing.T) {
 	tests := []struct {
 		name       string
 		cancelAt   time.Duration // 0: not cancelled
+		hardAt     time.Duration // 0: no hard stop (a second signal)
 		duration   time.Duration // 0: unlimited
 		grace      time.Duration
 		wantReason string
 	}{
 		// cancelled at 5.5 s with 10 s of grace: visits ending by 15.5 s finish, later ones are cut
-		{"cancel with grace", 5500 * time.Millisecond, 0, 10 * time.Second, ReasonCancelled},
+		{"cancel with grace", 5500 * time.Millisecond, 0, 0, 10 * time.Second, ReasonCancelled},
 		// cancelled with no grace: every visit in flight is cut at once
-		{"cancel without grace", 5500 * time.Millisecond, 0, -1, ReasonCancelled},
+		{"cancel without grace", 5500 * time.Millisecond, 0, 0, -1, ReasonCancelled},
 		// the run's Duration ends at 5.5 s: a natural end, so every visit in flight finishes whole
-		{"duration end", 0, 5500 * time.Millisecond, 10 * time.Second, ReasonDuration},
+		{"duration end", 0, 0, 5500 * time.Millisecond, 10 * time.Second, ReasonDuration},
 		// grace longer than any visit: all finish, none is cut
-		{"ample grace", 5500 * time.Millisecond, 0, time.Minute, ReasonCancelled},
+		{"ample grace", 5500 * time.Millisecond, 0, 0, time.Minute, ReasonCancelled},
+		// a hard stop 2 s into a minute of grace: every visit still in flight is cut then
+		{"hard stop in grace", 5500 * time.Millisecond, 7500 * time.Millisecond, 0, time.Minute, ReasonCancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) { testDrain(t, tt.cancelAt, tt.duration, tt.grace, tt.wantReason) })
+			synctest.Test(t, func(t *testing.T) { testDrain(t, tt.cancelAt, tt.hardAt, tt.duration, tt.grace, tt.wantReason) })
 		})
 	}
 }
 
-func testDrain(t *testing.T, cancelAt, duration, grace time.Duration, wantReason string) {
+func testDrain(t *testing.T, cancelAt, hardAt, duration, grace time.Duration, wantReason string) {
 	const concurrency = 10
 	length := func(seq uint64) time.Duration { return 3 * time.Duration(seq+1) * time.Second }
 	stopAt := max(cancelAt, duration)
 	deadline := stopAt + max(grace, 0)
 	if cancelAt == 0 {
 		deadline = time.Duration(1 << 62) // a natural end waits for every visit
+	}
+	if hardAt > 0 {
+		deadline = min(deadline, hardAt)
 	}
 	// Model: visit i starts at (i+1) s, before the stop; it is cut if it would end after the deadline.
 	wantCut := map[uint64]bool{}
@@ -56,10 +63,13 @@ func testDrain(t *testing.T, cancelAt, duration, grace time.Duration, wantReason
 	}
 
 	start := time.Now()
-	ctx, cancel := context.WithCancel(t.Context())
+	ctx, cancel, hardStop := shutdown.WithHardStop(t.Context())
 	defer cancel()
 	if cancelAt > 0 {
 		time.AfterFunc(cancelAt, cancel)
+	}
+	if hardAt > 0 {
+		time.AfterFunc(hardAt, hardStop)
 	}
 	var mu sync.Mutex
 	cut := map[uint64]time.Duration{} // seq → when its ctx was cancelled
