@@ -80,7 +80,7 @@ var fields = []field{
 		help: "Makes runs reproducible: the same seed and config produce the same visitors, pages, actions and orders. Unset: a fresh random seed per run."},
 		func(c *Config) **int64 { return &c.Seed }),
 	durationField("SHUTDOWN_GRACE", "10s", meta{label: "Shutdown grace", group: GroupTraffic, min: num(0), max: num(3600),
-		help: "On SIGTERM/SIGINT, how long visits in flight may take to finish before they are cancelled."},
+		help: "On SIGTERM/SIGINT, how long visits in flight may take to finish before they are cancelled; a second signal cancels them at once."},
 		func(c *Config) *time.Duration { return &c.ShutdownGrace }),
 
 	// Visit mix.

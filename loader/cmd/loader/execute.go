@@ -11,6 +11,7 @@ import (
 	"github.com/trafficinator/trafficinator/loader/internal/live"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/metrics"
+	"github.com/trafficinator/trafficinator/loader/internal/shutdown"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
@@ -21,6 +22,7 @@ import (
 // execute runs the configured mode and returns the exit code.
 func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int {
 	log := newLogger(stderr, cfg.LogLevel)
+	defer announceStops(ctx, cfg, log)()
 	out := report.NewWriter(stdout)
 	if err := waitForStart(ctx, cfg, log); err != nil {
 		return exitOK // stopped before starting
@@ -43,6 +45,17 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 		return runBackfill(ctx, cfg, cat, set, out, log)
 	}
 	return runLive(ctx, cfg, cat, runSeed(cfg), set, out, log)
+}
+
+// announceStops logs the stops as they come (see package shutdown), so that a user who pressed
+// Ctrl-C knows that the run is finishing and how to end it now; the returned func stops that.
+func announceStops(ctx context.Context, cfg config.Config, log *slog.Logger) func() {
+	graceful := context.AfterFunc(ctx, func() {
+		log.Info("stopping: the work under way gets SHUTDOWN_GRACE to finish; a second signal ends it now",
+			"grace", cfg.ShutdownGrace.String())
+	})
+	hard := shutdown.AfterHardStop(ctx, func() { log.Warn("second signal: ending now, without waiting for the work under way") })
+	return func() { graceful(); hard() }
 }
 
 // serveMetrics serves set on METRICS_ADDR, when set, until ctx ends.

@@ -6,17 +6,23 @@
 //	loader version                 print the version
 //
 // Exit codes: 0 finished, 1 failure, 2 invalid configuration.
+//
+// SIGTERM or SIGINT stops a run: nothing new starts and the work under way gets SHUTDOWN_GRACE to
+// finish. A second one ends it at once (docker stop, Ctrl-C twice); either way the summary is
+// printed.
 package main
 
 import (
 	"context"
 	"os"
-	"os/signal"
 	"syscall"
+
+	"github.com/trafficinator/trafficinator/loader/internal/shutdown"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))
+	ctx, release := shutdown.Notify(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	release()
+	os.Exit(code)
 }
