@@ -55,7 +55,7 @@ MSG
 if [[ ",${COMPOSE_PROFILES:-}," == *",demo,"* ]]; then
   cat <<MSG
   Demo:     matomo-sink receives a demo loader's traffic: curl http://127.0.0.1:${SINK_PORT:-8089}/summary
-            runs started from the control can target MATOMO_URL=http://matomo-sink:8080/matomo.php (sites 1-3)
+            runs started from the control can target MATOMO_URL=http://matomo-sink:8080/matomo.php (sites 1-3; the demo uses 4)
 MSG
 fi
 echo "  Logs:     make logs      Stop: make down"

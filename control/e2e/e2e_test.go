@@ -16,11 +16,12 @@ import (
 // service name, on the compose network the control puts them on (LOADER_NETWORK).
 const sinkURL = "http://matomo-sink:8080/matomo.php"
 
-// Sites of the sink (it knows 1, 2 and 3): the demo loader sends to 1, so the test's own runs
-// use sites of their own and their counts are exact.
+// Sites of the sink (it knows 1 to 4): the demo loader sends to 4, so the test's own runs use
+// sites of their own and their counts are exact.
 const (
 	liveSite     = 2
 	backfillSite = 3
+	demoSite     = 4
 )
 
 // The backfill: 3 days ending two days ago, 200 visits each.
@@ -109,9 +110,12 @@ func startLive(t *testing.T, p *project, c *client) run {
 		if err != nil {
 			return false, err.Error()
 		}
-		site, demo := s.PerSite[strconv.Itoa(liveSite)], s.PerSite["1"]
+		site, demo := s.PerSite[strconv.Itoa(liveSite)], s.PerSite[strconv.Itoa(demoSite)]
 		if s.Invalid != 0 {
 			t.Fatalf("the sink rejected %d hits: %v", s.Invalid, s.InvalidByReason)
+		}
+		if n := s.PerSite["1"].Visits; n != 0 { // site 1 is the README's suggestion for a first run
+			t.Fatalf("site 1, left to the user, has %d visits: the demo loader must keep to site %d", n, demoSite)
 		}
 		return site.Visits >= 100 && demo.Visits > 0, fmt.Sprintf("live site %d visits, demo site %d visits", site.Visits, demo.Visits)
 	})
