@@ -53,33 +53,37 @@ func TestRedirectNeverFollowed(t *testing.T) {
 	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
 		http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 		for _, tt := range calls {
-			t.Run(http.StatusText(code)+"/"+tt.name, func(t *testing.T) {
-				srv := matomotest.NewServer(matomotest.Options{Token: superToken})
-				defer srv.Close()
-				front := httptest.NewServer(matomotest.Redirect(code, srv.URL)) // another host:port
-				defer front.Close()
-				c, err := matomo.NewClient(matomo.Target{Name: "front", URL: front.URL + "/matomo.php", SiteID: 1, Token: superToken},
-					matomo.Options{Method: tt.method, Wait: noWait, Timeout: 5 * time.Second})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.CloseIdleConnections()
-				err = tt.call(t.Context(), c)
-				var re *matomo.RedirectError
-				if !errors.Is(err, matomo.ErrRedirect) || !errors.As(err, &re) || re.Code != code {
-					t.Fatalf("error %v, want a %d redirect", err, code)
-				}
-				if !strings.HasPrefix(re.Location, srv.URL+"/") || strings.ContainsAny(re.Location, "?#") {
-					t.Errorf("location %q, want %s/… without query", re.Location, srv.URL)
-				}
-				if msg := err.Error(); strings.Contains(msg, superToken) || strings.Contains(msg, "idsite") {
-					t.Errorf("error echoes the request: %s", msg)
-				}
-				if s := srv.Summary(); s.Requests != 0 || len(srv.APICalls()) != 0 {
-					t.Errorf("the redirect was followed: %d tracking requests, %d API calls", s.Requests, len(srv.APICalls()))
-				}
-			})
+			t.Run(http.StatusText(code)+"/"+tt.name, func(t *testing.T) { checkNotFollowed(t, code, tt.method, tt.call) })
 		}
+	}
+}
+
+// checkNotFollowed makes call through a client of a target that answers code, pointing to a
+// Matomo on another port, and checks the redirect is reported and not followed.
+func checkNotFollowed(t *testing.T, code int, method matomo.Transport, call func(context.Context, *matomo.Client) error) {
+	srv := matomotest.NewServer(matomotest.Options{Token: superToken})
+	defer srv.Close()
+	front := httptest.NewServer(matomotest.Redirect(code, srv.URL)) // another host:port
+	defer front.Close()
+	c, err := matomo.NewClient(matomo.Target{Name: "front", URL: front.URL + "/matomo.php", SiteID: 1, Token: superToken},
+		matomo.Options{Method: method, Wait: noWait, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	err = call(t.Context(), c)
+	var re *matomo.RedirectError
+	if !errors.Is(err, matomo.ErrRedirect) || !errors.As(err, &re) || re.Code != code {
+		t.Fatalf("error %v, want a %d redirect", err, code)
+	}
+	if !strings.HasPrefix(re.Location, srv.URL+"/") || strings.ContainsAny(re.Location, "?#") {
+		t.Errorf("location %q, want %s/… without query", re.Location, srv.URL)
+	}
+	if msg := err.Error(); strings.Contains(msg, superToken) || strings.Contains(msg, "idsite") {
+		t.Errorf("error echoes the request: %s", msg)
+	}
+	if s := srv.Summary(); s.Requests != 0 || len(srv.APICalls()) != 0 {
+		t.Errorf("the redirect was followed: %d tracking requests, %d API calls", s.Requests, len(srv.APICalls()))
 	}
 }
 

@@ -34,76 +34,97 @@ func TestMain(m *testing.M) {
 func TestSecondSignalEndsGrace(t *testing.T) {
 	srv := matomotest.NewServer(matomotest.Options{})
 	defer srv.Close()
+	front, hanging := hangAfter(srv, 6)
+	defer front.Close()
+	child := startLoader(t, "MATOMO_URL="+front.URL+"/matomo.php", "TARGET_VISITS_PER_DAY=100000",
+		"PAUSE_BETWEEN_PVS_MIN=0", "PAUSE_BETWEEN_PVS_MAX=0", "RANDOMIZE_VISITOR_COUNTRIES=false",
+		"SHUTDOWN_GRACE=1h", "HTTP_TIMEOUT=600s", "STATS_INTERVAL=1h")
+	select {
+	case <-hanging:
+	case err := <-child.exited:
+		t.Fatalf("the loader ended before a hit hung: %v\n%s", err, child.logs.text())
+	}
+	child.signal(t)
+	child.logs.waitFor(t, "stopping: the work under way gets SHUTDOWN_GRACE")
+	child.signal(t)
+	select {
+	case err := <-child.exited:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, child.logs.text())
+		}
+	case <-time.After(time.Minute): // SHUTDOWN_GRACE is an hour: only the second signal ends it sooner
+		t.Fatalf("the loader still waits out SHUTDOWN_GRACE after a second signal:\n%s", child.logs.text())
+	}
+	if !strings.Contains(child.logs.text(), "second signal: ending now") {
+		t.Errorf("no log line about the second signal:\n%s", child.logs.text())
+	}
+	if out := child.stdout.String(); !strings.Contains(out, `"type":"summary"`) || !strings.Contains(out, `"reason":"signal"`) {
+		t.Fatalf("no summary with reason signal:\n%s", out)
+	}
+	if s := srv.Summary(); s.Tracked == 0 || s.Invalid != 0 {
+		t.Fatalf("server: %d tracked, %d invalid", s.Tracked, s.Invalid)
+	}
+}
+
+// hangAfter serves srv in front of it for the first n requests and the empty bulk probe; later
+// hits are never answered (hanging gets a value when one is held).
+func hangAfter(srv *matomotest.Server, n int) (*httptest.Server, <-chan struct{}) {
 	hanging := make(chan struct{}, 1)
 	var mu sync.Mutex
 	requests := 0
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Read whole, so that the server notices the client going away, then handed on.
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		mu.Lock()
 		requests++
-		n := requests
+		seen := requests
 		mu.Unlock()
-		if n <= 6 || strings.Contains(string(body), `"requests":[]`) {
-			srv.Handler().ServeHTTP(w, r) // the start-up probe and the first hits are answered
+		if seen <= n || strings.Contains(string(body), `"requests":[]`) {
+			srv.Handler().ServeHTTP(w, r)
 			return
 		}
 		select {
 		case hanging <- struct{}{}:
 		default:
 		}
-		<-r.Context().Done() // the rest hang until the loader gives up on them
-	}))
-	defer front.Close()
+		<-r.Context().Done() // until the loader gives up on it
+	})), hanging
+}
 
-	cmd := exec.Command(os.Args[0]) // no arguments: they would be the loader's
-	cmd.Env = append(os.Environ(), "LOADER_TEST_MAIN=1", "MATOMO_URL="+front.URL+"/matomo.php",
-		"TARGET_VISITS_PER_DAY=100000", "PAUSE_BETWEEN_PVS_MIN=0", "PAUSE_BETWEEN_PVS_MAX=0",
-		"RANDOMIZE_VISITOR_COUNTRIES=false", "SHUTDOWN_GRACE=1h", "HTTP_TIMEOUT=600s", "STATS_INTERVAL=1h")
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
-	stderr, err := cmd.StderrPipe()
+// child is a loader process: this test binary run as main (see TestMain).
+type child struct {
+	cmd    *exec.Cmd
+	stdout bytes.Buffer
+	logs   *lines
+	exited chan error
+}
+
+// startLoader starts a loader with env added to this process's environment; it is killed when
+// the test ends, if it still runs.
+func startLoader(t *testing.T, env ...string) *child {
+	t.Helper()
+	c := &child{cmd: exec.Command(os.Args[0]), exited: make(chan error, 1)} // no arguments: they would be the loader's
+	c.cmd.Env = append(append(os.Environ(), "LOADER_TEST_MAIN=1"), env...)
+	c.cmd.Stdout = &c.stdout
+	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	logs := watchLines(stderr)
-	go func() { exited <- cmd.Wait() }()
-	defer func() { _ = cmd.Process.Kill() }()
+	c.logs = watchLines(stderr)
+	go func() { c.exited <- c.cmd.Wait() }()
+	t.Cleanup(func() { _ = c.cmd.Process.Kill() })
+	return c
+}
 
-	select {
-	case <-hanging:
-	case err := <-exited:
-		t.Fatalf("the loader ended before a hit hung: %v\n%s", err, logs.text())
-	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+// signal sends the loader SIGTERM.
+func (c *child) signal(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
-	}
-	logs.waitFor(t, "stopping: the work under way gets SHUTDOWN_GRACE")
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("exit: %v\n%s", err, logs.text())
-		}
-	case <-time.After(time.Minute): // SHUTDOWN_GRACE is an hour: only the second signal ends it sooner
-		t.Fatalf("the loader still waits out SHUTDOWN_GRACE after a second signal:\n%s", logs.text())
-	}
-	if !strings.Contains(logs.text(), "second signal: ending now") {
-		t.Errorf("no log line about the second signal:\n%s", logs.text())
-	}
-	out := stdout.String()
-	if !strings.Contains(out, `"type":"summary"`) || !strings.Contains(out, `"reason":"signal"`) {
-		t.Fatalf("no summary with reason signal:\n%s", out)
-	}
-	if s := srv.Summary(); s.Tracked == 0 || s.Invalid != 0 {
-		t.Fatalf("server: %d tracked, %d invalid", s.Tracked, s.Invalid)
 	}
 }
 

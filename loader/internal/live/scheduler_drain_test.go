@@ -42,25 +42,31 @@ func TestGracefulDrain(t *testing.T) {
 	}
 }
 
-func testDrain(t *testing.T, cancelAt, hardAt, duration, grace time.Duration, wantReason string) {
-	const concurrency = 10
-	length := func(seq uint64) time.Duration { return 3 * time.Duration(seq+1) * time.Second }
+// drainModel is what testDrain expects: visit i starts at (i+1) s, before the stop, and is cut
+// (at deadline) if it would end after the deadline; Run returns at wantReturn.
+func drainModel(cancelAt, hardAt, duration, grace time.Duration, length func(uint64) time.Duration) (
+	wantCut map[uint64]bool, deadline, wantReturn time.Duration) {
 	stopAt := max(cancelAt, duration)
-	deadline := stopAt + max(grace, 0)
+	deadline = stopAt + max(grace, 0)
 	if cancelAt == 0 {
 		deadline = time.Duration(1 << 62) // a natural end waits for every visit
 	}
 	if hardAt > 0 {
 		deadline = min(deadline, hardAt)
 	}
-	// Model: visit i starts at (i+1) s, before the stop; it is cut if it would end after the deadline.
-	wantCut := map[uint64]bool{}
-	wantReturn := stopAt
+	wantCut, wantReturn = map[uint64]bool{}, stopAt
 	for i := uint64(0); time.Duration(i+1)*time.Second <= stopAt; i++ {
 		end := time.Duration(i+1)*time.Second + length(i)
 		wantCut[i] = end > deadline
 		wantReturn = max(wantReturn, min(end, deadline))
 	}
+	return wantCut, deadline, wantReturn
+}
+
+func testDrain(t *testing.T, cancelAt, hardAt, duration, grace time.Duration, wantReason string) {
+	const concurrency = 10
+	length := func(seq uint64) time.Duration { return 3 * time.Duration(seq+1) * time.Second }
+	wantCut, deadline, wantReturn := drainModel(cancelAt, hardAt, duration, grace, length)
 
 	start := time.Now()
 	ctx, cancel, hardStop := shutdown.WithHardStop(t.Context())
