@@ -184,27 +184,45 @@ func TestLostRepliesSettledByLiveAPI(t *testing.T) {
 // Without a Live API the batches of lost replies are sent again and their visits reported as
 // possibly duplicated, and exactly those show up twice.
 func TestLostRepliesWithoutLiveAPI(t *testing.T) {
-	sink := matomotest.NewUnstartedServer(matomotest.Options{Sites: []int{1}, Token: testToken,
-		SiteInfo: map[int]matomotest.Site{1: {Timezone: testZone}}, Faults: matomotest.Faults{DropReplyRate: 0.2, Seed: 9}})
-	h := sink.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/index.php") {
-			http.NotFound(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	cfg := testConfig(t, srv.URL)
-	cfg.EcommerceProb = 0 // a duplicate order would be invalid; count duplicates as visits instead
-	sum, _ := mustRun(t, cfg)
+	for _, policy := range []string{config.UnsettledResend, config.UnsettledSkip} {
+		t.Run(policy, func(t *testing.T) {
+			sink := matomotest.NewUnstartedServer(matomotest.Options{Sites: []int{1}, Token: testToken,
+				SiteInfo: map[int]matomotest.Site{1: {Timezone: testZone}}, Faults: matomotest.Faults{DropReplyRate: 0.2, Seed: 9}})
+			h := sink.Handler()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/index.php") {
+					http.NotFound(w, r)
+					return
+				}
+				h.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			cfg := testConfig(t, srv.URL)
+			cfg.EcommerceProb = 0 // a duplicate order would be invalid; count duplicates as visits instead
+			cfg.BackfillUnsettled = policy
+			sum, out := mustRun(t, cfg)
 
-	if sum.Reason != ReasonFinished || sum.MaybeDuplicated == 0 {
-		t.Fatalf("reason %q, maybe duplicated %d", sum.Reason, sum.MaybeDuplicated)
-	}
-	s := sink.Summary()
-	if s.Visits != 120+int(sum.MaybeDuplicated) || s.Invalid != 0 {
-		t.Fatalf("%d visits recorded, want 120 + %d possibly duplicated; invalid %d", s.Visits, sum.MaybeDuplicated, s.Invalid)
+			// resend: the visits of lost replies are recorded twice and reported as maybe duplicated;
+			// skip: they are recorded once (the lost replies' bulks landed) and reported as maybe missing.
+			unsure, extra := sum.MaybeDuplicated, int(sum.MaybeDuplicated)
+			if policy == config.UnsettledSkip {
+				unsure, extra = sum.MaybeMissing, 0
+			}
+			if sum.Reason != ReasonFinished || unsure == 0 || sum.MaybeDuplicated+sum.MaybeMissing != unsure {
+				t.Fatalf("reason %q, maybe duplicated %d, maybe missing %d", sum.Reason, sum.MaybeDuplicated, sum.MaybeMissing)
+			}
+			s := sink.Summary()
+			if s.Visits != 120+extra || s.Invalid != 0 {
+				t.Fatalf("%d visits recorded, want %d; invalid %d", s.Visits, 120+extra, s.Invalid)
+			}
+			var perDay int64
+			for _, d := range out.days(t) {
+				perDay += d.MaybeDuplicated + d.MaybeMissing
+			}
+			if perDay != unsure {
+				t.Fatalf("day records report %d unsettled visits, the summary %d", perDay, unsure)
+			}
+		})
 	}
 }
 
