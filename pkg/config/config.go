@@ -1,6 +1,8 @@
 package config
 
 import (
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -184,6 +186,16 @@ func (c *Config) EnabledTargets() []Target {
 // Location loads TIMEZONE. Validate reports a bad name; callers after validation may rely on it.
 func (c *Config) Location() (*time.Location, error) {
 	return loadLocation(c.Timezone)
+}
+
+// ShardPlaceholder in BACKFILL_STATE_FILE stands for the loader's SHARD_INDEX (see BackfillStatePath).
+const ShardPlaceholder = "{shard}"
+
+// BackfillStatePath is BACKFILL_STATE_FILE with every ShardPlaceholder replaced by SHARD_INDEX: the
+// shards of one run sharing a volume (a Kubernetes ReadWriteMany claim, one directory) each keep
+// their own state. A path without the placeholder is returned as it is.
+func (c *Config) BackfillStatePath() string {
+	return strings.ReplaceAll(c.BackfillStateFile, ShardPlaceholder, strconv.Itoa(c.ShardIndex))
 }
 
 // Redacted returns a copy with every token blanked, for anything that is shown or stored in the clear.

@@ -183,7 +183,7 @@ var fields = []field{
 		help: "With the realistic profile, Saturdays and Sundays get this share of a weekday's visits."},
 		func(c *Config) *float64 { return &c.BackfillWeekend }),
 	stringField("BACKFILL_STATE_FILE", "/data/backfill-state.json", TypeString, meta{label: "State file", group: GroupBackfill, mode: "backfill",
-		help: "Checkpoint of completed days and confirmed visits, so a re-run sends only what is missing and never replays a day."},
+		help: "Checkpoint of completed days and confirmed visits, so a re-run sends only what is missing and never replays a day. `{shard}` in the path becomes SHARD_INDEX, so the shards of a run can keep their states side by side on one volume (e.g. /data/backfill-state-{shard}.json)."},
 		func(c *Config) *string { return &c.BackfillStateFile }),
 	boolField("BACKFILL_INVALIDATE_REPORTS", "false", meta{label: "Invalidate reports", group: GroupBackfill, mode: "backfill",
 		help: "After backfill, call CoreAdminHome.invalidateArchivedReports for the days (needs admin access); otherwise the summary reminds you to run core:archive."},

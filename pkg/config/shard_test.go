@@ -81,3 +81,27 @@ func TestJobIndexBelowShardCount(t *testing.T) {
 		t.Fatalf("index 4 of 4 shards passed validation: %v", c.Validate())
 	}
 }
+
+// {shard} in BACKFILL_STATE_FILE becomes the shard index; other paths are left alone.
+func TestBackfillStatePath(t *testing.T) {
+	cases := []struct {
+		name, file string
+		shard      int
+		want       string
+	}{
+		{"the default path has no placeholder", "/data/backfill-state.json", 3, "/data/backfill-state.json"},
+		{"placeholder in the file name", "/data/backfill-state-{shard}.json", 3, "/data/backfill-state-3.json"},
+		{"placeholder as a directory", "/data/{shard}/state.json", 0, "/data/0/state.json"},
+		{"every occurrence", "/data/{shard}/state-{shard}.json", 12, "/data/12/state-12.json"},
+		{"other braces are not placeholders", "/data/{SHARD}/state.json", 1, "/data/{SHARD}/state.json"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.BackfillStateFile, c.ShardIndex = tc.file, tc.shard
+			if got := c.BackfillStatePath(); got != tc.want {
+				t.Errorf("BackfillStatePath() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

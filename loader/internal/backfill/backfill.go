@@ -130,6 +130,9 @@ func newEngine(cfg config.Config, deps Deps, h hooks) (*engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backfill: %w", err)
 	}
+	// Shards sharing one volume name their states apart with {shard}; from here on the path is
+	// this shard's.
+	cfg.BackfillStateFile = cfg.BackfillStatePath()
 	e := &engine{cfg: cfg, deps: deps, hooks: h, loc: loc, mirror: cfg.TargetMode == config.ModeMirror,
 		log: deps.Log, now: deps.Now, out: deps.Out}
 	if e.out == nil {
