@@ -1,8 +1,9 @@
 # Trafficinator — build, test and run.
-# The repository is a Go workspace of three modules; `./...` at the root covers none of them,
-# so every target loops over MODULES.
+# The repository is a Go workspace of four modules; `./...` at the root covers none of them,
+# so every target loops over MODULES. deploy/kubernetes/check only tests the Kubernetes
+# manifests: a module of its own, so that the k8s.io dependencies stay out of the programs'.
 
-MODULES   := pkg loader control
+MODULES   := pkg loader control deploy/kubernetes/check
 GO        ?= go
 BIN       := bin
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
