@@ -42,6 +42,9 @@ func (b *build) checkShards(p *problems, j job, n int) {
 		if cfg.ShardIndex != i || cfg.ShardCount != n {
 			p.add("pod of completion index %d runs as shard %d of %d; want %d of %d", i, cfg.ShardIndex, cfg.ShardCount, i, n)
 		}
+		if n > 1 && !cfg.BackfillEnabled && cfg.InterArrival == config.ArrivalExponential && cfg.Seed == nil {
+			p.add("shard %d: INTER_ARRIVAL=exponential needs one SEED for every shard, or their shares do not tile one schedule", i)
+		}
 		if cfg.BackfillEnabled != (mode == "backfill") {
 			p.add("shard %d: BACKFILL_ENABLED=%t in a %s Job", i, cfg.BackfillEnabled, mode)
 		}
