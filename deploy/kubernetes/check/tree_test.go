@@ -182,7 +182,7 @@ func (t tree) generate(b *build, kf string, g generator, into map[string]map[str
 		if !exists {
 			errs = append(errs, fmt.Errorf("%s: generator %s: nothing to %s", kf, g.Name, g.Behavior))
 		}
-		if g.Behavior == "merge" {
+		if g.Behavior == "merge" && exists {
 			maps.Copy(old, data)
 			data = old
 		}
