@@ -26,7 +26,6 @@ func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, s
 		log.Error("cannot set up targets", "error", err.Error())
 		return exitInvalid
 	}
-	checkSiteTimezones(ctx, cfg, clients, out, log)
 	sum, err := backfill.Run(ctx, cfg, backfill.Deps{Catalog: cat, Funnels: enabledFunnels(cat), Events: &cat.Events,
 		Clients: clients, Out: out, Log: log, Meter: set})
 	switch {

@@ -164,6 +164,10 @@ func TestBackfillWarnsOnSiteTimezone(t *testing.T) {
 	if !strings.Contains(out, "America/New_York") || !strings.Contains(errs, "TIMEZONE=America/New_York") {
 		t.Fatalf("no time zone warning:\n%s\n%s", out, errs)
 	}
+	// One check, one warning: one error record, one log line.
+	if n, m := strings.Count(out, `"type":"error"`), strings.Count(errs, "TIMEZONE=America/New_York"); n != 1 || m != 1 {
+		t.Fatalf("%d warning records and %d log lines about the time zone, want one each:\n%s\n%s", n, m, out, errs)
+	}
 	if v := srv.Summary().Visits; v < 100 {
 		t.Fatalf("%d visits", v)
 	}
