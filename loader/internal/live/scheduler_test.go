@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
 )
 
@@ -25,14 +26,16 @@ func startingAt(wall time.Time) *shiftedClock {
 	return c
 }
 
-func (c *shiftedClock) Now() time.Time                 { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *shiftedClock) NewTimer(d time.Duration) Timer { return SystemClock{}.NewTimer(d) }
-func (c *shiftedClock) jump(d time.Duration)           { c.offset.Add(int64(d)) }
+func (c *shiftedClock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *shiftedClock) NewTimer(d time.Duration) engines.Timer {
+	return engines.SystemClock{}.NewTimer(d)
+}
+func (c *shiftedClock) jump(d time.Duration) { c.offset.Add(int64(d)) }
 
 // recorder keeps what visits saw, safely across workers.
 type recorder struct {
 	mu       sync.Mutex
-	clock    Clock
+	clock    engines.Clock
 	starts   []time.Time
 	seqs     []uint64
 	inFlight int
