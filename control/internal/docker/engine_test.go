@@ -145,27 +145,6 @@ func TestNewUnavailable(t *testing.T) {
 	}
 }
 
-func TestFromStats(t *testing.T) {
-	var s container.StatsResponse
-	s.Read = time.Unix(100, 0)
-	s.PreCPUStats.CPUUsage.TotalUsage, s.CPUStats.CPUUsage.TotalUsage = 1_000, 6_000 // 5000 ns of container CPU
-	s.PreCPUStats.SystemUsage, s.CPUStats.SystemUsage = 100_000, 120_000             // 20000 ns of host CPU
-	s.CPUStats.OnlineCPUs = 2
-	s.MemoryStats = container.MemoryStats{Usage: 10 << 20, Limit: 1 << 30, Stats: map[string]uint64{"total_inactive_file": 4 << 20}}
-
-	got := fromStats(s)
-	// 5000/20000 of the host, over 2 CPUs, is 50% of one CPU.
-	if got.CPUPercent != 50 || got.MemoryBytes != 6<<20 || got.MemoryLimitBytes != 1<<30 || !got.Time.Equal(s.Read) {
-		t.Errorf("fromStats = %+v, want 50%% CPU, 6 MiB of 1 GiB", got)
-	}
-
-	// cgroup v2 names the cache inactive_file; a stopped container has no CPU readings.
-	s = container.StatsResponse{MemoryStats: container.MemoryStats{Usage: 3 << 20, Stats: map[string]uint64{"inactive_file": 1 << 20}}}
-	if got := fromStats(s); got.CPUPercent != 0 || got.MemoryBytes != 2<<20 {
-		t.Errorf("fromStats(cgroup v2, no CPU) = %+v, want 0%%, 2 MiB", got)
-	}
-}
-
 func TestFromMessage(t *testing.T) {
 	m := events.Message{
 		Type: events.ContainerEventType, Action: events.ActionDie, TimeNano: 1_700_000_000_123_000_000,
