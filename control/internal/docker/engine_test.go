@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -23,8 +24,18 @@ type notFoundError struct{}
 func (notFoundError) Error() string { return "Error: No such container: x" }
 func (notFoundError) NotFound()     {}
 
-// connFailed is the SDK's error for an engine that does not answer.
-var connFailed = client.ErrorConnectionFailed("unix:///nonexistent.sock")
+// connFailed is the SDK's error for an engine that does not answer, as a client gets it.
+var connFailed = func() error {
+	c, err := client.NewClientWithOpts(client.WithHost("unix:///nonexistent.sock"))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+	if _, err = c.Ping(context.Background()); !client.IsErrConnectionFailed(err) {
+		panic(fmt.Sprintf("ping of a missing socket: %v, not a connection failure", err))
+	}
+	return err
+}()
 
 // fakeEngine records the calls a test is about; any other call panics on the nil engine.
 type fakeEngine struct {

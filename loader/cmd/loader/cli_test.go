@@ -234,8 +234,8 @@ func TestBackfillWarnsOnSiteTimezone(t *testing.T) {
 	env["BACKFILL_STATE_FILE"] = filepath.Join(t.TempDir(), "state.json")
 	srv.Reset()
 	code, out, errs = runCLI(t, env)
-	if code != 0 || strings.Contains(errs, "time zone") {
-		t.Fatalf("exit %d, unexpected warning:\n%s", code, errs)
+	if code != 0 || strings.Contains(errs, "time zone") || strings.Contains(out, `"type":"error"`) {
+		t.Fatalf("exit %d, unexpected warning:\n%s\n%s", code, out, errs)
 	}
 	if s := srv.Summary(); s.Visits != 100 || s.Invalid != 0 {
 		t.Fatalf("%d visits, %d invalid", s.Visits, s.Invalid)

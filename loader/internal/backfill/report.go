@@ -124,7 +124,7 @@ func (e *engine) summary(reason string) report.Summary {
 	for _, t := range e.targets {
 		ts := t.stats(elapsed)
 		s.Targets = append(s.Targets, ts)
-		s.Total.Counters.Add(ts.Counters)
+		s.Total.Add(ts.Counters)
 	}
 	s.Total.Target = "total"
 	if e.store == nil || e.store.st == nil {

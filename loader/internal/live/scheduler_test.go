@@ -22,7 +22,7 @@ type shiftedClock struct{ offset atomic.Int64 }
 
 func startingAt(wall time.Time) *shiftedClock {
 	c := &shiftedClock{}
-	c.offset.Store(int64(wall.Sub(time.Now())))
+	c.offset.Store(int64(time.Until(wall)))
 	return c
 }
 

@@ -53,7 +53,7 @@ func (s *statsLoop) snapshot() ([]report.TargetStats, report.TargetStats) {
 			TargetPerMin: s.e.intendedPerMin(i, elapsed), AchievedPerMin: ivs[i].StartedPerMin,
 			LatencyP50ms: ivs[i].P50ms, LatencyP95ms: ivs[i].P95ms}
 		out[i] = ts
-		total.Counters.Add(ts.Counters)
+		total.Add(ts.Counters)
 		total.InFlight += ts.InFlight
 		total.TargetPerMin += ts.TargetPerMin
 		total.AchievedPerMin += ts.AchievedPerMin
