@@ -85,38 +85,20 @@ func serve(ctx context.Context, set settings, log *slog.Logger, out io.Writer) e
 	}
 	noteKeyChange(ctx, st, key, log)
 
-	ctx, cancel := context.WithCancel(ctx)
-	holder := &runsHolder{}
-	defer func() {
-		cancel() // ends the background connection attempts before the service is closed
-		if err := holder.Close(); err != nil {
-			log.Warn("closing the run service", "err", err)
-		}
-	}()
-	connectRuns(ctx, holder, dialRuns(set, st, log), dockerRetry, log)
-
-	srv, err := api.New(api.Deps{Store: st, Runs: holder, APIKey: key, Log: log,
+	srv, err := api.New(api.Deps{Store: st, APIKey: key, Log: log,
 		CORSOrigins: set.CORSOrigins, RateLimit: set.RateLimit, UI: web.FS()})
 	if err != nil {
 		return err
 	}
-	return listen(ctx, set.Addr, srv, log)
-}
-
-// connectRuns tries the Docker Engine once before serving, so that runs are reconciled before the
-// first request; when it is down, it keeps trying in the background.
-func connectRuns(ctx context.Context, h *runsHolder, dial dialFunc, retry time.Duration, log *slog.Logger) {
-	svc, closeFn, err := dial(ctx)
-	if err == nil {
-		h.box.Store(&runsBox{svc: svc, closeFn: closeFn})
-		return
-	}
-	log.Warn("docker engine unavailable: run endpoints answer 503 until it is reachable", "err", err, "retry", retry)
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		h.connect(ctx, dial, retry, log.With("component", "docker"))
+	ctx, cancel := context.WithCancel(ctx)
+	conn := connectRuns(ctx, srv.SetRuns, dialRuns(set, st, log), dockerRetry, log)
+	defer func() {
+		cancel() // ends the background connection attempts before the service is closed
+		if err := conn.Close(); err != nil {
+			log.Warn("closing the run service", "err", err)
+		}
 	}()
+	return listen(ctx, set.Addr, srv, log)
 }
 
 // dialRuns connects to the Docker Engine named by the SDK's environment and starts the run

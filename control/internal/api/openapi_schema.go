@@ -33,10 +33,10 @@ func (g *schemaGen) schema(v any) map[string]any {
 }
 
 func (g *schemaGen) typeSchema(t reflect.Type) map[string]any {
-	switch {
-	case t == timeType:
+	switch t {
+	case timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
-	case t == rawType:
+	case rawType:
 		return map[string]any{"description": "any JSON value"}
 	}
 	switch t.Kind() {

@@ -135,10 +135,23 @@ func TestRunsLimitAndDockerDown(t *testing.T) {
 	if !strings.Contains(eb.Error, "make images") {
 		t.Errorf("missing image message %q", eb.Error)
 	}
-	// Without a run service at all (Docker was down at start), runs answer 503 and the rest works.
+	// Without a run service at all (Docker was down at start), runs answer 503 and the rest works;
+	// once the control sets one (Docker came back), runs answer.
 	e2 := newEnv(t, func(d *Deps) { d.Runs = nil })
-	e2.mustStatus(http.StatusServiceUnavailable, http.MethodGet, "/api/runs", nil, nil)
+	e2.mustStatus(http.StatusServiceUnavailable, http.MethodGet, "/api/runs", nil, &eb)
+	if !strings.Contains(eb.Error, "Docker") {
+		t.Errorf("without a run service: message %q", eb.Error)
+	}
 	e2.mustStatus(http.StatusOK, http.MethodGet, "/api/configs", nil, nil)
+	var h HealthResponse
+	if e2.mustStatus(http.StatusOK, http.MethodGet, "/health", nil, &h); h.Docker != "unavailable" {
+		t.Errorf("health without a run service: %+v", h)
+	}
+	e2.srv.SetRuns(e2.runs)
+	e2.mustStatus(http.StatusOK, http.MethodGet, "/api/runs", nil, nil)
+	if e2.mustStatus(http.StatusOK, http.MethodGet, "/health", nil, &h); h.Docker != "ok" {
+		t.Errorf("health once the run service is set: %+v", h)
+	}
 }
 
 // Log lines are served without tokens: token_auth values anywhere and the run's own tokens.

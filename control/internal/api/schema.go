@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -82,7 +83,8 @@ func (s *Server) validateConfig(c echo.Context) error {
 	}
 	_, warns, err := checkConfig(req.Config, stored, nil)
 	resp := ValidateResponse{Valid: err == nil, Errors: []Problem{}, Warnings: nonNil(warns)}
-	if inv, ok := err.(*invalidError); ok {
+	var inv *invalidError
+	if errors.As(err, &inv) {
 		resp.Errors = inv.errors
 	}
 	return c.JSON(http.StatusOK, resp)

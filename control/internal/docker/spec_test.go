@@ -136,7 +136,7 @@ func TestContainerName(t *testing.T) {
 			t.Errorf("containerName(%q) = %q, not a valid Docker name of the expected shape", runID, name)
 		}
 	}
-	if containerName("r", 0) == containerName("r", 0) {
+	if a, b := containerName("r", 0), containerName("r", 0); a == b {
 		t.Error("two names for the same run and index are equal; the random suffix is missing")
 	}
 }

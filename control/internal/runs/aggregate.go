@@ -46,7 +46,7 @@ func (s *statsSum) stamp(at time.Time, elapsed float64) {
 }
 
 func addTarget(dst *report.TargetStats, src report.TargetStats, live bool) {
-	dst.Counters.Add(src.Counters)
+	dst.Add(src.Counters)
 	if !live {
 		return
 	}

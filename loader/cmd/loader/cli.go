@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -79,8 +80,9 @@ func loadConfig(envFile string, lookup func(string) (string, bool), stderr io.Wr
 		}
 	}
 	cfg, err := config.Decode(lookup)
-	if ps, ok := err.(config.Problems); ok {
-		probs = append(probs, ps...)
+	var decoded config.Problems
+	if errors.As(err, &decoded) {
+		probs = append(probs, decoded...)
 	}
 	probs = append(probs, validate(cfg, err)...)
 	for _, p := range probs.Errors() {
@@ -96,7 +98,8 @@ func loadConfig(envFile string, lookup func(string) (string, bool), stderr io.Wr
 // only repeat the parse error).
 func validate(cfg config.Config, decodeErr error) config.Problems {
 	bad := map[string]bool{}
-	if ps, ok := decodeErr.(config.Problems); ok {
+	var ps config.Problems
+	if errors.As(decodeErr, &ps) {
 		for _, p := range ps {
 			bad[p.Field] = true
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/catalog"
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/live"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/metrics"
@@ -64,12 +65,9 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed 
 		log.Error("cannot set up targets", "error", err.Error())
 		return exitInvalid
 	}
-	senders := make([]live.Sender, len(clients))
-	for i, c := range clients {
-		senders[i] = c
-	}
 	model := visit.New(cfg, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events)
-	eng, err := live.NewEngine(cfg, live.Deps{Model: model, Senders: senders, Out: out, Log: log, Seed: seed, Meter: set})
+	eng, err := live.NewEngine(cfg, live.Deps{Deps: engines.Deps{Clients: clients, Out: out, Log: log, Meter: set},
+		Model: model, Seed: seed})
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		return exitFailure

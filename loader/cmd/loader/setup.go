@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 )
@@ -41,7 +42,7 @@ func runSeed(cfg config.Config) int64 {
 // (no blind re-send) and post bulks to
 // matomo.php?queuedtracking=0, as Matomo's own log importer does: with the QueuedTracking plugin,
 // Matomo then processes the bulk at once and says what it tracked, which exactly-once needs.
-func newClients(cfg config.Config, backfill bool) ([]*matomo.Client, error) {
+func newClients(cfg config.Config, backfill bool) ([]engines.Client, error) {
 	method, err := matomo.ParseTransport(cfg.Transport)
 	if err != nil {
 		return nil, err
@@ -54,7 +55,7 @@ func newClients(cfg config.Config, backfill bool) ([]*matomo.Client, error) {
 	if backfill {
 		timeout = cfg.BackfillBulkTimeout
 	}
-	var out []*matomo.Client
+	var out []engines.Client
 	for _, t := range cfg.EnabledTargets() {
 		c, err := matomo.NewClient(matomo.Target{Name: t.Name, URL: t.URL, SiteID: t.SiteID, Token: t.Token}, matomo.Options{
 			Method: method, Timeout: timeout, Retries: retries, MaxConns: cfg.Concurrency,

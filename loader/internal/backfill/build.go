@@ -115,15 +115,9 @@ func (e *engine) needMask(d *dayRun, i int64) uint64 {
 	if i%e.shardCount != e.shardIndex {
 		return 0
 	}
-	own := -1 // every target
-	if !e.mirror {
-		own = e.model.Target(seqOf(d.epoch, i), e.weights)
-	}
+	lo, hi := e.routes.Of(e.model, seqOf(d.epoch, i))
 	var mask uint64
-	for t := range e.targets {
-		if own >= 0 && t != own {
-			continue
-		}
+	for t := lo; t < hi; t++ {
 		d.mine[t].Add(1)
 		if n := &d.need[t]; !n.done && !n.confirmed.contains(i) {
 			mask |= 1 << t

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 )
 
 // sendDays sends the plan's unfinished days. The producer (this goroutine) builds each day's
@@ -171,11 +170,11 @@ func (e *engine) graceful(ctx context.Context) (context.Context, context.CancelF
 			return
 		case <-ctx.Done():
 		}
-		t := time.NewTimer(grace)
+		t := e.clock.NewTimer(grace)
 		defer t.Stop()
 		select {
 		case <-io.Done():
-		case <-t.C:
+		case <-t.C():
 			cancel()
 		}
 	}()

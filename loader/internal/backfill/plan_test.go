@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
@@ -267,7 +268,7 @@ func TestCurveLength(t *testing.T) {
 func planEngine(t *testing.T, c config.Config, p *plan) *engine {
 	t.Helper()
 	p.init(p.loc, c.BackfillProfile)
-	e := &engine{cfg: c, plan: p, shardCount: 1, weights: []float64{1}}
+	e := &engine{cfg: c, plan: p, shardCount: 1, routes: engines.NewRoutes(c)}
 	e.model = visit.New(c, visittest.NewCatalog(), nil, p.Seed, p.returns, nil)
 	e.targets = []*target{{}}
 	return e

@@ -1,6 +1,7 @@
 package backfill
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -25,15 +26,17 @@ func crashAfterRecords(t *testing.T, cfg config.Config, k int) error {
 	defer cancel()
 	var mu sync.Mutex
 	n := 0
-	_, _, err := runWith(t, ctx, cfg, hooks{crash: func(*record) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if n++; n > k {
-			cancel()
-			return errCrash
-		}
-		return nil
-	}})
+	_, _, err := runWith(t, ctx, cfg, func(d *Deps, _ *output) {
+		d.Journals = faultyJournals{fault: func([]byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if n++; n > k {
+				cancel()
+				return errCrash
+			}
+			return nil
+		}}
+	})
 	return err
 }
 
@@ -44,16 +47,18 @@ func stopAfterDone(t *testing.T, cfg config.Config, k int) error {
 	defer cancel()
 	var mu sync.Mutex
 	n := 0
-	_, _, err := runWith(t, ctx, cfg, hooks{crash: func(rec *record) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if rec.Op == opDone {
-			if n++; n == k {
-				cancel()
+	_, _, err := runWith(t, ctx, cfg, func(d *Deps, _ *output) {
+		d.Journals = faultyJournals{fault: func(line []byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if bytes.Contains(line, []byte(`"op":"done"`)) {
+				if n++; n == k {
+					cancel()
+				}
 			}
-		}
-		return nil
-	}})
+			return nil
+		}}
+	})
 	return err
 }
 
@@ -63,7 +68,7 @@ func reference(t *testing.T, cfg config.Config) matomotest.Summary {
 	srv := newSink(t, nil)
 	cfg.MatomoURL = srv.TrackingURL()
 	cfg.BackfillStateFile = t.TempDir() + "/ref.json"
-	if _, _, err := runWith(t, t.Context(), cfg, hooks{}); err != nil {
+	if _, _, err := runWith(t, t.Context(), cfg, nil); err != nil {
 		t.Fatal(err)
 	}
 	return srv.Summary()
@@ -109,7 +114,7 @@ func TestResumeAfterCrashes(t *testing.T) {
 				}
 				finished = st != nil && st.Complete
 			}
-			sum, _, err := runWith(t, t.Context(), cfg, hooks{})
+			sum, _, err := runWith(t, t.Context(), cfg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -261,7 +266,7 @@ func TestRefusedBatchStopsAndResumes(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	cfg := testConfig(t, srv.URL)
-	sum, _, err := runWith(t, t.Context(), cfg, hooks{})
+	sum, _, err := runWith(t, t.Context(), cfg, nil)
 	if !errors.Is(err, ErrBatch) || sum.Reason != ReasonError {
 		t.Fatalf("err %v, reason %q", err, sum.Reason)
 	}

@@ -63,7 +63,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 	parts := wholeParts(b.visits)
 	if b.recheck {
 		o.unsure = true
-		if err := sleep(ctx, time.Until(b.d.settleAt)); err != nil {
+		if err := e.sleep(ctx, b.d.settleAt.Sub(e.clock.Now())); err != nil {
 			return err
 		}
 		var err error
@@ -98,7 +98,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 			}
 			o.unsure = true
 			t.m.BatchesUncertain.Add(1)
-			if err := sleep(ctx, time.Until(e.settleAt(err))); err != nil {
+			if err := e.sleep(ctx, e.settleAt(err).Sub(e.clock.Now())); err != nil {
 				return err
 			}
 			if parts, err = e.settle(io, t, b, parts, &o); err != nil {
@@ -118,7 +118,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 				return fmt.Errorf("%w: %s visits %d–%d on %s: %w", ErrBatch, b.d.date, b.idx[0], b.idx[len(b.idx)-1], t.cfg.Name, err)
 			}
 			e.log.Warn("batch failed; retrying", "target", t.cfg.Name, "date", b.d.date, "round", round+1, "err", err)
-			if err := sleep(ctx, e.retryWait(round)); err != nil {
+			if err := e.sleep(ctx, retryWait(round)); err != nil {
 				return err
 			}
 		}
@@ -145,9 +145,9 @@ func sample(class int, res matomo.BulkResult) adapt.Sample {
 func (e *engine) settleAt(err error) time.Time {
 	var se *matomo.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusInternalServerError {
-		return time.Now()
+		return e.clock.Now()
 	}
-	return time.Now().Add(e.cfg.BackfillSettleAfter)
+	return e.clock.Now().Add(e.cfg.BackfillSettleAfter)
 }
 
 // resumeSettleAt is when a batch posted at t by an earlier run may be checked: the loader may have
@@ -202,11 +202,11 @@ func (e *engine) post(ctx, io context.Context, t *target, b *batch, parts []part
 	}
 	*bp = reqs
 	defer clear(reqs) // drop references to the visits' strings
-	if err := t.wait(ctx, len(reqs)); err != nil {
+	if err := t.wait(ctx, e.clock, len(reqs)); err != nil {
 		return matomo.BulkResult{}, fmt.Errorf("%w: %w", errUnsent, err)
 	}
 	if err := e.store.write(record{Op: opSend, Date: b.d.date, T: b.t, Idx: b.idx,
-		At: time.Now().UnixMilli()}); err != nil {
+		At: e.clock.Now().UnixMilli()}); err != nil {
 		return matomo.BulkResult{}, fmt.Errorf("%w: %w", errUnsent, err)
 	}
 	res, err := t.client.TrackBulk(io, reqs)
@@ -274,9 +274,6 @@ func classify(ctx context.Context, err error) int {
 
 // retryWait is the pause before round+1 of a failed batch: the client has already backed off
 // within its own retries, so this is longer, for a target that is down for a while.
-func (e *engine) retryWait(round int) time.Duration {
-	if e.hooks.wait != nil {
-		return e.hooks.wait(round)
-	}
+func retryWait(round int) time.Duration {
 	return min(2*time.Second<<round, 30*time.Second)
 }

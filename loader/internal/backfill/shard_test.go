@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/pkg/config"
-	"github.com/trafficinator/trafficinator/pkg/matomo"
 )
 
 // The shards of one backfill, running at once with one BACKFILL_STATE_FILE template in one shared
@@ -20,7 +20,7 @@ func TestShardsShareOneDirectory(t *testing.T) {
 	dir := t.TempDir()
 	cfgs := make([]struct {
 		cfg     config.Config
-		clients []*matomo.Client
+		clients []engines.Client
 	}, shards)
 	for i := range cfgs {
 		cfg := testConfig(t, srv.URL)
@@ -34,7 +34,7 @@ func TestShardsShareOneDirectory(t *testing.T) {
 	reasons := make([]string, shards)
 	for i := range cfgs {
 		wg.Go(func() {
-			sum, _, err := runClients(t, t.Context(), cfgs[i].cfg, hooks{}, cfgs[i].clients)
+			sum, _, err := runWith(t, t.Context(), cfgs[i].cfg, withClients(cfgs[i].clients))
 			errs[i], reasons[i] = err, sum.Reason
 		})
 	}
@@ -64,7 +64,7 @@ func TestShardsShareOneDirectory(t *testing.T) {
 	}
 
 	before := srv.Summary().Requests
-	sum, _, err := runClients(t, t.Context(), cfgs[1].cfg, hooks{}, cfgs[1].clients)
+	sum, _, err := runWith(t, t.Context(), cfgs[1].cfg, withClients(cfgs[1].clients))
 	if err != nil || sum.Reason != ReasonAlreadyComplete {
 		t.Fatalf("shard 1 again: reason %q, err %v", sum.Reason, err)
 	}
