@@ -43,7 +43,7 @@ lint: vet
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@have=$$($(GOLANGCI_LINT) version --short 2>/dev/null); if [ "v$$have" != "$(GOLANGCI_LINT_VERSION)" ]; then \
 		echo "golangci-lint $(GOLANGCI_LINT_VERSION) is needed (found: $${have:-none} at $(GOLANGCI_LINT)): run 'make tools'"; exit 1; fi
-	@set -e; for m in $(MODULES); do (cd $$m && $(GOLANGCI_LINT) run -c ../.golangci.yml ./...); done
+	@set -e; for m in $(MODULES); do (cd $$m && $(GOLANGCI_LINT) run -c $(CURDIR)/.golangci.yml ./...); done
 
 vet:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done

@@ -110,8 +110,8 @@ func checkContainer(p *problems, c *corev1.Container) {
 		p.add("image %q: want %s (rename it with kustomize's images:, not here)", c.Image, loaderImage)
 	}
 	sc := c.SecurityContext
-	switch {
-	case sc == nil:
+	switch sc {
+	case nil:
 		p.add("container securityContext missing")
 	default:
 		if sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {

@@ -56,7 +56,7 @@ func checkTree(t tree, preset string) []error {
 func checkPreset(copySrc, presetSrc string) []error {
 	want, probs := config.ParseEnvFile(strings.NewReader(presetSrc))
 	if len(probs) > 0 {
-		return []error{fmt.Errorf("%s: %v", presetSource, probs)}
+		return []error{fmt.Errorf("%s: %w", presetSource, probs.Err())}
 	}
 	for k := range want {
 		if carriesToken(k) {
