@@ -17,6 +17,10 @@ const (
 	DefaultTargetWeight = 1
 )
 
+// LegacyTargetName is the name of the one target that MATOMO_URL, MATOMO_SITE_ID and
+// MATOMO_TOKEN_AUTH describe; stats report it under this name.
+const LegacyTargetName = "default"
+
 // minSiteID is the lowest Matomo site ID (idsite).
 const minSiteID = 1
 
@@ -28,7 +32,7 @@ const defaultTargetEnabled = true
 // target rows and docs/configuration.md are drawn from the same list.
 func TargetFields() []FieldInfo {
 	return []FieldInfo{
-		{Name: "name", Label: "Name", Group: GroupTargets, Type: TypeString, MaxLength: MaxNameChars,
+		{Name: "name", Label: "Name", Group: GroupTargets, Type: TypeString, MaxLength: MaxNameChars, Suggested: LegacyTargetName,
 			Help: "Unique among the targets; stats are reported per target name, and a saved token belongs to the name."},
 		{Name: "url", Label: "Tracking URL", Group: GroupTargets, Type: TypeString,
 			Help: "Tracking endpoint, http or https, e.g. https://analytics.example.org/matomo.php."},
