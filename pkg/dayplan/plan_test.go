@@ -2,7 +2,6 @@ package dayplan
 
 import (
 	"errors"
-	"math"
 	"slices"
 	"testing"
 	"time"
@@ -62,6 +61,11 @@ func TestNewDays(t *testing.T) {
 		// A window ending today gets the flat share of the hours past: 6 of 24 at 06:00.
 		{"today gets only the hours past", func(c *config.Config) { c.BackfillStartDate, c.BackfillEndDate = "2024-06-19", "2024-06-20" },
 			time.Date(2024, 6, 20, 6, 0, 0, 0, loc), []string{"2024-06-19", "2024-06-20"}, []int64{100, 25}, []string{"", ""}},
+		// Today's share follows the realistic curve, not the clock: by 06:30 the night hours carry
+		// 5.45 of the day's 80.65.
+		{"realistic today gets the weight of the hours past", func(c *config.Config) {
+			c.BackfillStartDate, c.BackfillEndDate, c.BackfillPerDay, c.BackfillProfile = "2024-06-20", "2024-06-20", 1000, config.ProfileRealistic
+		}, time.Date(2024, 6, 20, 6, 30, 0, 0, loc), nil, []int64{68}, []string{""}},
 		// No day holds more than the sequence layout allows.
 		{"a day holds at most MaxPerDay", func(c *config.Config) { c.BackfillPerDay = MaxPerDay + 10 }, thursday,
 			nil, []int64{MaxPerDay, MaxPerDay, MaxPerDay}, []string{"", "", ""}},
@@ -79,50 +83,30 @@ func TestNewDays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var dates, skipped []string
-			var visits []int64
-			for _, d := range p.Days {
-				dates, visits, skipped = append(dates, d.Date), append(visits, d.Visits), append(skipped, d.Skipped)
-			}
-			if tc.dates != nil && !slices.Equal(dates, tc.dates) {
-				t.Errorf("dates %v, want %v", dates, tc.dates)
-			}
-			if !slices.Equal(visits, tc.visits) || !slices.Equal(skipped, tc.skipped) {
-				t.Errorf("visits %v skipped %q, want %v %q", visits, skipped, tc.visits, tc.skipped)
-			}
-			var sum int64
-			for _, v := range tc.visits {
-				sum += v
-			}
-			if p.Total() != sum || p.Location.String() != zone || !p.Cutoff.Equal(tc.now) {
-				t.Errorf("total %d, location %v, cutoff %v; want %d, %s, %v", p.Total(), p.Location, p.Cutoff, sum, zone, tc.now)
-			}
+			checkPlan(t, p, tc.now, tc.dates, tc.visits, tc.skipped)
 		})
 	}
 }
 
-// Today's share follows the realistic curve, not the clock: at 06:30 the night hours weigh little.
-func TestNewTodayRealistic(t *testing.T) {
-	loc := stockholm(t)
-	c := window("2024-06-20", "2024-06-20", 1000)
-	c.BackfillProfile = config.ProfileRealistic
-	w := DiurnalWeights()
-	var past, all float64
-	for h, x := range w {
-		all += x
-		switch {
-		case h < 6:
-			past += x
-		case h == 6:
-			past += x / 2
-		}
+// checkPlan compares a plan's days (dates unless nil, visits, skip reasons), total, zone and cutoff
+// with what a test expects.
+func checkPlan(t *testing.T, p Plan, now time.Time, dates []string, visits []int64, skipped []string) {
+	t.Helper()
+	var gotDates, gotSkipped []string
+	var gotVisits []int64
+	var sum int64
+	for _, d := range p.Days {
+		gotDates, gotVisits, gotSkipped = append(gotDates, d.Date), append(gotVisits, d.Visits), append(gotSkipped, d.Skipped)
+		sum += d.Visits
 	}
-	p, err := New(&c, time.Date(2024, 6, 20, 6, 30, 0, 0, loc))
-	if err != nil {
-		t.Fatal(err)
+	if dates != nil && !slices.Equal(gotDates, dates) {
+		t.Errorf("dates %v, want %v", gotDates, dates)
 	}
-	if want := int64(math.Round(1000 * past / all)); p.Days[0].Visits != want {
-		t.Fatalf("today %d visits, want %d", p.Days[0].Visits, want)
+	if !slices.Equal(gotVisits, visits) || !slices.Equal(gotSkipped, skipped) {
+		t.Errorf("visits %v skipped %q, want %v %q", gotVisits, gotSkipped, visits, skipped)
+	}
+	if p.Total() != sum || p.Location.String() != zone || !p.Cutoff.Equal(now) {
+		t.Errorf("total %d of %d, location %v, cutoff %v; want %s, %v", p.Total(), sum, p.Location, p.Cutoff, zone, now)
 	}
 }
 

@@ -77,22 +77,7 @@ func TestEstimateFollowsThePlan(t *testing.T) {
 			if strings.Contains(string(body), estimateToken) {
 				t.Fatalf("the estimate carries a token: %s", body)
 			}
-			var dates, skipped []string
-			var visits []int64
-			var total int64
-			for _, d := range r.PerDay {
-				dates, visits, skipped = append(dates, d.Date), append(visits, d.Visits), append(skipped, d.Skipped)
-				total += d.Visits
-			}
-			if (tc.dates != nil && !slices.Equal(dates, tc.dates)) || !slices.Equal(visits, tc.visits) || (tc.skipped != nil && !slices.Equal(skipped, tc.skipped)) {
-				t.Fatalf("days %v visits %v skipped %q; want %v %v %q", dates, visits, skipped, tc.dates, tc.visits, tc.skipped)
-			}
-			wantHits := int64(math.Round(float64(total*int64(tc.copies)) * hpv))
-			if r.Days != len(tc.visits) || r.First != dates[0] || r.Last != dates[len(dates)-1] || r.Timezone != "UTC" ||
-				r.PlannedVisits != total || r.Copies != tc.copies || r.Visits != total*int64(tc.copies) ||
-				r.HitsPerVisit != hpv || r.Hits != wantHits {
-				t.Fatalf("estimate %+v; want %d planned × %d copies, %v requests a visit, %d requests", r, total, tc.copies, hpv, wantHits)
-			}
+			checkEstimate(t, r, tc.dates, tc.visits, tc.skipped, tc.copies, hpv)
 			switch {
 			case tc.seconds == 0 && r.Seconds != nil:
 				t.Errorf("seconds %v without a rate limit", *r.Seconds)
@@ -100,6 +85,28 @@ func TestEstimateFollowsThePlan(t *testing.T) {
 				t.Errorf("seconds %v, want %v", r.Seconds, tc.seconds)
 			}
 		})
+	}
+}
+
+// checkEstimate compares an estimate's days (dates and skip reasons unless nil, visits) and
+// totals with the plan a test expects.
+func checkEstimate(t *testing.T, r EstimateResponse, dates []string, visits []int64, skipped []string, copies int, hpv float64) {
+	t.Helper()
+	var gotDates, gotSkipped []string
+	var gotVisits []int64
+	var total int64
+	for _, d := range r.PerDay {
+		gotDates, gotVisits, gotSkipped = append(gotDates, d.Date), append(gotVisits, d.Visits), append(gotSkipped, d.Skipped)
+		total += d.Visits
+	}
+	if (dates != nil && !slices.Equal(gotDates, dates)) || !slices.Equal(gotVisits, visits) || (skipped != nil && !slices.Equal(gotSkipped, skipped)) {
+		t.Fatalf("days %v visits %v skipped %q; want %v %v %q", gotDates, gotVisits, gotSkipped, dates, visits, skipped)
+	}
+	wantHits := int64(math.Round(float64(total*int64(copies)) * hpv))
+	if r.Days != len(visits) || r.First != gotDates[0] || r.Last != gotDates[len(gotDates)-1] || r.Timezone != "UTC" ||
+		r.PlannedVisits != total || r.Copies != copies || r.Visits != total*int64(copies) ||
+		r.HitsPerVisit != hpv || r.Hits != wantHits {
+		t.Fatalf("estimate %+v; want %d planned × %d copies, %v requests a visit, %d requests", r, total, copies, hpv, wantHits)
 	}
 }
 

@@ -23,48 +23,12 @@ func TestLimitsAreTheSchemas(t *testing.T) {
 	if lim.NameMaxChars == 0 || lim.DescriptionMax == 0 || lim.MaxLoaders == 0 || lim.DefaultLoaders == 0 {
 		t.Fatalf("limits %+v", lim)
 	}
-	cfgID := e.saveConfig("base", nil)
-	text := func(n int, c string) string { return strings.Repeat(c, n) }
-	for i, tc := range []struct {
-		name   string
-		path   string
-		field  string
-		limit  int
-		body   func(v any) map[string]any
-		number bool // the value is a number, not a text of v characters
-	}{
-		{"config name", "/api/configs", "name", lim.NameMaxChars,
-			func(v any) map[string]any {
-				return map[string]any{"name": v, "config": validConfig("https://m.example/matomo.php")}
-			}, false},
-		{"config description", "/api/configs", "description", lim.DescriptionMax,
-			func(v any) map[string]any {
-				return map[string]any{"name": "described config", "description": v, "config": validConfig("https://m.example/matomo.php")}
-			}, false},
-		{"preset name", "/api/presets", "name", lim.NameMaxChars,
-			func(v any) map[string]any {
-				return map[string]any{"name": v, "config": map[string]any{"CONCURRENCY": 5}}
-			}, false},
-		{"preset description", "/api/presets", "description", lim.DescriptionMax,
-			func(v any) map[string]any {
-				return map[string]any{"name": "described preset", "description": v, "config": map[string]any{"CONCURRENCY": 5}}
-			}, false},
-		{"URL set name", "/api/url-sets", "name", lim.NameMaxChars,
-			func(v any) map[string]any { return map[string]any{"name": v, "content": urlList} }, false},
-		{"event set name", "/api/event-sets", "name", lim.NameMaxChars,
-			func(v any) map[string]any {
-				return map[string]any{"name": v, "content": map[string]any{"click_events": []any{}}}
-			}, false},
-		{"run name", "/api/runs", "name", lim.NameMaxChars,
-			func(v any) map[string]any { return map[string]any{"name": v, "config_id": cfgID, "mode": "live"} }, false},
-		{"run loaders", "/api/runs", "loaders", lim.MaxLoaders,
-			func(v any) map[string]any { return map[string]any{"loaders": v, "config_id": cfgID, "mode": "live"} }, true},
-	} {
+	for i, tc := range limitCases(lim, e.saveConfig("base", nil)) {
 		t.Run(tc.name, func(t *testing.T) {
 			at, beyond := any(tc.limit), any(tc.limit+1)
 			if !tc.number {
 				c := string(rune('à' + i)) // two bytes; another letter per row keeps names unique
-				at, beyond = text(tc.limit, c), text(tc.limit+1, c)
+				at, beyond = strings.Repeat(c, tc.limit), strings.Repeat(c, tc.limit+1)
 			}
 			if resp, body := e.request(http.MethodPost, tc.path, tc.body(at)); resp.StatusCode >= 300 {
 				t.Fatalf("at the limit (%d): %d %s", tc.limit, resp.StatusCode, body)
@@ -77,8 +41,52 @@ func TestLimitsAreTheSchemas(t *testing.T) {
 			}
 		})
 	}
-	// The upload form of a URL set names the set in the query: the same limit, in characters.
-	name := strings.Repeat("ö", lim.NameMaxChars)
+}
+
+// limitCase is a request field with a limit: where it is sent, and the body that carries a value.
+type limitCase struct {
+	name, path, field string
+	limit             int
+	body              func(v any) map[string]any
+	number            bool // the value is a number, not a text of limit characters
+}
+
+// limitCases are the request fields whose limits the schema serves.
+func limitCases(lim SchemaLimits, cfgID int64) []limitCase {
+	cfg := validConfig("https://m.example/matomo.php")
+	preset := map[string]any{"CONCURRENCY": 5}
+	return []limitCase{
+		{"config name", "/api/configs", "name", lim.NameMaxChars,
+			func(v any) map[string]any { return map[string]any{"name": v, "config": cfg} }, false},
+		{"config description", "/api/configs", "description", lim.DescriptionMax,
+			func(v any) map[string]any {
+				return map[string]any{"name": "described config", "description": v, "config": cfg}
+			}, false},
+		{"preset name", "/api/presets", "name", lim.NameMaxChars,
+			func(v any) map[string]any { return map[string]any{"name": v, "config": preset} }, false},
+		{"preset description", "/api/presets", "description", lim.DescriptionMax,
+			func(v any) map[string]any {
+				return map[string]any{"name": "described preset", "description": v, "config": preset}
+			}, false},
+		{"URL set name", "/api/url-sets", "name", lim.NameMaxChars,
+			func(v any) map[string]any { return map[string]any{"name": v, "content": urlList} }, false},
+		{"event set name", "/api/event-sets", "name", lim.NameMaxChars,
+			func(v any) map[string]any {
+				return map[string]any{"name": v, "content": map[string]any{"click_events": []any{}}}
+			}, false},
+		{"run name", "/api/runs", "name", lim.NameMaxChars,
+			func(v any) map[string]any { return map[string]any{"name": v, "config_id": cfgID, "mode": "live"} }, false},
+		{"run loaders", "/api/runs", "loaders", lim.MaxLoaders,
+			func(v any) map[string]any { return map[string]any{"loaders": v, "config_id": cfgID, "mode": "live"} }, true},
+	}
+}
+
+// The upload form of a URL set names the set in the query: the same limit, in characters.
+func TestUploadNameLimit(t *testing.T) {
+	e := newEnv(t)
+	var s SchemaResponse
+	e.mustStatus(http.StatusOK, http.MethodGet, "/api/schema", nil, &s)
+	name := strings.Repeat("ö", s.Limits.NameMaxChars)
 	if resp, body := e.request(http.MethodPost, "/api/url-sets/upload?name="+url.QueryEscape(name), urlList); resp.StatusCode != http.StatusCreated {
 		t.Errorf("upload named with %d characters (%d bytes): %d %s", utf8.RuneCountInString(name), len(name), resp.StatusCode, body)
 	}

@@ -31,22 +31,10 @@ func schemaOf(t *testing.T, c control) api.SchemaResponse {
 	return s
 }
 
-// targetField is the schema of one key of a MATOMO_TARGETS entry.
-func targetField(t *testing.T, s api.SchemaResponse, name string) config.FieldInfo {
+// fieldNamed is the schema of the setting or target key called name in fields.
+func fieldNamed(t *testing.T, fields []config.FieldInfo, name string) config.FieldInfo {
 	t.Helper()
-	for _, f := range s.TargetFields {
-		if f.Name == name {
-			return f
-		}
-	}
-	t.Fatalf("the schema has no target field %q", name)
-	return config.FieldInfo{}
-}
-
-// field is the schema of one setting.
-func field(t *testing.T, s api.SchemaResponse, name string) config.FieldInfo {
-	t.Helper()
-	for _, f := range s.Fields {
+	for _, f := range fields {
 		if f.Name == name {
 			return f
 		}

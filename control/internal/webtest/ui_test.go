@@ -174,7 +174,7 @@ func testBackfill(t *testing.T, f *uiFixture) {
 	p.propIs("#bf-name", "maxLength", s.Limits.NameMaxChars)
 	// A config without a window starts from the schema's suggested one.
 	p.waitFor("the suggested window", fmt.Sprintf(`document.querySelector('#bf-BACKFILL_DAYS_BACK').value === %s && document.querySelector('#bf-BACKFILL_DURATION_DAYS').value === %s`,
-		jsString(field(t, s, "BACKFILL_DAYS_BACK").Suggested), jsString(field(t, s, "BACKFILL_DURATION_DAYS").Suggested)))
+		jsString(fieldNamed(t, s.Fields, "BACKFILL_DAYS_BACK").Suggested), jsString(fieldNamed(t, s.Fields, "BACKFILL_DURATION_DAYS").Suggested)))
 	p.check(`input[name="bf-window"][value="rel"]`, true)
 	p.fill("#bf-BACKFILL_DAYS_BACK", "3")
 	p.fill("#bf-BACKFILL_DURATION_DAYS", "2")
@@ -308,15 +308,15 @@ func testTargetsEditor(t *testing.T, f *uiFixture) {
 	// The rows' limits and defaults are the schema's target fields; the one target became the
 	// first row under the name its stats had.
 	s := schemaOf(t, f.ctl)
-	name, weight := targetField(t, s, "name"), targetField(t, s, "weight")
+	name, weight := fieldNamed(t, s.TargetFields, "name"), fieldNamed(t, s.TargetFields, "weight")
 	first, second := `#target-rows .target-row:nth-child(1)`, `#target-rows .target-row:nth-child(2)`
 	p.propIs(first+` input[type="text"]`, "value", name.Suggested)
 	p.propIs(second+` input[type="text"]`, "maxLength", name.MaxLength)
-	p.propIs(second+` input[type="number"]:not([max])`, "min", *targetField(t, s, "site_id").Min)
+	p.propIs(second+` input[type="number"]:not([max])`, "min", *fieldNamed(t, s.TargetFields, "site_id").Min)
 	p.propIs(second+` input[type="number"][max]`, "min", *weight.Min)
 	p.propIs(second+` input[type="number"][max]`, "max", *weight.Max)
 	p.propIs(second+` input[type="number"][max]`, "value", weight.Default)
-	p.propIs(second+` input[type="checkbox"]`, "checked", targetField(t, s, "enabled").Default)
+	p.propIs(second+` input[type="checkbox"]`, "checked", fieldNamed(t, s.TargetFields, "enabled").Default)
 	for i, name := range []string{"baseline", "optimised"} {
 		row := fmt.Sprintf(`#target-rows .target-row:nth-child(%d)`, i+1)
 		p.fill(row+` input[type="text"]`, name)
