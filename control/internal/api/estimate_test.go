@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trafficinator/trafficinator/pkg/dayplan"
 )
 
 // estimateToken is the token of the estimate tests' configs; no answer may carry it.
@@ -92,16 +94,13 @@ func TestEstimateFollowsThePlan(t *testing.T) {
 // totals with the plan a test expects.
 func checkEstimate(t *testing.T, r EstimateResponse, dates []string, visits []int64, skipped []string, copies int, hpv float64) {
 	t.Helper()
-	var gotDates, gotSkipped []string
-	var gotVisits []int64
-	var total int64
-	for _, d := range r.PerDay {
-		gotDates, gotVisits, gotSkipped = append(gotDates, d.Date), append(gotVisits, d.Visits), append(gotSkipped, d.Skipped)
-		total += d.Visits
-	}
+	gotDates := pluck(r.PerDay, func(d dayplan.Day) string { return d.Date })
+	gotVisits := pluck(r.PerDay, func(d dayplan.Day) int64 { return d.Visits })
+	gotSkipped := pluck(r.PerDay, func(d dayplan.Day) string { return d.Skipped })
 	if (dates != nil && !slices.Equal(gotDates, dates)) || !slices.Equal(gotVisits, visits) || (skipped != nil && !slices.Equal(gotSkipped, skipped)) {
 		t.Fatalf("days %v visits %v skipped %q; want %v %v %q", gotDates, gotVisits, gotSkipped, dates, visits, skipped)
 	}
+	total := sumOf(gotVisits)
 	wantHits := int64(math.Round(float64(total*int64(copies)) * hpv))
 	if r.Days != len(visits) || r.First != gotDates[0] || r.Last != gotDates[len(gotDates)-1] || r.Timezone != "UTC" ||
 		r.PlannedVisits != total || r.Copies != copies || r.Visits != total*int64(copies) ||
@@ -165,4 +164,21 @@ func TestEstimateSavedConfig(t *testing.T) {
 	if resp, _ := e.requestKey("", http.MethodPost, "/api/backfill/estimate", map[string]any{"config": cfg}); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("without a key: %d, want 401", resp.StatusCode)
 	}
+}
+
+// pluck is one property of every planned day.
+func pluck[T any](days []dayplan.Day, f func(dayplan.Day) T) []T {
+	out := make([]T, len(days))
+	for i, d := range days {
+		out[i] = f(d)
+	}
+	return out
+}
+
+func sumOf(xs []int64) int64 {
+	var n int64
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }
