@@ -271,7 +271,7 @@ func ParseTargets(s string) ([]Target, error) {
 	}
 	out := make([]Target, len(ws))
 	for i, w := range ws {
-		t := Target{Name: strings.TrimSpace(w.Name), URL: strings.TrimSpace(w.URL), Token: w.Token, Weight: 1, Enabled: true}
+		t := Target{Name: strings.TrimSpace(w.Name), URL: strings.TrimSpace(w.URL), Token: w.Token, Weight: DefaultTargetWeight, Enabled: defaultTargetEnabled}
 		if w.SiteID != nil {
 			t.SiteID = *w.SiteID
 		}

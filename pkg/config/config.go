@@ -169,7 +169,8 @@ func (c *Config) ResolvedTargets() []Target {
 	if len(c.Targets) > 0 {
 		return append([]Target(nil), c.Targets...)
 	}
-	return []Target{{Name: "default", URL: c.MatomoURL, SiteID: c.SiteID, Token: c.TokenAuth, Weight: 1, Enabled: true}}
+	return []Target{{Name: LegacyTargetName, URL: c.MatomoURL, SiteID: c.SiteID, Token: c.TokenAuth,
+		Weight: DefaultTargetWeight, Enabled: defaultTargetEnabled}}
 }
 
 // EnabledTargets returns the resolved targets that are enabled.

@@ -25,6 +25,11 @@ type FieldInfo struct {
 	Optional bool     `json:"optional,omitempty"` // may be left unset (no default value)
 	Secret   bool     `json:"secret,omitempty"`   // write-only: never shown, logged or returned
 	Mode     string   `json:"mode,omitempty"`     // "live" or "backfill" when the setting matters in one mode only
+	// MaxLength is the most characters of a text; 0 means no limit of its own.
+	MaxLength int `json:"max_length,omitempty"`
+	// Suggested is the value a form starts from where an unset optional setting is needed (such as
+	// a backfill window); unlike Default, nothing assumes it when the setting is left out.
+	Suggested string `json:"suggested,omitempty"`
 }
 
 // Field types.
@@ -55,13 +60,14 @@ type field struct {
 type meta struct {
 	label, help, group, unit, mode string
 	min, max                       *float64
+	suggest                        string
 }
 
 func num(v float64) *float64 { return &v }
 
 func (m meta) info(name, typ, def string) FieldInfo {
 	return FieldInfo{Name: name, Label: m.label, Help: m.help, Group: m.group, Type: typ, Unit: m.unit,
-		Min: m.min, Max: m.max, Default: def, Mode: m.mode}
+		Min: m.min, Max: m.max, Default: def, Mode: m.mode, Suggested: m.suggest}
 }
 
 // integer is the whole-number types of Config fields.

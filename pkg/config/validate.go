@@ -143,18 +143,18 @@ func (c *Config) checkTargets() Problems {
 	enabled := 0
 	for i, t := range c.Targets {
 		key := fmt.Sprintf("MATOMO_TARGETS[%d]", i)
-		if t.Name == "" || len(t.Name) > 100 {
-			ps = append(ps, errorf(key+".name", t.Name, "must be 1 to 100 characters"))
+		if !nameOK(t.Name) {
+			ps = append(ps, errorf(key+".name", t.Name, "must be 1 to %d characters", MaxNameChars))
 		} else if names[t.Name] {
 			ps = append(ps, errorf(key+".name", t.Name, "is used by another target; names must be unique"))
 		}
 		names[t.Name] = true
 		ps = append(ps, checkURL(key+".url", t.URL)...)
-		if t.SiteID < 1 {
-			ps = append(ps, errorf(key+".site_id", fmt.Sprint(t.SiteID), "must be a site ID of 1 or more"))
+		if t.SiteID < minSiteID {
+			ps = append(ps, errorf(key+".site_id", fmt.Sprint(t.SiteID), "must be a site ID of %d or more", minSiteID))
 		}
-		if t.Weight < 1 || t.Weight > 100 {
-			ps = append(ps, errorf(key+".weight", fmt.Sprint(t.Weight), "must be between 1 and 100"))
+		if t.Weight < MinTargetWeight || t.Weight > MaxTargetWeight {
+			ps = append(ps, errorf(key+".weight", fmt.Sprint(t.Weight), "must be between %d and %d", MinTargetWeight, MaxTargetWeight))
 		}
 		if t.Enabled {
 			enabled++

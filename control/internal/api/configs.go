@@ -18,8 +18,8 @@ import (
 // (MATOMO_TOKEN_AUTH, or a target's token_auth) keeps the stored one; ClearTokens removes stored
 // tokens by slot (MATOMO_TOKEN_AUTH or target:<name>).
 type ConfigRequest struct {
-	Name        string         `json:"name" validate:"notblank,max=100"`
-	Description string         `json:"description" validate:"max=500"`
+	Name        string         `json:"name" validate:"notblank,namelen"`
+	Description string         `json:"description" validate:"desclen"`
 	Config      map[string]any `json:"config" validate:"required"`
 	ClearTokens []string       `json:"clear_tokens,omitempty" validate:"max=1000"`
 }

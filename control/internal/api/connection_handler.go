@@ -30,7 +30,7 @@ type TestConnectionRequest struct {
 	MatomoURL string         `json:"matomo_url,omitempty"`
 	SiteID    *int           `json:"site_id,omitempty" validate:"omitempty,min=1"`
 	TokenAuth string         `json:"token_auth,omitempty"`
-	Timeout   *float64       `json:"timeout,omitempty" validate:"omitempty,min=1,max=60"`
+	Timeout   *float64       `json:"timeout,omitempty" validate:"omitempty,testtimeout"`
 }
 
 // TestConnectionResponse has one check per enabled target, plus the original's summary fields

@@ -116,7 +116,7 @@ func (g *schemaGen) addFields(t reflect.Type, props map[string]any, required *[]
 // applyRules turns validate tags into schema limits.
 func applyRules(s map[string]any, f reflect.StructField) {
 	isText := s["type"] == "string"
-	for _, rule := range strings.Split(f.Tag.Get("validate"), ",") {
+	for _, rule := range expandRules(f.Tag.Get("validate")) {
 		key, val, _ := strings.Cut(rule, "=")
 		n, err := strconv.ParseFloat(val, 64)
 		switch {

@@ -17,8 +17,8 @@ import (
 // PresetRequest creates or replaces a user preset. Presets never hold tokens: any token given is
 // dropped, with a warning.
 type PresetRequest struct {
-	Name        string         `json:"name" validate:"notblank,max=100"`
-	Description string         `json:"description" validate:"max=500"`
+	Name        string         `json:"name" validate:"notblank,namelen"`
+	Description string         `json:"description" validate:"desclen"`
 	Config      map[string]any `json:"config" validate:"required"`
 }
 

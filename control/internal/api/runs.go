@@ -17,11 +17,11 @@ import (
 // resumes a stopped backfill (resume_of). Mode "backfill" forces BACKFILL_ENABLED=true, "live"
 // forces it false, "" follows the config. Loaders splits a live run over that many containers.
 type RunRequest struct {
-	Name       string         `json:"name" validate:"max=100"`
+	Name       string         `json:"name" validate:"namelen"`
 	Mode       string         `json:"mode" validate:"omitempty,oneof=live backfill"`
 	ConfigID   *int64         `json:"config_id,omitempty"`
 	Config     map[string]any `json:"config,omitempty"`
-	Loaders    int            `json:"loaders" validate:"min=0,max=64"`
+	Loaders    int            `json:"loaders" validate:"loaders"`
 	URLSetID   *int64         `json:"url_set_id,omitempty"`
 	EventSetID *int64         `json:"event_set_id,omitempty"`
 	ResumeOf   string         `json:"resume_of,omitempty" validate:"max=64"`

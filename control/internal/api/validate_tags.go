@@ -4,11 +4,41 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/go-playground/validator/v10/non-standard/validators"
+
+	"github.com/trafficinator/trafficinator/control/internal/runs"
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
+
+// maxDescriptionChars is the most characters in the description of a config or a preset.
+const maxDescriptionChars = 500
+
+// tagAliases are the validate tags of limits that have an owner elsewhere: request structs say
+// "namelen", "desclen", "loaders" or "testtimeout", the validator and the OpenAPI document expand them here, and
+// GET /api/schema serves the same numbers, so no number is written twice.
+var tagAliases = map[string]string{
+	"namelen":     "max=" + strconv.Itoa(config.MaxNameChars),
+	"desclen":     "max=" + strconv.Itoa(maxDescriptionChars),
+	"loaders":     "min=0,max=" + strconv.Itoa(runs.MaxLoaders), // 0 means runs.DefaultLoaders
+	"testtimeout": "min=1,max=" + strconv.Itoa(maxTestTimeout),
+}
+
+// expandRules returns a validate tag with its aliases replaced by the rules they stand for.
+func expandRules(tag string) []string {
+	var out []string
+	for _, rule := range strings.Split(tag, ",") {
+		if rules, ok := tagAliases[rule]; ok {
+			out = append(out, strings.Split(rules, ",")...)
+			continue
+		}
+		out = append(out, rule)
+	}
+	return out
+}
 
 // newValidator builds the one validator of the server (it caches struct metadata) and makes it
 // report JSON field names.
@@ -16,6 +46,9 @@ func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	if err := v.RegisterValidation("notblank", validators.NotBlank); err != nil {
 		panic("api: registering notblank: " + err.Error()) // a programming error, caught by every test
+	}
+	for alias, rules := range tagAliases {
+		v.RegisterAlias(alias, rules)
 	}
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		if name := jsonName(f); name != "-" {
@@ -69,7 +102,7 @@ func valueText(v any) string {
 // ruleText says in words which rule a field broke.
 func ruleText(fe validator.FieldError) string {
 	isText := fe.Kind() == reflect.String
-	switch fe.Tag() {
+	switch fe.ActualTag() { // the rule an alias stands for
 	case "required":
 		return "is required"
 	case "notblank":
@@ -95,5 +128,5 @@ func ruleText(fe validator.FieldError) string {
 	case "excluded_with":
 		return "cannot be combined with " + fe.Param()
 	}
-	return "breaks the rule " + fe.Tag()
+	return "breaks the rule " + fe.ActualTag()
 }

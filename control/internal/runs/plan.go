@@ -13,8 +13,12 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/content"
 )
 
-// maxLoaders bounds how many containers one run may be split over.
-const maxLoaders = 64
+// Loaders per run: a live run may be split over at most MaxLoaders containers; a request that
+// gives no number gets DefaultLoaders.
+const (
+	MaxLoaders     = 64
+	DefaultLoaders = 1
+)
 
 // plan is a start request resolved into everything a run needs before anything is created.
 type plan struct {
@@ -41,7 +45,7 @@ func invalid(ps config.Problems) error {
 // number of loaders, the settings the control owns, and the content files; then validates the
 // result. Every problem is reported at once, wrapped in ErrInvalid.
 func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
-	p := plan{name: req.Name, loaders: max(req.Loaders, 1)}
+	p := plan{name: req.Name, loaders: max(req.Loaders, DefaultLoaders)}
 	var probs config.Problems
 	if err := s.resolveConfig(ctx, req, &p, &probs); err != nil {
 		return plan{}, err
@@ -60,8 +64,8 @@ func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
 	switch {
 	case p.mode == ModeBackfill && p.loaders > 1:
 		probs = append(probs, problem("loaders", fmt.Sprint(req.Loaders), "a backfill runs in one loader (its checkpoint is one file)"))
-	case p.loaders > maxLoaders:
-		probs = append(probs, problem("loaders", fmt.Sprint(req.Loaders), "must be at most %d", maxLoaders))
+	case p.loaders > MaxLoaders:
+		probs = append(probs, problem("loaders", fmt.Sprint(req.Loaders), "must be at most %d", MaxLoaders))
 	}
 	// Settings the control owns: it starts the loaders itself (no start signal), a finished
 	// backfill must exit rather than idle (or its run never ends), and the checkpoint lives

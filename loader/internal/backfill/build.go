@@ -131,7 +131,7 @@ func (e *engine) needMask(d *dayRun, i int64) uint64 {
 func (e *engine) build(d *dayRun, i int64, mask uint64) *built {
 	seq := seqOf(d.epoch, i)
 	v := e.model.Build(seq)
-	start, cut := d.curve.place(quantile(e.plan.Seed, seq, i, d.n), v.Duration, d.limit)
+	start, cut := d.curve.Place(quantile(e.plan.Seed, seq, i, d.n), v.Duration, d.limit)
 	hits := v.Hits
 	for k := range hits {
 		hits[k].Request.Time = start.Add(hits[k].Offset)

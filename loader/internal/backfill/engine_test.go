@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -282,7 +283,7 @@ func TestTodayOnlyPastHours(t *testing.T) {
 	today := st.Days[1]
 	p := st.plan()
 	p.init(stockholm(t), cfg.BackfillProfile)
-	want := roundCount(500 * p.curve(today.Date).share(st.Cutoff))
+	want := int64(math.Round(500 * p.curve(today.Date).Share(st.Cutoff)))
 	if got := visitsByDay(srv, 1)[today.Date]; int64(got) != today.Visits || today.Visits != want {
 		t.Fatalf("today %s: %d visits recorded, %d planned, %d is today's share", today.Date, got, today.Visits, want)
 	}
