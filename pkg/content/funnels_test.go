@@ -152,7 +152,7 @@ func TestParseFunnelsNormalisation(t *testing.T) {
 
 func TestParseFunnelsClampsProbability(t *testing.T) {
 	fs, ps := ParseFunnels([]byte(oneFunnel(`"name":"F","probability":7,"steps":[` + okPV + `]`)))
-	if !HasErrors(ps) {
+	if ps.Err() == nil {
 		t.Fatal("probability 7 must be an error")
 	}
 	if len(fs) != 0 {

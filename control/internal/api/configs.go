@@ -32,12 +32,12 @@ type ConfigView struct {
 	Config      map[string]any `json:"config"`
 	// TokenSet says per token slot (MATOMO_TOKEN_AUTH, target:<name>) whether a token is stored.
 	TokenSet  map[string]bool `json:"token_set"`
-	Warnings  []Problem       `json:"warnings,omitempty"`
+	Warnings  config.Problems `json:"warnings,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
 }
 
-func configView(c store.Config, warns []Problem) ConfigView {
+func configView(c store.Config, warns config.Problems) ConfigView {
 	return ConfigView{ID: c.ID, Name: c.Name, Description: c.Description, Config: redactedMap(c.Values),
 		TokenSet: store.TokenState(c.Values), Warnings: warns, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }

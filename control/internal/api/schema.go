@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -62,9 +63,9 @@ type ValidateRequest struct {
 
 // ValidateResponse lists every problem at once. Valid is false when there is at least one error.
 type ValidateResponse struct {
-	Valid    bool      `json:"valid"`
-	Errors   []Problem `json:"errors"`
-	Warnings []Problem `json:"warnings"`
+	Valid    bool            `json:"valid"`
+	Errors   config.Problems `json:"errors"`
+	Warnings config.Problems `json:"warnings"`
 }
 
 func (s *Server) validateConfig(c echo.Context) error {
@@ -81,9 +82,10 @@ func (s *Server) validateConfig(c echo.Context) error {
 		stored = &cfg.Values
 	}
 	_, warns, err := checkConfig(req.Config, stored, nil)
-	resp := ValidateResponse{Valid: err == nil, Errors: []Problem{}, Warnings: nonNil(warns)}
-	if inv, ok := err.(*invalidError); ok {
-		resp.Errors = inv.errors
+	resp := ValidateResponse{Valid: err == nil, Errors: config.Problems{}, Warnings: nonNil(warns)}
+	var inv *invalidError
+	if errors.As(err, &inv) {
+		resp.Errors = inv.problems.Errors()
 	}
 	return c.JSON(http.StatusOK, resp)
 }

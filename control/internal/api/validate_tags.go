@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-playground/validator/v10"
 	"github.com/go-playground/validator/v10/non-standard/validators"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 // newValidator builds the one validator of the server (it caches struct metadata) and makes it
@@ -27,22 +29,22 @@ func newValidator() *validator.Validate {
 }
 
 // validateStruct checks the validate tags of the struct dst points to and returns every failure.
-func (s *Server) validateStruct(dst any) []Problem {
+func (s *Server) validateStruct(dst any) config.Problems {
 	err := s.valid.Struct(dst)
 	if err == nil {
 		return nil
 	}
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
-		return []Problem{{Message: "invalid request"}}
+		return config.Problems{config.Errorf("", "", "invalid request")}
 	}
-	probs := make([]Problem, 0, len(ves))
+	probs := make(config.Problems, 0, len(ves))
 	for _, fe := range ves {
 		field := fe.Namespace()
 		if _, rest, ok := strings.Cut(field, "."); ok {
 			field = rest // drop the struct's Go name
 		}
-		probs = append(probs, Problem{Field: field, Value: valueText(fe.Value()), Message: ruleText(fe)})
+		probs = append(probs, config.Errorf(field, valueText(fe.Value()), "%s", ruleText(fe)))
 	}
 	return probs
 }
@@ -59,11 +61,7 @@ func valueText(v any) string {
 	if !rv.IsValid() {
 		return ""
 	}
-	s := fmt.Sprint(rv.Interface())
-	if len(s) > 120 {
-		s = s[:120] + "..."
-	}
-	return s
+	return fmt.Sprint(rv.Interface()) // config.Errorf cuts it
 }
 
 // ruleText says in words which rule a field broke.
