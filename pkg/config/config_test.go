@@ -226,6 +226,11 @@ func TestValidateTargets(t *testing.T) {
 			c.TokenAuth = ""
 			c.BackfillEnabled, c.BackfillStartDate, c.BackfillEndDate = true, "2026-04-01", "2026-04-03"
 		}, "MATOMO_TOKEN_AUTH", "24 hours"},
+		// A target name must not hold control or bidi-override characters.
+		{"target name", func(c *Config) {
+			c.MatomoURL, c.TokenAuth = PlaceholderURL, ""
+			c.Targets = []Target{{Name: "a‮b", URL: "http://127.0.0.1/matomo.php", SiteID: 1, Weight: 1, Enabled: true}}
+		}, "MATOMO_TARGETS[0].name", "bidirectional override"},
 		// Credentials in the URL are refused and not echoed.
 		{"userinfo", func(c *Config) { c.MatomoURL = "https://bob:hunter2@127.0.0.1/matomo.php" }, "MATOMO_URL", "user:password"},
 	}

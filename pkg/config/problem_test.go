@@ -80,3 +80,34 @@ func TestProblemsHelpers(t *testing.T) {
 		t.Error("InFile must set File on a copy")
 	}
 }
+
+func TestCheckName(t *testing.T) {
+	tests := []struct {
+		name, in, want string // want: a phrase of the error, "" for valid
+	}{
+		// Ordinary names, in any script, are fine.
+		{"plain", "Nightly baseline (v2)", ""},
+		{"other scripts", "Ünïcödé 名前 שם", ""},
+		// NUL, escapes, tabs and line breaks are control characters.
+		{"nul", "a\x00b", "control characters (found U+0000 at character 2)"},
+		{"escape", "\x1b[2J", "control characters (found U+001B at character 1)"},
+		{"newline", "two\nlines", "control characters"},
+		// Names are used trimmed: a line break around one is white space, not part of it.
+		{"trailing newline", " name\r\n", ""},
+		{"c1", "a\u0085b", "control characters"},
+		// The right-to-left override and the isolates reorder text.
+		{"rlo", "invoice\u202Etxt.exe", "bidirectional override characters (found U+202E at character 8)"},
+		{"isolate", "a\u2066b", "bidirectional override characters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckName(tt.in)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("want valid, got %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("want an error with %q, got %v", tt.want, err)
+			}
+		})
+	}
+}

@@ -145,6 +145,8 @@ func (c *Config) checkTargets() Problems {
 		key := fmt.Sprintf("MATOMO_TARGETS[%d]", i)
 		if t.Name == "" || len(t.Name) > 100 {
 			ps = append(ps, Errorf(key+".name", t.Name, "must be 1 to 100 characters"))
+		} else if err := CheckName(t.Name); err != nil {
+			ps = append(ps, Errorf(key+".name", t.Name, "%v", err))
 		} else if names[t.Name] {
 			ps = append(ps, Errorf(key+".name", t.Name, "is used by another target; names must be unique"))
 		}

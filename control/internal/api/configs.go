@@ -18,7 +18,7 @@ import (
 // (MATOMO_TOKEN_AUTH, or a target's token_auth) keeps the stored one; ClearTokens removes stored
 // tokens by slot (MATOMO_TOKEN_AUTH or target:<name>).
 type ConfigRequest struct {
-	Name        string         `json:"name" validate:"notblank,max=100"`
+	Name        string         `json:"name" validate:"notblank,max=100,safename"`
 	Description string         `json:"description" validate:"max=500"`
 	Config      map[string]any `json:"config" validate:"required"`
 	ClearTokens []string       `json:"clear_tokens,omitempty" validate:"max=1000"`

@@ -17,7 +17,7 @@ import (
 // PresetRequest creates or replaces a user preset. Presets never hold tokens: any token given is
 // dropped, with a warning.
 type PresetRequest struct {
-	Name        string         `json:"name" validate:"notblank,max=100"`
+	Name        string         `json:"name" validate:"notblank,max=100,safename"`
 	Description string         `json:"description" validate:"max=500"`
 	Config      map[string]any `json:"config" validate:"required"`
 }

@@ -3,11 +3,105 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
 )
+
+// Names with control or bidi-override characters are refused with a field error, for every kind of
+// thing that has a name, and nothing is stored.
+func TestHostileNamesRefused(t *testing.T) {
+	hostile := []struct{ name, value, rule string }{
+		{"nul", "a\x00b", "control characters"},
+		{"terminal escape", "\x1b[2Jwiped", "control characters"},
+		{"right-to-left override", "report\u202Efdp.exe", "bidirectional override characters"},
+	}
+	kinds := []struct {
+		kind, path, list, field string
+		body                    func(name string) any
+	}{
+		{"config", "/api/configs", "/api/configs", "name",
+			func(n string) any {
+				return map[string]any{"name": n, "config": validConfig("http://127.0.0.1:9/matomo.php")}
+			}},
+		{"preset", "/api/presets", "/api/presets", "name",
+			func(n string) any { return map[string]any{"name": n, "config": map[string]any{"CONCURRENCY": 5}} }},
+		{"presets import", "/api/presets/import", "/api/presets", "presets[0].name",
+			func(n string) any {
+				return map[string]any{"presets": []any{map[string]any{"name": n, "config": map[string]any{}}}}
+			}},
+		{"url set", "/api/url-sets", "/api/url-sets", "name",
+			func(n string) any { return map[string]any{"name": n, "content": "https://example.test/\n"} }},
+		{"url set upload", "/api/url-sets/upload?name=", "/api/url-sets", "name", nil},
+		{"event set", "/api/event-sets", "/api/event-sets", "name",
+			func(n string) any { return map[string]any{"name": n, "content": json.RawMessage(content1Event)} }},
+		{"funnel", "/api/funnels", "/api/funnels", "name",
+			func(n string) any { return funnelWithName(n) }},
+		{"funnels import", "/api/funnels/import", "/api/funnels", "[0].name",
+			func(n string) any { return []any{funnelWithName(n)} }},
+		{"run", "/api/runs", "/api/runs", "name",
+			func(n string) any {
+				return map[string]any{"name": n, "config": validConfig("http://127.0.0.1:9/matomo.php")}
+			}},
+	}
+	e := newEnv(t)
+	for _, k := range kinds {
+		for _, h := range hostile {
+			t.Run(k.kind+"/"+h.name, func(t *testing.T) {
+				var resp *http.Response
+				var b []byte
+				if k.body == nil {
+					resp, b = e.request(http.MethodPost, k.path+url.QueryEscape(h.value), "https://example.test/\n",
+						"Content-Type", "text/plain")
+				} else {
+					resp, b = e.request(http.MethodPost, k.path, k.body(h.value))
+				}
+				var eb ErrorBody
+				if err := json.Unmarshal(b, &eb); err != nil || resp.StatusCode != http.StatusBadRequest {
+					t.Fatalf("status %d, body %s", resp.StatusCode, b)
+				}
+				if !hasProblem(eb.Errors, k.field, h.rule) {
+					t.Errorf("no error at %s saying %q: %s", k.field, h.rule, b)
+				}
+				if strings.ContainsAny(string(b), "\x00\x1b\u202E") {
+					t.Errorf("the response carries the raw character: %q", b)
+				}
+				var list []map[string]any
+				e.mustStatus(http.StatusOK, http.MethodGet, k.list, nil, &list)
+				for _, item := range list {
+					if item["builtin"] != true && item["name"] != "built-in" && !isBuiltinPreset(item) {
+						t.Errorf("something was stored: %v", item)
+					}
+				}
+			})
+		}
+	}
+}
+
+const content1Event = `{"click_events":[{"category":"CTA","action":"Click","name":"Buy"}],"random_events":[]}`
+
+func funnelWithName(name string) map[string]any {
+	return map[string]any{"name": name, "probability": 0.5,
+		"steps": []any{map[string]any{"type": "pageview", "url": "https://example.test/"}}}
+}
+
+// isBuiltinPreset tells the built-in presets, which every list of presets holds.
+func isBuiltinPreset(item map[string]any) bool {
+	_, ok := builtinPreset(item["name"].(string))
+	return ok
+}
+
+// hasProblem reports whether a problem at field states rule.
+func hasProblem(ps config.Problems, field, rule string) bool {
+	for _, p := range ps {
+		if p.Field == field && strings.Contains(p.Message, rule) {
+			return true
+		}
+	}
+	return false
+}
 
 // The API checks a config as the loader does (config.Check): the same type words, no rule about a
 // value that did not parse, huge values cut, and every problem's severity.

@@ -17,7 +17,7 @@ import (
 // resumes a stopped backfill (resume_of). Mode "backfill" forces BACKFILL_ENABLED=true, "live"
 // forces it false, "" follows the config. Loaders splits a live run over that many containers.
 type RunRequest struct {
-	Name       string         `json:"name" validate:"max=100"`
+	Name       string         `json:"name" validate:"max=100,safename"`
 	Mode       string         `json:"mode" validate:"omitempty,oneof=live backfill"`
 	ConfigID   *int64         `json:"config_id,omitempty"`
 	Config     map[string]any `json:"config,omitempty"`

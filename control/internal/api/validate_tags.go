@@ -19,6 +19,10 @@ func newValidator() *validator.Validate {
 	if err := v.RegisterValidation("notblank", validators.NotBlank); err != nil {
 		panic("api: registering notblank: " + err.Error()) // a programming error, caught by every test
 	}
+	safeName := func(fl validator.FieldLevel) bool { return config.CheckName(fl.Field().String()) == nil }
+	if err := v.RegisterValidation("safename", safeName); err != nil {
+		panic("api: registering safename: " + err.Error())
+	}
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		if name := jsonName(f); name != "-" {
 			return name
@@ -92,6 +96,10 @@ func ruleText(fe validator.FieldError) string {
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "excluded_with":
 		return "cannot be combined with " + fe.Param()
+	case "safename":
+		if err := config.CheckName(fmt.Sprint(fe.Value())); err != nil {
+			return err.Error()
+		}
 	}
 	return "breaks the rule " + fe.Tag()
 }
