@@ -165,7 +165,56 @@ func (c *Config) checkTargets() Problems {
 	if enabled == 0 {
 		ps = append(ps, Errorf("MATOMO_TARGETS", redactTargets(c.Targets), "at least one target must be enabled"))
 	}
+	if c.TargetMode == ModeMirror {
+		ps = append(ps, c.checkMirrorTwins()...)
+	}
 	return ps
+}
+
+// checkMirrorTwins refuses two enabled targets that are the same site of the same Matomo in mirror
+// mode: every visit would be sent to it twice, with the same visitor and times, so Matomo would count
+// each visit's actions twice. Nothing needs that; a higher TARGET_VISITS_PER_DAY gives more traffic,
+// and weighted mode may list a site twice (with two tokens, say), as each visit goes to one target.
+func (c *Config) checkMirrorTwins() Problems {
+	var ps Problems
+	seen := map[string]int{}
+	for i, t := range c.Targets {
+		if !t.Enabled {
+			continue
+		}
+		key := fmt.Sprintf("%s#%d", sameMatomo(t.URL), t.SiteID)
+		first, dup := seen[key]
+		if !dup {
+			seen[key] = i
+			continue
+		}
+		ps = append(ps, Errorf(fmt.Sprintf("MATOMO_TARGETS[%d].site_id", i), fmt.Sprint(t.SiteID),
+			"mirror mode would send every visit twice to site %d of %s: target %q (MATOMO_TARGETS[%d]) already sends to it; "+
+				"use another site, disable one of the two, or TARGET_MODE=weighted", t.SiteID, Shorten(sameMatomo(t.URL)), c.Targets[first].Name, first))
+	}
+	return ps
+}
+
+// sameMatomo is a tracking URL in a form where two spellings of one endpoint compare equal: scheme
+// and host in lower case, without the scheme's default port.
+func sameMatomo(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	scheme := strings.ToLower(u.Scheme)
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	switch {
+	case port != "":
+		host = net.JoinHostPort(host, port)
+	case strings.Contains(host, ":"):
+		host = "[" + host + "]"
+	}
+	return scheme + "://" + host + u.EscapedPath()
 }
 
 func checkURL(name, raw string) Problems {

@@ -104,9 +104,10 @@ func hasProblem(ps config.Problems, field, rule string) bool {
 }
 
 // The API checks a config as the loader does (config.Check): the same type words, no rule about a
-// value that did not parse, huge values cut, and every problem's severity.
+// value that did not parse, mirror twins refused, huge values cut, and every problem's severity.
 func TestValidateLikeTheLoader(t *testing.T) {
 	const u = "http://127.0.0.1:9/matomo.php"
+	twins := `[{"name":"a","url":"http://127.0.0.1:9/matomo.php","site_id":3},{"name":"b","url":"HTTP://127.0.0.1:9/matomo.php","site_id":3}]`
 	tests := []struct {
 		name   string
 		config map[string]any
@@ -120,6 +121,8 @@ func TestValidateLikeTheLoader(t *testing.T) {
 		{"broken targets", map[string]any{"MATOMO_TARGETS": `[{"name":`}, []string{"MATOMO_TARGETS"}, "not a JSON array of targets"},
 		// PAGEVIEWS_MAX did not parse: PAGEVIEWS_MIN is not measured against its default.
 		{"unparsed pair", map[string]any{"MATOMO_URL": u, "PAGEVIEWS_MIN": 9, "PAGEVIEWS_MAX": "lots"}, []string{"PAGEVIEWS_MAX"}, "not a whole number"},
+		// Mirror mode to the same site twice would count every visit twice.
+		{"mirror twins", map[string]any{"TARGET_MODE": "mirror", "MATOMO_TARGETS": twins}, []string{"MATOMO_TARGETS[1].site_id"}, "twice to site 3"},
 	}
 	e := newEnv(t)
 	for _, tt := range tests {
