@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Severity tells an error, which fails validation, from a warning, which is printed but accepted.
@@ -183,7 +184,7 @@ func Shorten(s string) string {
 		return s
 	}
 	cut := maxShown - len(mark)
-	for cut > 0 && s[cut]&0xC0 == 0x80 { // not the first byte of a UTF-8 sequence
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return s[:cut] + mark
