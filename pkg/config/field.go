@@ -205,7 +205,7 @@ func floatListField(name, def string, m meta, p func(*Config) *[]float64) field 
 				}
 				v, err := parseFloat(part)
 				if err != nil {
-					return fmt.Errorf("item %q: %w", part, err)
+					return fmt.Errorf("not %s: item %q is %w", typeWords[TypeFloatList], Shorten(part), err)
 				}
 				out = append(out, v)
 			}
@@ -256,13 +256,13 @@ func parseInt(s string) (int64, error) {
 	if ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 		return int64(f), nil
 	}
-	return 0, fmt.Errorf("not a whole number")
+	return 0, notA(TypeInt)
 }
 
 func parseFloat(s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("not a number")
+		return 0, notA(TypeFloat)
 	}
 	return v, nil
 }
@@ -277,7 +277,7 @@ func parseBool(s string) (bool, error) {
 	case "0", "false", "no", "off", "n", "f", "":
 		return false, nil
 	}
-	return false, fmt.Errorf("not a boolean (use true or false)")
+	return false, notA(TypeBool)
 }
 
 // parseDuration accepts Go durations ("10s", "1m30s") and plain numbers of seconds ("10", "2.5").
@@ -289,5 +289,5 @@ func parseDuration(s string) (time.Duration, error) {
 	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
 		return time.Duration(f * float64(time.Second)), nil
 	}
-	return 0, fmt.Errorf("not a duration (use e.g. 10s, 1m30s, or seconds)")
+	return 0, notA(TypeDuration)
 }

@@ -35,7 +35,7 @@ var fields = []field{
 	targetsField("MATOMO_TARGETS", meta{label: "Targets", group: GroupTargets,
 		help: `Several targets as a JSON array of {"name","url","site_id","token_auth","weight","enabled"}. Use either this or MATOMO_URL/MATOMO_SITE_ID/MATOMO_TOKEN_AUTH, not both.`}),
 	stringField("TARGET_MODE", ModeWeighted, TypeEnum, meta{label: "Target mode", group: GroupTargets,
-		help: "weighted: each whole visit goes to one target, chosen by weight. mirror: every visit goes, identical, to every target (baseline-vs-optimised comparisons)."},
+		help: "weighted: each whole visit goes to one target, chosen by weight. mirror: every visit goes, identical, to every target (baseline-vs-optimised comparisons); two enabled targets must then not be the same site of the same Matomo, which would count every visit twice."},
 		func(c *Config) *string { return &c.TargetMode }, ModeWeighted, ModeMirror),
 
 	// Traffic.

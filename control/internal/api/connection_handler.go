@@ -99,9 +99,9 @@ func (s *Server) connectionConfig(ctx context.Context, req TestConnectionRequest
 	if req.Config == nil {
 		return *stored, nil
 	}
-	c, probs := parseConfigMap(req.Config)
-	if errs, _ := fromConfig(probs); len(errs) > 0 {
-		return c, invalid("invalid configuration", errs, nil)
+	c, probs := config.FromMap(req.Config) // the targets are tested, not the rest: only parse errors count
+	if probs.Err() != nil {
+		return c, invalid("invalid configuration", probs.Errors())
 	}
 	if stored != nil {
 		c = withStoredTokens(c, *stored, nil)

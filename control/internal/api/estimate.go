@@ -45,8 +45,8 @@ type EstimateResponse struct {
 	// targets allow.
 	Seconds *float64 `json:"seconds"`
 	// PerDay is every day of the window with its planned visits and why it has none.
-	PerDay   []dayplan.Day `json:"per_day"`
-	Warnings []Problem     `json:"warnings"`
+	PerDay   []dayplan.Day   `json:"per_day"`
+	Warnings config.Problems `json:"warnings"`
 }
 
 func (s *Server) estimateBackfill(c echo.Context) error {
@@ -72,7 +72,7 @@ func (s *Server) estimateBackfill(c echo.Context) error {
 }
 
 // estimate turns a plan into the figures of EstimateResponse.
-func estimate(cfg *config.Config, p dayplan.Plan, warns []Problem) EstimateResponse {
+func estimate(cfg *config.Config, p dayplan.Plan, warns config.Problems) EstimateResponse {
 	e := EstimateResponse{Timezone: p.Location.String(), Days: len(p.Days), PlannedVisits: p.Total(),
 		Copies: 1, HitsPerVisit: hitsPerVisit(cfg), PerDay: p.Days, Warnings: nonNil(warns)}
 	if len(p.Days) > 0 {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/trafficinator/trafficinator/control/internal/store"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 const testKey = "test-api-key-0123456789abcdef"
@@ -130,7 +132,7 @@ func validConfig(url string) map[string]any {
 }
 
 // problemFields lists the fields of the problems in an ErrorBody or ValidateResponse.
-func problemFields(ps []Problem) []string {
+func problemFields(ps config.Problems) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.Field
@@ -139,7 +141,7 @@ func problemFields(ps []Problem) []string {
 }
 
 // hasField reports whether a problem names field.
-func hasField(ps []Problem, field string) bool {
+func hasField(ps config.Problems, field string) bool {
 	for _, p := range ps {
 		if p.Field == field {
 			return true

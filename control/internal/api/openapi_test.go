@@ -55,7 +55,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("only %d routes", len(routed))
 	}
 	// The main shapes are described from the Go types.
-	for _, name := range []string{"ValidateRequest", "ValidateResponse", "ConfigRequest", "ConfigView", "RunRequest", "RunsView", "ErrorBody", "Problem"} {
+	for _, name := range []string{"ValidateRequest", "ValidateResponse", "ConfigRequest", "ConfigView", "RunRequest", "RunsView", "ErrorBody", "ConfigProblem"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("no schema %s; have %v", name, keys(doc.Components.Schemas))
 		}

@@ -17,7 +17,7 @@ import (
 // resumes a stopped backfill (resume_of). Mode "backfill" forces BACKFILL_ENABLED=true, "live"
 // forces it false, "" follows the config. Loaders splits a live run over that many containers.
 type RunRequest struct {
-	Name       string         `json:"name" validate:"namelen"`
+	Name       string         `json:"name" validate:"namelen,safename"`
 	Mode       string         `json:"mode" validate:"omitempty,oneof=live backfill"`
 	ConfigID   *int64         `json:"config_id,omitempty"`
 	Config     map[string]any `json:"config,omitempty"`
@@ -115,28 +115,22 @@ func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest
 	return sr, nil
 }
 
-// inlineRunConfig parses and validates a config given with the run, after applying the mode.
+// inlineRunConfig checks a config given with the run, with the run's mode applied.
 func inlineRunConfig(m map[string]any, mode string) (config.Config, error) {
-	cfg, probs := parseConfigMap(m)
-	switch mode {
-	case runs.ModeBackfill:
-		cfg.BackfillEnabled = true
-	case runs.ModeLive:
-		cfg.BackfillEnabled = false
-	}
-	bad := map[string]bool{}
-	for _, p := range probs {
-		bad[p.Field] = true
-	}
-	for _, p := range cfg.Validate() {
-		if !bad[p.Field] {
-			probs = append(probs, p)
+	withMode := func(c config.Config) config.Config {
+		switch mode {
+		case runs.ModeBackfill:
+			c.BackfillEnabled = true
+		case runs.ModeLive:
+			c.BackfillEnabled = false
 		}
+		return c
 	}
-	if errs, warns := fromConfig(probs); len(errs) > 0 {
-		return cfg, invalid("invalid configuration", errs, warns) // fields are env names, as in /api/validate
+	cfg, probs := config.Check(config.JSON(m), config.ValidateAs(withMode))
+	if probs.Err() != nil {
+		return cfg, invalid("invalid configuration", probs) // fields are env names, as in /api/validate
 	}
-	return cfg, nil
+	return withMode(cfg), nil
 }
 
 // maxListLimit bounds ?limit= on the runs list.

@@ -64,9 +64,9 @@ type ValidateRequest struct {
 
 // ValidateResponse lists every problem at once. Valid is false when there is at least one error.
 type ValidateResponse struct {
-	Valid    bool      `json:"valid"`
-	Errors   []Problem `json:"errors"`
-	Warnings []Problem `json:"warnings"`
+	Valid    bool            `json:"valid"`
+	Errors   config.Problems `json:"errors"`
+	Warnings config.Problems `json:"warnings"`
 }
 
 func (s *Server) validateConfig(c echo.Context) error {
@@ -79,10 +79,10 @@ func (s *Server) validateConfig(c echo.Context) error {
 		return err
 	}
 	_, warns, err := checkConfig(req.Config, stored, nil)
-	resp := ValidateResponse{Valid: err == nil, Errors: []Problem{}, Warnings: nonNil(warns)}
+	resp := ValidateResponse{Valid: err == nil, Errors: config.Problems{}, Warnings: nonNil(warns)}
 	var inv *invalidError
 	if errors.As(err, &inv) {
-		resp.Errors = inv.errors
+		resp.Errors = inv.problems.Errors()
 	}
 	return c.JSON(http.StatusOK, resp)
 }

@@ -50,6 +50,10 @@ func newValidator() *validator.Validate {
 	for alias, rules := range tagAliases {
 		v.RegisterAlias(alias, rules)
 	}
+	safeName := func(fl validator.FieldLevel) bool { return config.CheckName(fl.Field().String()) == nil }
+	if err := v.RegisterValidation("safename", safeName); err != nil {
+		panic("api: registering safename: " + err.Error())
+	}
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		if name := jsonName(f); name != "-" {
 			return name
@@ -60,22 +64,22 @@ func newValidator() *validator.Validate {
 }
 
 // validateStruct checks the validate tags of the struct dst points to and returns every failure.
-func (s *Server) validateStruct(dst any) []Problem {
+func (s *Server) validateStruct(dst any) config.Problems {
 	err := s.valid.Struct(dst)
 	if err == nil {
 		return nil
 	}
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
-		return []Problem{{Message: "invalid request"}}
+		return config.Problems{config.Errorf("", "", "invalid request")}
 	}
-	probs := make([]Problem, 0, len(ves))
+	probs := make(config.Problems, 0, len(ves))
 	for _, fe := range ves {
 		field := fe.Namespace()
 		if _, rest, ok := strings.Cut(field, "."); ok {
 			field = rest // drop the struct's Go name
 		}
-		probs = append(probs, Problem{Field: field, Value: valueText(fe.Value()), Message: ruleText(fe)})
+		probs = append(probs, config.Errorf(field, valueText(fe.Value()), "%s", ruleText(fe)))
 	}
 	return probs
 }
@@ -92,11 +96,7 @@ func valueText(v any) string {
 	if !rv.IsValid() {
 		return ""
 	}
-	s := fmt.Sprint(rv.Interface())
-	if len(s) > 120 {
-		s = s[:120] + "..."
-	}
-	return s
+	return fmt.Sprint(rv.Interface()) // config.Errorf cuts it
 }
 
 // ruleText says in words which rule a field broke.
@@ -127,6 +127,10 @@ func ruleText(fe validator.FieldError) string {
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "excluded_with":
 		return "cannot be combined with " + fe.Param()
+	case "safename":
+		if err := config.CheckName(fmt.Sprint(fe.Value())); err != nil {
+			return err.Error()
+		}
 	}
 	return "breaks the rule " + fe.ActualTag()
 }

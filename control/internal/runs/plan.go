@@ -31,11 +31,6 @@ type plan struct {
 	resume   map[int][]docker.File // checkpoint files per loader of a resumed backfill
 }
 
-// problem is one error-severity config problem.
-func problem(field, value, format string, args ...any) config.Problem {
-	return config.Problem{Field: field, Value: value, Message: fmt.Sprintf(format, args...), Severity: config.SeverityError}
-}
-
 // invalid wraps problems in ErrInvalid so the API can list them (errors.As to config.Problems).
 func invalid(ps config.Problems) error {
 	return fmt.Errorf("%w: %w", ErrInvalid, ps)
@@ -55,7 +50,7 @@ func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
 	case ModeLive, ModeBackfill:
 		p.cfg.BackfillEnabled = req.Mode == ModeBackfill
 	default:
-		probs = append(probs, problem("mode", req.Mode, "must be %q, %q or empty (follow BACKFILL_ENABLED)", ModeLive, ModeBackfill))
+		probs = append(probs, config.Errorf("mode", req.Mode, "must be %q, %q or empty (follow BACKFILL_ENABLED)", ModeLive, ModeBackfill))
 	}
 	p.mode = ModeLive
 	if p.cfg.BackfillEnabled {
@@ -63,9 +58,9 @@ func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
 	}
 	switch {
 	case p.mode == ModeBackfill && p.loaders > 1:
-		probs = append(probs, problem("loaders", fmt.Sprint(req.Loaders), "a backfill runs in one loader (its checkpoint is one file)"))
+		probs = append(probs, config.Errorf("loaders", fmt.Sprint(req.Loaders), "a backfill runs in one loader (its checkpoint is one file)"))
 	case p.loaders > MaxLoaders:
-		probs = append(probs, problem("loaders", fmt.Sprint(req.Loaders), "must be at most %d", MaxLoaders))
+		probs = append(probs, config.Errorf("loaders", fmt.Sprint(req.Loaders), "must be at most %d", MaxLoaders))
 	}
 	// Settings the control owns: it starts the loaders itself (no start signal), a finished
 	// backfill must exit rather than idle (or its run never ends), and the checkpoint lives
@@ -88,15 +83,15 @@ func (s *Service) resolveConfig(ctx context.Context, req StartRequest, p *plan, 
 	switch {
 	case req.ResumeOf != "":
 		if req.ConfigID != nil || req.Config != nil {
-			*probs = append(*probs, problem("resume_of", req.ResumeOf, "a resumed run keeps its config; give no config_id or config"))
+			*probs = append(*probs, config.Errorf("resume_of", req.ResumeOf, "a resumed run keeps its config; give no config_id or config"))
 		}
 		return s.resolveResume(ctx, req, p, probs)
 	case (req.ConfigID == nil) == (req.Config == nil):
-		*probs = append(*probs, problem("config", "", "give exactly one of config_id (a saved config) and config"))
+		*probs = append(*probs, config.Errorf("config", "", "give exactly one of config_id (a saved config) and config"))
 	case req.ConfigID != nil:
 		c, err := s.st.GetConfig(ctx, *req.ConfigID)
 		if errors.Is(err, store.ErrNotFound) {
-			*probs = append(*probs, problem("config_id", fmt.Sprint(*req.ConfigID), "no saved config has this id"))
+			*probs = append(*probs, config.Errorf("config_id", fmt.Sprint(*req.ConfigID), "no saved config has this id"))
 			return nil
 		}
 		if err != nil {
@@ -110,7 +105,7 @@ func (s *Service) resolveConfig(ctx context.Context, req StartRequest, p *plan, 
 	default:
 		p.cfg = *req.Config
 		if len(req.Overrides) > 0 {
-			*probs = append(*probs, problem("overrides", "", "overrides go with config_id; put the settings in the inline config instead"))
+			*probs = append(*probs, config.Errorf("overrides", "", "overrides go with config_id; put the settings in the inline config instead"))
 		}
 	}
 	return nil
@@ -128,7 +123,7 @@ func applyOverrides(cfg config.Config, overrides map[string]any, probs *config.P
 	m := config.ToMap(cfg)
 	for k, v := range overrides {
 		if notOverridable[k] {
-			*probs = append(*probs, problem(k, "", "targets and tokens cannot be overridden per run; change the saved config"))
+			*probs = append(*probs, config.Errorf(k, "", "targets and tokens cannot be overridden per run; change the saved config"))
 			continue
 		}
 		m[k] = v
@@ -143,7 +138,7 @@ func applyOverrides(cfg config.Config, overrides map[string]any, probs *config.P
 func (s *Service) resolveResume(ctx context.Context, req StartRequest, p *plan, probs *config.Problems) error {
 	old, err := s.st.GetRun(ctx, req.ResumeOf)
 	if errors.Is(err, store.ErrNotFound) {
-		*probs = append(*probs, problem("resume_of", req.ResumeOf, "no run has this id"))
+		*probs = append(*probs, config.Errorf("resume_of", req.ResumeOf, "no run has this id"))
 		return nil
 	}
 	if err != nil {
@@ -151,9 +146,9 @@ func (s *Service) resolveResume(ctx context.Context, req StartRequest, p *plan, 
 	}
 	switch {
 	case old.Mode != ModeBackfill:
-		*probs = append(*probs, problem("resume_of", old.ID, "only a backfill run can be resumed"))
+		*probs = append(*probs, config.Errorf("resume_of", old.ID, "only a backfill run can be resumed"))
 	case req.Mode == ModeLive:
-		*probs = append(*probs, problem("mode", req.Mode, "a resumed run is a backfill"))
+		*probs = append(*probs, config.Errorf("mode", req.Mode, "a resumed run is a backfill"))
 	case store.IsActive(old.State):
 		return fmt.Errorf("resume run %s: %w: it is still %s", old.ID, ErrConflict, old.State)
 	}
@@ -200,8 +195,10 @@ func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, p
 	var funnels []content.Funnel
 	for _, f := range stored {
 		parsed, ps := content.ParseFunnel(f.JSON)
-		if content.HasErrors(ps) {
-			*probs = append(*probs, problem("funnels", f.Name, "the saved funnel is invalid: %v", content.AsError(ps)))
+		if errs := ps.Errors(); len(errs) > 0 {
+			for _, e := range errs {
+				*probs = append(*probs, config.Errorf("funnels", f.Name, "the saved funnel is invalid: %s", e))
+			}
 			continue
 		}
 		funnels = append(funnels, parsed)
@@ -245,7 +242,7 @@ func (s *Service) contentSet(ctx context.Context, kind, field string, id *int64,
 	if id != nil {
 		cs, err = s.st.GetContentSet(ctx, *id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && cs.Kind != kind) {
-			*probs = append(*probs, problem(field, fmt.Sprint(*id), "no %s set has this id", kind))
+			*probs = append(*probs, config.Errorf(field, fmt.Sprint(*id), "no %s set has this id", kind))
 			return "", false, nil
 		}
 	} else {

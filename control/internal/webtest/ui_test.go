@@ -321,6 +321,7 @@ func testTargetsEditor(t *testing.T, f *uiFixture) {
 		row := fmt.Sprintf(`#target-rows .target-row:nth-child(%d)`, i+1)
 		p.fill(row+` input[type="text"]`, name)
 		p.fill(row+` input[type="url"]`, f.snk.URL+"/matomo.php")
+		p.fill(row+` input[type="number"]:not([max])`, fmt.Sprint(i+1))   // sites 1 and 2: mirroring one site twice is refused
 		p.fill(row+` input[type="number"][max="100"]`, fmt.Sprint(3-2*i)) // weights 3 and 1
 	}
 	p.typeInto(`#target-rows .target-row:nth-child(1) input[type="password"]`, sinkToken)

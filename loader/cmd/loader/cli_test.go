@@ -52,7 +52,7 @@ func TestValidateCommand(t *testing.T) {
 		{"broken", nil, []string{"validate", "--env-file", broken}, 2, "", []string{
 			"line 8", "MATOMO_TARGETS", "TARGET_MODE", "PAGEVIEWS_MIN", "BACKFILL_END_DATE"}},
 		// A missing env file is an error.
-		{"missing file", nil, []string{"validate", "--env-file", "/nonexistent.env"}, 2, "", []string{"env file"}},
+		{"missing file", nil, []string{"validate", "--env-file", "/nonexistent.env"}, 2, "", []string{`--env-file="/nonexistent.env": cannot read`}},
 		// Unknown commands are refused.
 		{"unknown", nil, []string{"launch"}, 2, "", []string{"unknown command"}},
 		// version prints the version.

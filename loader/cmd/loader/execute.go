@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -26,16 +25,9 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 	if err := waitForStart(ctx, cfg, log); err != nil {
 		return exitOK // stopped before starting
 	}
-	cat, probs, err := catalog.Load(catalog.LoadOptions{URLsFile: cfg.URLsFile, EventsFile: cfg.EventsFile, FunnelsFile: cfg.FunnelsFile})
-	for _, p := range probs {
-		level := "error:"
-		if p.Warning {
-			level = "warning:"
-		}
-		fmt.Fprintln(stderr, level, p.Error())
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "error:", err)
+	cat, probs := catalog.Load(catalog.LoadOptions{URLsFile: cfg.URLsFile, EventsFile: cfg.EventsFile, FunnelsFile: cfg.FunnelsFile})
+	printProblems(stderr, probs)
+	if probs.Err() != nil {
 		return exitInvalid
 	}
 	set := meter.NewSet(targetNames(cfg))

@@ -280,8 +280,8 @@ func runBenchBackfill(b *testing.B, s *sinkProc) benchResult {
 // files uses it.
 func realCatalog(b *testing.B) *catalog.Catalog {
 	b.Helper()
-	c, _, err := catalog.Load(catalog.LoadOptions{})
-	if err != nil {
+	c, ps := catalog.Load(catalog.LoadOptions{})
+	if err := ps.Err(); err != nil {
 		b.Fatal(err)
 	}
 	return c
