@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -67,6 +68,14 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	b, _ := json.Marshal(doc.Components.Schemas["ConfigRequest"])
 	if err := json.Unmarshal(b, &cfgReq); err != nil || !slices.Contains(cfgReq.Required, "name") || cfgReq.Properties["name"]["maxLength"] != float64(100) {
 		t.Errorf("ConfigRequest schema %s", b)
+	}
+	// A target's health says which window it covers.
+	var state struct {
+		Properties map[string]map[string]any `json:"properties"`
+	}
+	b, _ = json.Marshal(doc.Components.Schemas["RunsTargetState"])
+	if err := json.Unmarshal(b, &state); err != nil || !strings.Contains(fmt.Sprint(state.Properties["health"]["description"]), "last 60 s") {
+		t.Errorf("RunsTargetState schema %s: health does not say its window", b)
 	}
 }
 

@@ -66,9 +66,11 @@ type ListFilter struct {
 // TargetState is a target's live counters in a run.
 type TargetState struct {
 	report.TargetStats
-	// Health is "healthy" (≥ 95% of answered hits tracked), "degraded" (≥ 70%), "failing", or
-	// "unknown" before any hit.
-	Health string `json:"health"`
+	// Health judges the hits answered (tracked, invalid or failed) in the last minute
+	// (HealthWindow) of the loaders' reports, not over the whole run, so a target that recovered
+	// shows it: "healthy" (≥ 95% of them tracked), "degraded" (≥ 70%), "failing", or "unknown" when
+	// none was answered in that minute. A finished run keeps the health of its last minute.
+	Health string `json:"health" doc:"The share of hits Matomo tracked among those answered in the last 60 s of the loaders' reports (a finished run: its last 60 s): healthy ≥ 95%, degraded ≥ 70%, failing below, unknown when none was answered in that time."`
 }
 
 // View is a run as the API shows it: the stored record plus live state. Tokens are never in it.
