@@ -233,6 +233,8 @@ func ParseTargets(s string) ([]Target, error) {
 		Token   string `json:"token_auth"`
 		Weight  *int   `json:"weight"`
 		Enabled *bool  `json:"enabled"`
+
+		TokenFile string `json:"token_auth_file"`
 	}
 	var ws []wire
 	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
@@ -245,7 +247,8 @@ func ParseTargets(s string) ([]Target, error) {
 	}
 	out := make([]Target, len(ws))
 	for i, w := range ws {
-		t := Target{Name: strings.TrimSpace(w.Name), URL: strings.TrimSpace(w.URL), Token: w.Token, Weight: 1, Enabled: true}
+		t := Target{Name: strings.TrimSpace(w.Name), URL: strings.TrimSpace(w.URL), Token: w.Token,
+			TokenFile: strings.TrimSpace(w.TokenFile), Weight: 1, Enabled: true}
 		if w.SiteID != nil {
 			t.SiteID = *w.SiteID
 		}

@@ -33,7 +33,8 @@ func Markdown() string {
 	b.WriteString("\n## Targets in MATOMO_TARGETS\n\n")
 	b.WriteString("```json\n[\n  {\"name\": \"baseline\", \"url\": \"https://matomo-a.example.org/matomo.php\", \"site_id\": 1, \"token_auth\": \"…\", \"weight\": 1, \"enabled\": true},\n  {\"name\": \"optimised\", \"url\": \"https://matomo-b.example.org/matomo.php\", \"site_id\": 1, \"token_auth\": \"…\"}\n]\n```\n\n")
 	b.WriteString("`name` (1–100 characters, unique), `url` (http or https), `site_id` (≥ 1) are required; `weight` (1–100)\n")
-	b.WriteString("defaults to 1 and `enabled` to true. Each target's token is sent only to that target. A whole visit\n")
+	b.WriteString("defaults to 1 and `enabled` to true. Each target's token is sent only to that target; `token_auth_file`\n")
+	b.WriteString("instead of `token_auth` names a file holding it (read by the loader, as `MATOMO_TOKEN_AUTH_FILE`). A whole visit\n")
 	b.WriteString("always stays on one target; with `TARGET_MODE=mirror` every target receives the identical visit.\n")
 	return b.String()
 }

@@ -52,8 +52,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	return execute(ctx, cfg, stdout, stderr)
 }
 
-// loadConfig merges the env file (if any) under the process environment, decodes and validates, and
-// prints every problem (errors and warnings) one per line on stderr.
+// loadConfig merges the env file (if any) under the process environment, decodes, reads the token
+// files, validates, and prints every problem (errors and warnings) one per line on stderr.
 func loadConfig(envFile string, lookup func(string) (string, bool), stderr io.Writer) (config.Config, bool) {
 	var probs config.Problems
 	if envFile != "" {
@@ -82,6 +82,7 @@ func loadConfig(envFile string, lookup func(string) (string, bool), stderr io.Wr
 	if ps, ok := err.(config.Problems); ok {
 		probs = append(probs, ps...)
 	}
+	probs = append(probs, cfg.ReadTokenFiles()...) // the loader alone reads the files a config names
 	probs = append(probs, validate(cfg, err)...)
 	for _, p := range probs.Errors() {
 		fmt.Fprintln(stderr, "error:", p)
