@@ -77,6 +77,15 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if err := json.Unmarshal(b, &state); err != nil || !strings.Contains(fmt.Sprint(state.Properties["health"]["description"]), "last 60 s") {
 		t.Errorf("RunsTargetState schema %s: health does not say its window", b)
 	}
+	// A run's container limits show their bounds and defaults.
+	var limits struct {
+		Properties map[string]map[string]any `json:"properties"`
+	}
+	b, _ = json.Marshal(doc.Components.Schemas["RunsLimits"])
+	if err := json.Unmarshal(b, &limits); err != nil || limits.Properties["memory_mb"]["minimum"] != float64(32) ||
+		limits.Properties["cpus"]["maximum"] != float64(64) || !strings.Contains(fmt.Sprint(limits.Properties["pids"]["description"]), "256") {
+		t.Errorf("RunsLimits schema %s", b)
+	}
 }
 
 // The UI hook serves files under /ui/ and sends / there.

@@ -53,6 +53,9 @@ type StartRequest struct {
 	URLSetID, EventSetID *int64
 	// ResumeOf continues a stopped or failed backfill run with its checkpoint (same config).
 	ResumeOf string
+	// Limits bound each loader container; zero fields take DefaultLimits (a resumed run: the
+	// limits it ran with).
+	Limits Limits
 }
 
 // ListFilter selects runs for List.
@@ -89,6 +92,7 @@ type View struct {
 	ExitCode   *int               `json:"exit_code,omitempty"`
 	Error      string             `json:"error,omitempty"`
 	Loaders    int                `json:"loaders"`
+	Limits     Limits             `json:"limits"` // of each loader container; {} for runs older than limits
 	Targets    []TargetState      `json:"targets"`
 	Total      report.TargetStats `json:"total"`
 	Days       []store.RunDay     `json:"days,omitempty"`     // backfill progress per day and target

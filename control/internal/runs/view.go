@@ -48,7 +48,7 @@ func (s *Service) view(run store.Run) View {
 		ID: run.ID, Name: run.Name, Mode: run.Mode, State: run.State, ConfigID: run.ConfigID,
 		Config: config.ToMap(run.Config.Redacted()), TokenSet: tokenSet(run.Config),
 		CreatedAt: run.CreatedAt, ExitCode: run.ExitCode, Error: run.Error,
-		Loaders: max(run.Config.ShardCount, 1), Summary: run.Summary, Targets: []TargetState{},
+		Loaders: max(run.Config.ShardCount, 1), Limits: storedLimits(run.Limits), Summary: run.Summary, Targets: []TargetState{},
 	}
 	if !run.StartedAt.IsZero() {
 		started := run.StartedAt
