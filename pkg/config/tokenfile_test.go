@@ -13,26 +13,12 @@ const fileToken = "0123456789abcdef0123456789abcdef"
 // be used is reported per setting, with the path and never the file's content.
 func TestReadTokenFiles(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o400); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	good := write("good", fileToken+"\n")
-	other := write("other", "  fedcba9876543210fedcba9876543210  ")
-	empty := write("empty", "\n")
-	twoLines := write("two-lines", fileToken+"\nsecond "+fileToken)
-	big := write("big", strings.Repeat("a", maxTokenFileSize+1))
+	good := writeFile(t, dir, "good", fileToken+"\n")
+	other := writeFile(t, dir, "other", "  fedcba9876543210fedcba9876543210  ")
+	empty := writeFile(t, dir, "empty", "\n")
+	twoLines := writeFile(t, dir, "two-lines", fileToken+"\nsecond "+fileToken)
+	big := writeFile(t, dir, "big", strings.Repeat("a", maxTokenFileSize+1))
 	missing := filepath.Join(dir, "missing")
-	targets := func(files ...string) string {
-		var parts []string
-		for i, f := range files {
-			parts = append(parts, `{"name":"t`+string(rune('a'+i))+`","url":"http://127.0.0.1:9/matomo.php","site_id":1,"token_auth_file":"`+f+`"}`)
-		}
-		return "[" + strings.Join(parts, ",") + "]"
-	}
 	tests := []struct {
 		name   string
 		env    map[string]string
@@ -42,10 +28,10 @@ func TestReadTokenFiles(t *testing.T) {
 		// The legacy target's token comes from MATOMO_TOKEN_AUTH_FILE, its newline dropped.
 		{"legacy file", map[string]string{"MATOMO_URL": "http://127.0.0.1:9/matomo.php", "MATOMO_TOKEN_AUTH_FILE": good}, []string{fileToken}, nil},
 		// Each target's token comes from its own file, spaces around it dropped.
-		{"target files", map[string]string{"MATOMO_TARGETS": targets(good, other)},
+		{"target files", map[string]string{"MATOMO_TARGETS": targetsWithFiles(good, other)},
 			[]string{fileToken, "fedcba9876543210fedcba9876543210"}, nil},
 		// Every unusable file is reported at once.
-		{"bad files", map[string]string{"MATOMO_TARGETS": targets(missing, empty, twoLines, big)}, nil, []string{
+		{"bad files", map[string]string{"MATOMO_TARGETS": targetsWithFiles(missing, empty, twoLines, big)}, nil, []string{
 			"MATOMO_TARGETS[0].token_auth_file: cannot be read: no such file",
 			"MATOMO_TARGETS[1].token_auth_file: is empty",
 			"MATOMO_TARGETS[2].token_auth_file: must hold the token alone",
@@ -93,6 +79,25 @@ func TestReadTokenFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeFile writes a token file readable by its owner only and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// targetsWithFiles is a MATOMO_TARGETS value of one target per token file.
+func targetsWithFiles(files ...string) string {
+	var parts []string
+	for i, f := range files {
+		parts = append(parts, `{"name":"t`+string(rune('a'+i))+`","url":"http://127.0.0.1:9/matomo.php","site_id":1,"token_auth_file":"`+f+`"}`)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
 }
 
 // Validation, which never reads files, counts a token file as a token, and refuses a token given

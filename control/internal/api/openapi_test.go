@@ -69,22 +69,28 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if err := json.Unmarshal(b, &cfgReq); err != nil || !slices.Contains(cfgReq.Required, "name") || cfgReq.Properties["name"]["maxLength"] != float64(100) {
 		t.Errorf("ConfigRequest schema %s", b)
 	}
-	// A target's health says which window it covers.
-	var state struct {
-		Properties map[string]map[string]any `json:"properties"`
+}
+
+// The run schemas describe what a field's number means: a target's health says which window it
+// covers, and a run's container limits show their bounds and defaults.
+func TestOpenAPIDescribesRunFields(t *testing.T) {
+	e := newEnv(t)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
 	}
-	b, _ = json.Marshal(doc.Components.Schemas["RunsTargetState"])
-	if err := json.Unmarshal(b, &state); err != nil || !strings.Contains(fmt.Sprint(state.Properties["health"]["description"]), "last 60 s") {
-		t.Errorf("RunsTargetState schema %s: health does not say its window", b)
+	e.mustStatus(http.StatusOK, http.MethodGet, "/api/openapi.json", nil, &doc)
+	health := doc.Components.Schemas["RunsTargetState"].Properties["health"]
+	if !strings.Contains(fmt.Sprint(health["description"]), "last 60 s") {
+		t.Errorf("health %v does not say its window", health)
 	}
-	// A run's container limits show their bounds and defaults.
-	var limits struct {
-		Properties map[string]map[string]any `json:"properties"`
-	}
-	b, _ = json.Marshal(doc.Components.Schemas["RunsLimits"])
-	if err := json.Unmarshal(b, &limits); err != nil || limits.Properties["memory_mb"]["minimum"] != float64(32) ||
-		limits.Properties["cpus"]["maximum"] != float64(64) || !strings.Contains(fmt.Sprint(limits.Properties["pids"]["description"]), "256") {
-		t.Errorf("RunsLimits schema %s", b)
+	limits := doc.Components.Schemas["RunsLimits"].Properties
+	if limits["memory_mb"]["minimum"] != float64(32) || limits["cpus"]["maximum"] != float64(64) ||
+		!strings.Contains(fmt.Sprint(limits["pids"]["description"]), "256") {
+		t.Errorf("RunsLimits properties %v", limits)
 	}
 }
 

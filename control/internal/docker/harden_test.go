@@ -29,19 +29,7 @@ func TestDockerLoaderIsHardened(t *testing.T) {
 		t.Fatalf("Wait = %d, %v", code, err)
 	}
 
-	got := map[string]string{} // what the program could read and write, by path
-	for _, l := range allLogs(t, rt, c.ID) {
-		var rec map[string]string
-		if l.Stream != StreamStdout || json.Unmarshal([]byte(l.Text), &rec) != nil {
-			continue
-		}
-		switch rec["event"] {
-		case "file":
-			got[rec["path"]] = rec["content"] + rec["error"]
-		case "write":
-			got[rec["path"]] = rec["result"]
-		}
-	}
+	got := fileResults(t, rt, c.ID)
 	want := map[string]string{
 		"/data/secrets/token": secret,                  // its own file, 0400
 		"/data/state.json":    "ok",                    // the data directory is writable
@@ -91,4 +79,24 @@ func TestDockerLoaderIsHardened(t *testing.T) {
 	if _, err := api.VolumeInspect(ctx, volume); !client.IsErrNotFound(err) {
 		t.Errorf("the data volume %s outlived its container: %v", volume, err)
 	}
+}
+
+// fileResults reads what the fakeloader reported of the files it read (their content or error)
+// and wrote ("ok" or the error), by path.
+func fileResults(t *testing.T, rt *Runtime, id string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	for _, l := range allLogs(t, rt, id) {
+		var rec map[string]string
+		if l.Stream != StreamStdout || json.Unmarshal([]byte(l.Text), &rec) != nil {
+			continue
+		}
+		switch rec["event"] {
+		case "file":
+			got[rec["path"]] = rec["content"] + rec["error"]
+		case "write":
+			got[rec["path"]] = rec["result"]
+		}
+	}
+	return got
 }
