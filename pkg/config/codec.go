@@ -333,6 +333,8 @@ func ParseTargets(s string) ([]Target, error) {
 		Token   string `json:"token_auth"`
 		Weight  *int   `json:"weight"`
 		Enabled *bool  `json:"enabled"`
+
+		TokenFile string `json:"token_auth_file"`
 	}
 	var ws []wire
 	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
@@ -345,7 +347,8 @@ func ParseTargets(s string) ([]Target, error) {
 	}
 	out := make([]Target, len(ws))
 	for i, w := range ws {
-		t := Target{Name: strings.TrimSpace(w.Name), URL: strings.TrimSpace(w.URL), Token: w.Token, Weight: DefaultTargetWeight, Enabled: defaultTargetEnabled}
+		t := Target{Name: strings.TrimSpace(w.Name), URL: strings.TrimSpace(w.URL), Token: w.Token,
+			TokenFile: strings.TrimSpace(w.TokenFile), Weight: DefaultTargetWeight, Enabled: defaultTargetEnabled}
 		if w.SiteID != nil {
 			t.SiteID = *w.SiteID
 		}

@@ -54,6 +54,9 @@ type Target struct {
 	Token   string `json:"token_auth,omitempty"`
 	Weight  int    `json:"weight"`
 	Enabled bool   `json:"enabled"`
+
+	// TokenFile names a file holding Token instead (token_auth_file); see Config.ReadTokenFiles.
+	TokenFile string `json:"token_auth_file,omitempty"`
 }
 
 // Config is the whole configuration of one loader. Field comments give the env var name; the limits,
@@ -63,6 +66,7 @@ type Config struct {
 	MatomoURL     string   // MATOMO_URL
 	SiteID        int      // MATOMO_SITE_ID
 	TokenAuth     string   // MATOMO_TOKEN_AUTH
+	TokenAuthFile string   // MATOMO_TOKEN_AUTH_FILE
 	Targets       []Target // MATOMO_TARGETS
 	TargetMode    string   // TARGET_MODE
 	Transport     string   // TRACKING_TRANSPORT
@@ -169,7 +173,7 @@ func (c *Config) ResolvedTargets() []Target {
 	if len(c.Targets) > 0 {
 		return append([]Target(nil), c.Targets...)
 	}
-	return []Target{{Name: LegacyTargetName, URL: c.MatomoURL, SiteID: c.SiteID, Token: c.TokenAuth,
+	return []Target{{Name: LegacyTargetName, URL: c.MatomoURL, SiteID: c.SiteID, Token: c.TokenAuth, TokenFile: c.TokenAuthFile,
 		Weight: DefaultTargetWeight, Enabled: defaultTargetEnabled}}
 }
 

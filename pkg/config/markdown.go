@@ -40,7 +40,8 @@ func Markdown() string {
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | **%s.** %s |\n", i.Name, def, mdType(i), mdLimits(i), i.Label, escape(i.Help))
 	}
-	b.WriteString("\nEach target's token is sent only to that target. A whole visit always stays on one target; with\n")
+	b.WriteString("\nEach target's token is sent only to that target; `token_auth_file` instead of `token_auth` names a file\n")
+	b.WriteString("holding it (read by the loader alone, as `MATOMO_TOKEN_AUTH_FILE`). A whole visit always stays on one target; with\n")
 	b.WriteString("`TARGET_MODE=mirror` every target receives the identical visit.\n")
 	return b.String()
 }

@@ -132,6 +132,9 @@ func (c *Config) checkTargets() Problems {
 	if c.TokenAuth != "" {
 		legacy = append(legacy, "MATOMO_TOKEN_AUTH")
 	}
+	if c.TokenAuthFile != "" {
+		legacy = append(legacy, "MATOMO_TOKEN_AUTH_FILE")
+	}
 	if c.SiteID != 1 {
 		legacy = append(legacy, "MATOMO_SITE_ID")
 	}
@@ -275,18 +278,20 @@ func (c *Config) checkMisc() Problems {
 // countries by IP need one (cip), and GET cannot carry one.
 func (c *Config) checkTokens() Problems {
 	var ps Problems
+	ps = append(ps, c.checkTokenFiles()...)
 	for i, t := range c.EnabledTargets() {
 		field := "MATOMO_TOKEN_AUTH"
 		if len(c.Targets) > 0 {
 			field = fmt.Sprintf("MATOMO_TARGETS[%d].token_auth", i)
 		}
-		if t.Token == "" && c.BackfillEnabled {
+		hasToken := t.Token != "" || t.TokenFile != "" // a file is read by the loader (ReadTokenFiles)
+		if !hasToken && c.BackfillEnabled {
 			ps = append(ps, Errorf(field, "", "backfill needs a token: Matomo rejects hits dated more than 24 hours ago (cdt) without the token_auth of a user with write access to site %d", t.SiteID))
 		}
-		if t.Token == "" && c.RandomizeCountries && !c.BackfillEnabled {
+		if !hasToken && c.RandomizeCountries && !c.BackfillEnabled {
 			ps = append(ps, Warnf(field, "", "no token for target %q: visitor IPs (cip) need one, so countries come from the browser language instead", t.Name))
 		}
-		if t.Token != "" && c.Transport == TransportGET && !c.BackfillEnabled {
+		if hasToken && c.Transport == TransportGET && !c.BackfillEnabled {
 			ps = append(ps, Warnf("TRACKING_TRANSPORT", c.Transport, "GET puts every parameter in the URL, so the token is not sent: no visitor IPs; use post or bulk"))
 		}
 	}

@@ -68,8 +68,8 @@ func run() int {
 // serve runs the control until ctx ends, then shuts down gracefully. A generated API key is
 // printed to out, once.
 func serve(ctx context.Context, set settings, log *slog.Logger, out io.Writer) error {
-	if err := os.MkdirAll(set.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+	if err := privateDir(set.DataDir, log); err != nil {
+		return err
 	}
 	st, err := store.Open(ctx, filepath.Join(set.DataDir, "control.db"), store.Options{})
 	if err != nil {
@@ -99,6 +99,26 @@ func serve(ctx context.Context, set settings, log *slog.Logger, out io.Writer) e
 		}
 	}()
 	return listen(ctx, set.Addr, srv, log)
+}
+
+// privateDir creates the data directory for its owner only: it holds the database, the token key,
+// the API key and the runs' checkpoints. One left open to others (by an earlier version, an image,
+// or a volume) is restricted; when that is not allowed (a directory of another owner), a warning
+// says so, and the files in it are still created for their owner only.
+func privateDir(dir string, log *slog.Logger) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		if err := os.Chmod(dir, perm&0o700); err != nil {
+			log.Warn("the data directory is open to other users and cannot be restricted", "dir", dir, "mode", fmt.Sprintf("%#o", perm), "err", err)
+		}
+	}
+	return nil
 }
 
 // dialRuns connects to the Docker Engine named by the SDK's environment and starts the run

@@ -11,8 +11,8 @@ import (
 )
 
 // schemaGen derives OpenAPI 3.0 schemas from Go types: structs become named components (their JSON
-// field names, validate rules as limits), so the document shows exactly what handlers decode and
-// encode.
+// field names, validate rules as limits, doc tags as descriptions), so the document shows exactly
+// what handlers decode and encode.
 type schemaGen struct {
 	components map[string]any
 	names      map[reflect.Type]string
@@ -105,6 +105,9 @@ func (g *schemaGen) addFields(t reflect.Type, props map[string]any, required *[]
 		s := g.typeSchema(f.Type)
 		if _, isRef := s["$ref"]; !isRef {
 			applyRules(s, f)
+			if doc := f.Tag.Get("doc"); doc != "" {
+				s["description"] = doc
+			}
 		}
 		props[name] = s
 		if rules := f.Tag.Get("validate"); strings.Contains(rules, "required") || strings.Contains(rules, "notblank") {

@@ -27,6 +27,8 @@ type RunRequest struct {
 	ResumeOf   string         `json:"resume_of,omitempty" validate:"max=64"`
 	// Overrides apply settings over the saved config (config_id) for this run only.
 	Overrides map[string]any `json:"overrides,omitempty"`
+	// Limits bound each loader container (memory, CPUs, processes); absent fields take the defaults.
+	Limits *runs.Limits `json:"limits,omitempty"`
 }
 
 // maxRunIDLen bounds path ids handed to the run service (real ids are 12 hex digits).
@@ -75,6 +77,9 @@ func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest
 	ctx := c.Request().Context()
 	sr := runs.StartRequest{Name: strings.TrimSpace(req.Name), Mode: req.Mode, Loaders: req.Loaders,
 		URLSetID: req.URLSetID, EventSetID: req.EventSetID, ResumeOf: req.ResumeOf}
+	if req.Limits != nil {
+		sr.Limits = *req.Limits
+	}
 	given := 0
 	for _, set := range []bool{req.ConfigID != nil, req.Config != nil, req.ResumeOf != ""} {
 		if set {

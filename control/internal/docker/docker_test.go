@@ -23,7 +23,7 @@ func TestDockerStartWithEnvAndFiles(t *testing.T) {
 	const path = "/etc/trafficinator/conf/funnels.json" // parents do not exist in a FROM-scratch image
 	content := `{"funnels":[{"name":"checkout"}]}`
 	spec := fakeSpec(t, rt, "run-env", 0, "FAKE_GREETING="+greeting, "FAKE_FILE="+path, "FAKE_LINES=3")
-	spec.Files = []File{{Path: path, Data: []byte(content)}}
+	spec.DataDir, spec.Files = "/etc/trafficinator", []File{{Path: path, Data: []byte(content)}}
 	spec.Labels = map[string]string{"io.trafficinator.config-id": "42"}
 
 	c := startFake(t, rt, spec)

@@ -88,7 +88,7 @@ func TestStartRemovesHalfMadeContainer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRuntime(tt.eng, "s")
 			spec := validSpec()
-			spec.Files = []File{{Path: "/f", Data: []byte("x")}}
+			spec.DataDir, spec.Files = "/data", []File{{Path: "/data/f", Data: []byte("x")}}
 			_, err := r.Start(t.Context(), spec)
 			if err == nil || !strings.Contains(err.Error(), tt.wantIn) || !strings.Contains(err.Error(), "start loader run-1/0") {
 				t.Fatalf("Start error = %v, want it to mention %q and the loader", err, tt.wantIn)

@@ -136,36 +136,6 @@ func sumProgress(ps []*report.Progress) *report.Progress {
 	return out
 }
 
-// Health thresholds: the share of answered hits Matomo tracked.
-const (
-	healthyShare  = 0.95
-	degradedShare = 0.70
-)
-
-// health classifies a target by tracked / (tracked + invalid + failed).
-func health(c report.Counters) string {
-	answered := c.HitsTracked + c.HitsInvalid + c.HitsFailed
-	switch share := float64(c.HitsTracked) / float64(answered); {
-	case answered == 0:
-		return "unknown"
-	case share >= healthyShare:
-		return "healthy"
-	case share >= degradedShare:
-		return "degraded"
-	default:
-		return "failing"
-	}
-}
-
-// targetStates adds health to per-target figures.
-func targetStates(ts []report.TargetStats) []TargetState {
-	out := make([]TargetState, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, TargetState{TargetStats: t, Health: health(t.Counters)})
-	}
-	return out
-}
-
 // sortedKeys returns a map's int keys in order, so sums are built in loader order.
 func sortedKeys[V any](m map[int]V) []int {
 	keys := make([]int, 0, len(m))

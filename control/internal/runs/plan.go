@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/trafficinator/trafficinator/control/internal/docker"
@@ -27,6 +26,7 @@ type plan struct {
 	configID *int64
 	cfg      config.Config // as the loaders run it: mode, shards and file paths applied
 	loaders  int
+	limits   Limits                // of every loader container, defaults applied
 	files    []docker.File         // content files for every loader
 	resume   map[int][]docker.File // checkpoint files per loader of a resumed backfill
 }
@@ -40,11 +40,13 @@ func invalid(ps config.Problems) error {
 // number of loaders, the settings the control owns, and the content files; then validates the
 // result. Every problem is reported at once, wrapped in ErrInvalid.
 func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
-	p := plan{name: req.Name, loaders: max(req.Loaders, DefaultLoaders)}
-	var probs config.Problems
+	p := plan{name: req.Name, loaders: max(req.Loaders, DefaultLoaders), limits: req.Limits}
+	probs := req.Limits.check()
 	if err := s.resolveConfig(ctx, req, &p, &probs); err != nil {
 		return plan{}, err
 	}
+	p.limits = p.limits.withDefaults()
+	probs = append(probs, tokenFileProblems(p.cfg)...)
 	switch req.Mode {
 	case "":
 	case ModeLive, ModeBackfill:
@@ -163,6 +165,9 @@ func (s *Service) resolveResume(ctx context.Context, req StartRequest, p *plan, 
 	}
 	p.cfg, p.configID, p.resume = old.Config, old.ConfigID, cp
 	p.cfg.BackfillEnabled = true
+	if p.limits == (Limits{}) {
+		p.limits = storedLimits(old.Limits) // a resumed run keeps its limits unless new ones are given
+	}
 	if p.name == "" {
 		p.name = old.Name
 	}
@@ -255,19 +260,4 @@ func (s *Service) contentSet(ctx context.Context, kind, field string, id *int64,
 		return "", false, fmt.Errorf("start run: %w", err)
 	}
 	return cs.Content, strings.TrimSpace(cs.Content) != "", nil
-}
-
-// spec describes loader i of a planned run.
-func (s *Service) spec(runID string, p plan, i int) docker.Spec {
-	c := p.cfg
-	c.ShardIndex = i
-	kind, restarts := docker.KindLive, s.opts.RestartRetries
-	if p.mode == ModeBackfill {
-		kind, restarts = docker.KindBackfill, 0 // a backfill is never restarted behind the control's back
-	}
-	return docker.Spec{
-		RunID: runID, Index: i, Kind: kind, Image: s.opts.LoaderImage, Env: config.Encode(c),
-		Network: s.opts.Network, Files: append(slices.Clone(p.files), p.resume[i]...),
-		RestartOnFailure: restarts, StopTimeout: c.ShutdownGrace + stopGraceMargin,
-	}
 }

@@ -194,8 +194,8 @@ func TestResumeBackfill(t *testing.T) {
 	for _, f := range specs[len(specs)-1].Files {
 		if f.Path == "/data/backfill-state.json" {
 			got = f.Data
-			if f.Mode != 0o666 {
-				t.Errorf("checkpoint copied in with mode %o: the non-root loader could not append to it", f.Mode)
+			if f.Mode != 0o600 || f.UID != loaderUID || f.GID != loaderUID {
+				t.Errorf("checkpoint copied in with mode %o owned by %d:%d: the loader's user could not append to it", f.Mode, f.UID, f.GID)
 			}
 		}
 	}

@@ -52,8 +52,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	return execute(ctx, cfg, stdout, stderr)
 }
 
-// loadConfig merges the env file (if any) under the process environment, checks the result, and
-// prints every problem (errors and warnings) once, one per line, on stderr.
+// loadConfig merges the env file (if any) under the process environment, checks the result, reads
+// the token files it names, and prints every problem (errors and warnings) once, one per line, on stderr.
 func loadConfig(envFile string, lookup func(string) (string, bool), stderr io.Writer) (config.Config, bool) {
 	var probs config.Problems
 	if envFile != "" {
@@ -74,6 +74,7 @@ func loadConfig(envFile string, lookup func(string) (string, bool), stderr io.Wr
 	}
 	cfg, ps := config.Check(config.Env(lookup))
 	probs = append(probs, ps...)
+	probs = append(probs, cfg.ReadTokenFiles()...) // the loader alone reads the files a config names
 	printProblems(stderr, probs)
 	return cfg, probs.Err() == nil
 }
