@@ -289,3 +289,23 @@ func liveCalled(srv *matomotest.Server) bool {
 	}
 	return false
 }
+
+// A token Matomo does not accept makes every hit of a backfill invalid (they are dated more than a
+// day back): the run stops with an error at the first bulk instead of marking the window
+// delivered, and a run with the right token then delivers it exactly.
+func TestRejectedTokenStops(t *testing.T) {
+	srv := newSink(t, nil)
+	cfg := testConfig(t, srv.URL)
+	bad := cfg
+	bad.TokenAuth = "ffffffffffffffffffffffffffffffff"
+	_, _, err := runWith(t, t.Context(), bad, nil)
+	if !errors.Is(err, ErrBatch) || !strings.Contains(err.Error(), "rejected every hit") {
+		t.Fatalf("err = %v, want the rejected-token error", err)
+	}
+	if s := srv.Summary(); s.Visits != 0 {
+		t.Fatalf("%d visits recorded with a rejected token", s.Visits)
+	}
+	srv.Reset() // forget the rejected hits, so that checkExact can demand zero invalid ones
+	mustRun(t, cfg)
+	checkExact(t, srv, cfg)
+}

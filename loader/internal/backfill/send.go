@@ -89,6 +89,14 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 		switch class {
 		case sendOK:
 			t.m.Observe(res.Latency)
+			if rejectedAll(res, t, &o) {
+				if err := e.failed(b, &o); err != nil {
+					return err
+				}
+				return fmt.Errorf("%w: %s on %s: Matomo rejected every hit of the bulk (%d invalid) and has recorded "+
+					"none of this run: check that the token has write access to site %d", ErrBatch, b.d.date, t.cfg.Name,
+					res.Invalid, t.cfg.SiteID)
+			}
 			o.tracked += int64(res.Tracked)
 			o.inv, o.dropped = o.inv+int64(res.Invalid), o.dropped+int64(res.Dropped)
 			return e.done(b, t, &o)
@@ -124,6 +132,14 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 		}
 	}
 	return e.done(b, t, &o)
+}
+
+// rejectedAll reports whether Matomo refused every hit of a bulk nothing of which may have been
+// recorded before, on a target that has recorded nothing in this run: a token without write access
+// (hits dated more than a day back need one) or a wrong site. Carrying on would mark the whole
+// window delivered while Matomo holds none of it.
+func rejectedAll(res matomo.BulkResult, t *target, o *outcome) bool {
+	return res.Sent > 0 && res.Tracked == 0 && res.Invalid == res.Sent && !o.unsure && t.m.HitsTracked.Load() == 0
 }
 
 // sample is what a post tells the target's concurrency limit.
