@@ -92,14 +92,7 @@ func TestHealthLooksAtTheLastMinute(t *testing.T) {
 
 // A finished run keeps the health of its last minute, not the whole run's.
 func TestFinishedRunKeepsRecentHealth(t *testing.T) {
-	rt := newFakeRuntime()
-	e := newEnv(t, rt, Options{})
-	svc := e.start(t)
-	v, err := svc.Start(t.Context(), StartRequest{Config: liveConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := containerOf(t, rt, v.ID, 0)
+	rt, e, svc, v, id := startOne(t, liveConfig())
 	t0 := time.Now().UTC()
 	for _, r := range []rec{{at: 20, failed: 1000}, {at: 50, tracked: 100, failed: 1000}} {
 		rt.emit(id, "stdout", recLine(t, t0, r))
@@ -119,7 +112,7 @@ func TestFinishedRunKeepsRecentHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := e.start(t)
-	v, err = again.Get(t.Context(), v.ID)
+	v, err := again.Get(t.Context(), v.ID)
 	if err != nil || len(v.Targets) != 1 || v.Targets[0].Health != "healthy" {
 		t.Errorf("after a control restart: %+v, %v; want healthy", v.Targets, err)
 	}
