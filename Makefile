@@ -1,15 +1,20 @@
 # Trafficinator — build, test and run.
-# The repository is a Go workspace of three modules; `./...` at the root covers none of them,
-# so every target loops over MODULES.
+# The repository is a Go workspace of four modules; `./...` at the root covers none of them,
+# so every target loops over MODULES. deploy/kubernetes/check only tests the Kubernetes
+# manifests: a module of its own, so that the k8s.io dependencies stay out of the programs'.
 
-MODULES   := pkg loader control
+MODULES   := pkg loader control deploy/kubernetes/check
 GO        ?= go
 BIN       := bin
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/trafficinator/trafficinator/pkg/version.Version=$(VERSION)
 TESTFLAGS ?= -race -count=1 -timeout 20m
+# golangci-lint, pinned: `make tools` installs this version into $(GOBIN_DIR)
+GOLANGCI_LINT_VERSION := v2.15.0
+GOBIN_DIR     = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+GOLANGCI_LINT = $(GOBIN_DIR)/golangci-lint
 
-.PHONY: all build test test-short lint vet fmt docs docs-check bench tidy clean
+.PHONY: all build test test-short lint vet fmt tools docs docs-check bench tidy clean
 
 all: build
 
@@ -32,15 +37,23 @@ test: lint docs-check
 test-short:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -short -count=1 ./...); done
 
-## lint: gofmt must have nothing to say, go vet must pass
+## lint: gofmt must have nothing to say, go vet and golangci-lint (.golangci.yml: errorlint, staticcheck,
+## revive's exported rule, bodyclose) must pass; `make tools` installs the pinned golangci-lint
 lint: vet
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@have=$$($(GOLANGCI_LINT) version --short 2>/dev/null); if [ "v$$have" != "$(GOLANGCI_LINT_VERSION)" ]; then \
+		echo "golangci-lint $(GOLANGCI_LINT_VERSION) is needed (found: $${have:-none} at $(GOLANGCI_LINT)): run 'make tools'"; exit 1; fi
+	@set -e; for m in $(MODULES); do (cd $$m && $(GOLANGCI_LINT) run -c $(CURDIR)/.golangci.yml ./...); done
 
 vet:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
 
 fmt:
 	gofmt -w $(MODULES)
+
+## tools: install the pinned golangci-lint (from the Go module proxy) for make lint
+tools:
+	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
 ## docs: regenerate docs/configuration.md from pkg/config
 docs:

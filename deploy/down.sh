@@ -24,8 +24,9 @@ fi
 "$compose" stop control >/dev/null 2>&1 || true
 ids="$(loaders)"
 if [ -n "$ids" ]; then
+  # -v: each loader's /data is an anonymous volume of its own, which would stay behind otherwise.
   # shellcheck disable=SC2086
-  docker rm -f $ids >/dev/null || true
+  docker rm -f -v $ids >/dev/null || true
 fi
 
 args=(--profile demo --profile loader down --remove-orphans)

@@ -3,15 +3,23 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // images are FROM scratch: TIMEZONE must load without the host's zoneinfo
 )
 
+// EnvJobCompletionIndex is the variable a Kubernetes Indexed Job gives each of its pods: the pod's
+// completion index, 0 to completions−1. It is not a setting of its own: Decode takes SHARD_INDEX
+// from it when SHARD_INDEX is unset, so the Job's index is the loader's shard.
+const EnvJobCompletionIndex = "JOB_COMPLETION_INDEX"
+
 // Decode builds a Config from environment variables read through lookup (os.LookupEnv in main, a map in
-// tests). Unset variables keep their defaults. Every value that does not parse is reported, all at once,
+// tests). Unset variables keep their defaults, except SHARD_INDEX, which falls back to
+// JOB_COMPLETION_INDEX when that is set. Every value that does not parse is reported, all at once,
 // as Problems; the returned Config then holds the defaults for those settings so that Validate can still
 // report everything else.
 func Decode(lookup func(string) (string, bool)) (Config, error) {
@@ -24,14 +32,34 @@ func Decode(lookup func(string) (string, bool)) (Config, error) {
 			continue
 		}
 		if err := f.parse(&c, s); err != nil {
-			probs = append(probs, errorf(f.info.Name, maskValue(f.info, s), "%v", err))
+			probs = append(probs, Errorf(f.info.Name, maskValue(f.info, s), "%v", err))
 			_ = f.parse(&c, f.info.Default)
 		}
 	}
+	probs = append(probs, shardFromJobIndex(&c, lookup)...)
 	if len(probs) > 0 {
 		return c, probs
 	}
 	return c, nil
+}
+
+// shardFromJobIndex sets c.ShardIndex from JOB_COMPLETION_INDEX when SHARD_INDEX is unset. An index
+// that is not a whole number is reported under its own name and leaves the default. Its range is
+// checked by Validate, as SHARD_INDEX's is.
+func shardFromJobIndex(c *Config, lookup func(string) (string, bool)) Problems {
+	if _, set := lookup("SHARD_INDEX"); set {
+		return nil
+	}
+	s, set := lookup(EnvJobCompletionIndex)
+	if !set {
+		return nil
+	}
+	v, err := parseWhole[int](s)
+	if err != nil {
+		return Problems{Errorf(EnvJobCompletionIndex, s, "%v (it stands for SHARD_INDEX, which is unset)", err)}
+	}
+	c.ShardIndex = v
+	return nil
 }
 
 // Encode returns the environment ("NAME=value") that makes a loader run with c: every setting that has a
@@ -62,8 +90,9 @@ func ToMap(c Config) map[string]any {
 }
 
 // FromMap builds a Config from its JSON form (as the API receives it), starting from the defaults.
-// Values may be typed (JSON numbers, booleans, an array for MATOMO_TARGETS) or strings that parse.
-// Unknown keys, wrong types and unparsable values are all reported at once.
+// Values may be typed (JSON numbers, booleans, an array for MATOMO_TARGETS) or strings that parse;
+// a body decoded with json.Decoder.UseNumber (which keeps the digits of big integers) works as well.
+// Unknown keys, wrong types and unparsable values are all reported at once, sorted by key.
 func FromMap(m map[string]any) (Config, Problems) {
 	c := Default()
 	var probs Problems
@@ -83,14 +112,15 @@ func FromMap(m map[string]any) (Config, Problems) {
 			err = f.parse(&c, s)
 		}
 		if err != nil {
-			probs = append(probs, errorf(k, maskValue(f.info, fmt.Sprint(m[k])), "%v", err))
+			probs = append(probs, Errorf(k, jsonValueText(f.info, m[k]), "%v", err))
 			_ = f.parse(&c, f.info.Default)
 		}
 	}
 	return c, probs
 }
 
-// jsonToEnv turns a JSON value into the env string form of the setting described by info.
+// jsonToEnv turns a JSON value into the env string form of the setting described by info. A value of
+// the wrong JSON type is an error that names the type expected and the type given.
 func jsonToEnv(info FieldInfo, v any) (string, error) {
 	switch x := v.(type) {
 	case nil:
@@ -101,64 +131,134 @@ func jsonToEnv(info FieldInfo, v any) (string, error) {
 	case string:
 		return x, nil
 	case json.Number:
-		return x.String(), nil
+		return numberToEnv(info, x.String())
 	case float64:
-		if info.Type != TypeInt && info.Type != TypeFloat && info.Type != TypeDuration {
-			return "", fmt.Errorf("expected %s, got a number", typeWord(info))
-		}
-		if info.Type == TypeDuration {
-			return formatFloat(x) + "s", nil
-		}
-		return formatFloat(x), nil
+		return numberToEnv(info, formatFloat(x))
+	case int, int64:
+		return numberToEnv(info, fmt.Sprint(x))
 	case bool:
 		if info.Type != TypeBool {
-			return "", fmt.Errorf("expected %s, got a boolean", typeWord(info))
+			return "", wrongType(info, strconv.FormatBool(x))
 		}
-		if x {
-			return "true", nil
-		}
-		return "false", nil
-	case []any, []Target, map[string]any:
-		switch info.Type {
-		case TypeTargets:
-			b, err := json.Marshal(x)
-			return string(b), err
-		case TypeFloatList:
-			if arr, ok := x.([]any); ok {
-				parts := make([]string, len(arr))
-				for i, e := range arr {
-					parts[i] = fmt.Sprint(e)
-				}
-				return strings.Join(parts, ","), nil
-			}
-		}
-		return "", fmt.Errorf("expected %s, got %T", typeWord(info), v)
+		return strconv.FormatBool(x), nil
+	case []any:
+		return listToEnv(info, x)
 	case []float64:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = formatFloat(e)
+		if info.Type != TypeFloatList {
+			return "", wrongType(info, "an array")
+		}
+		return joinFloats(x), nil
+	case []Target:
+		if info.Type != TypeTargets {
+			return "", wrongType(info, "an array")
+		}
+		b, err := json.Marshal(x)
+		return string(b), err
+	case map[string]any:
+		return "", wrongType(info, "an object")
+	}
+	return "", wrongType(info, fmt.Sprintf("%T", v))
+}
+
+// numberToEnv accepts a JSON number for the numeric settings only: a number where a string or a
+// boolean belongs is a mistake, not something to convert.
+func numberToEnv(info FieldInfo, s string) (string, error) {
+	switch info.Type {
+	case TypeInt, TypeFloat, TypeDuration: // a duration given as a number is in seconds
+		return s, nil
+	}
+	return "", wrongType(info, "a number")
+}
+
+// listToEnv accepts a JSON array for MATOMO_TARGETS and the lists of numbers.
+func listToEnv(info FieldInfo, arr []any) (string, error) {
+	switch info.Type {
+	case TypeTargets:
+		b, err := json.Marshal(arr)
+		return string(b), err
+	case TypeFloatList:
+		parts := make([]string, len(arr))
+		for i, e := range arr {
+			switch n := e.(type) {
+			case float64:
+				parts[i] = formatFloat(n)
+			case json.Number, string:
+				parts[i] = fmt.Sprint(n)
+			default:
+				return "", fmt.Errorf("expected %s, got %s at item %d", typeWord(info), jsonKind(e), i)
+			}
 		}
 		return strings.Join(parts, ","), nil
 	}
-	return fmt.Sprint(v), nil
+	return "", wrongType(info, "an array")
 }
 
-func typeWord(info FieldInfo) string {
-	switch info.Type {
-	case TypeInt:
-		return "a whole number"
-	case TypeFloat:
-		return "a number"
-	case TypeBool:
-		return "a boolean"
-	case TypeTargets:
-		return "an array of targets"
-	case TypeFloatList:
-		return "a list of numbers"
-	case TypeDuration:
-		return "a duration"
+func joinFloats(fs []float64) string {
+	parts := make([]string, len(fs))
+	for i, e := range fs {
+		parts[i] = formatFloat(e)
 	}
-	return "a string"
+	return strings.Join(parts, ",")
+}
+
+func wrongType(info FieldInfo, got string) error {
+	return fmt.Errorf("expected %s, got %s", typeWord(info), got)
+}
+
+// typeWord names, for a user, what a setting takes: the one vocabulary of type errors, in the JSON
+// form ("expected a whole number, got true") and in the env form ("not a whole number") alike.
+func typeWord(info FieldInfo) string { return typeWords[info.Type] }
+
+var typeWords = map[string]string{
+	TypeInt:       "a whole number",
+	TypeFloat:     "a number",
+	TypeBool:      "true or false",
+	TypeString:    "a string",
+	TypeEnum:      "a string",
+	TypeSecret:    "a string",
+	TypeDate:      "a date (YYYY-MM-DD)",
+	TypeTargets:   "an array of targets",
+	TypeFloatList: "a list of numbers",
+	TypeDuration:  "a duration such as 10s or 1m30s, or a number of seconds",
+}
+
+// notA is the error of an env value that does not parse as typ.
+func notA(typ string) error { return errors.New("not " + typeWords[typ]) }
+
+// jsonKind names the JSON type of v for a type error.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "true or false"
+	case float64, json.Number, int, int64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// jsonValueText renders a JSON value for a problem report: scalars as written (secrets masked),
+// MATOMO_TARGETS with its tokens blanked, and other arrays and objects not at all (the message names
+// their type; they could hold anything).
+func jsonValueText(info FieldInfo, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string, json.Number, float64, int, int64, bool:
+		return maskValue(info, fmt.Sprint(x))
+	}
+	if info.Type == TypeTargets {
+		b, _ := json.Marshal(v) // values decoded from JSON marshal again
+		return redactTargetsJSON(string(b))
+	}
+	return ""
 }
 
 func unknownSetting(k string, v any) Problem {
@@ -166,11 +266,11 @@ func unknownSetting(k string, v any) Problem {
 	if s := suggest(k); s != "" {
 		msg += "; did you mean " + s + "?"
 	}
-	val := fmt.Sprint(v)
+	val := jsonValueText(FieldInfo{}, v)
 	if strings.Contains(strings.ToUpper(k), "TOKEN") {
 		val = "***"
 	}
-	return errorf(k, val, "%s", msg)
+	return Errorf(k, val, "%s", msg)
 }
 
 // suggest finds the setting a mistyped or snake_case key most likely meant.
@@ -233,19 +333,22 @@ func ParseTargets(s string) ([]Target, error) {
 		Token   string `json:"token_auth"`
 		Weight  *int   `json:"weight"`
 		Enabled *bool  `json:"enabled"`
+
+		TokenFile string `json:"token_auth_file"`
 	}
 	var ws []wire
 	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&ws); err != nil {
-		return nil, fmt.Errorf("not a JSON array of targets: %s", redactTargetsJSON(err.Error()))
+		return nil, fmt.Errorf("not a JSON array of targets: %s", Shorten(redactTargetsJSON(err.Error())))
 	}
 	if len(ws) == 0 {
 		return nil, nil
 	}
 	out := make([]Target, len(ws))
 	for i, w := range ws {
-		t := Target{Name: strings.TrimSpace(w.Name), URL: strings.TrimSpace(w.URL), Token: w.Token, Weight: 1, Enabled: true}
+		t := Target{Name: strings.TrimSpace(w.Name), URL: strings.TrimSpace(w.URL), Token: w.Token,
+			TokenFile: strings.TrimSpace(w.TokenFile), Weight: DefaultTargetWeight, Enabled: defaultTargetEnabled}
 		if w.SiteID != nil {
 			t.SiteID = *w.SiteID
 		}

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -52,6 +54,9 @@ type Target struct {
 	Token   string `json:"token_auth,omitempty"`
 	Weight  int    `json:"weight"`
 	Enabled bool   `json:"enabled"`
+
+	// TokenFile names a file holding Token instead (token_auth_file); see Config.ReadTokenFiles.
+	TokenFile string `json:"token_auth_file,omitempty"`
 }
 
 // Config is the whole configuration of one loader. Field comments give the env var name; the limits,
@@ -61,6 +66,7 @@ type Config struct {
 	MatomoURL     string   // MATOMO_URL
 	SiteID        int      // MATOMO_SITE_ID
 	TokenAuth     string   // MATOMO_TOKEN_AUTH
+	TokenAuthFile string   // MATOMO_TOKEN_AUTH_FILE
 	Targets       []Target // MATOMO_TARGETS
 	TargetMode    string   // TARGET_MODE
 	Transport     string   // TRACKING_TRANSPORT
@@ -167,7 +173,8 @@ func (c *Config) ResolvedTargets() []Target {
 	if len(c.Targets) > 0 {
 		return append([]Target(nil), c.Targets...)
 	}
-	return []Target{{Name: "default", URL: c.MatomoURL, SiteID: c.SiteID, Token: c.TokenAuth, Weight: 1, Enabled: true}}
+	return []Target{{Name: LegacyTargetName, URL: c.MatomoURL, SiteID: c.SiteID, Token: c.TokenAuth, TokenFile: c.TokenAuthFile,
+		Weight: DefaultTargetWeight, Enabled: defaultTargetEnabled}}
 }
 
 // EnabledTargets returns the resolved targets that are enabled.
@@ -184,6 +191,16 @@ func (c *Config) EnabledTargets() []Target {
 // Location loads TIMEZONE. Validate reports a bad name; callers after validation may rely on it.
 func (c *Config) Location() (*time.Location, error) {
 	return loadLocation(c.Timezone)
+}
+
+// ShardPlaceholder in BACKFILL_STATE_FILE stands for the loader's SHARD_INDEX (see BackfillStatePath).
+const ShardPlaceholder = "{shard}"
+
+// BackfillStatePath is BACKFILL_STATE_FILE with every ShardPlaceholder replaced by SHARD_INDEX: the
+// shards of one run sharing a volume (a Kubernetes ReadWriteMany claim, one directory) each keep
+// their own state. A path without the placeholder is returned as it is.
+func (c *Config) BackfillStatePath() string {
+	return strings.ReplaceAll(c.BackfillStateFile, ShardPlaceholder, strconv.Itoa(c.ShardIndex))
 }
 
 // Redacted returns a copy with every token blanked, for anything that is shown or stored in the clear.

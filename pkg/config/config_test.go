@@ -226,6 +226,20 @@ func TestValidateTargets(t *testing.T) {
 			c.TokenAuth = ""
 			c.BackfillEnabled, c.BackfillStartDate, c.BackfillEndDate = true, "2026-04-01", "2026-04-03"
 		}, "MATOMO_TOKEN_AUTH", "24 hours"},
+		// Mirror mode to the same site of the same Matomo twice would count every visit twice.
+		{"mirror twins", mirrorTargets(ModeMirror, "http://127.0.0.1/matomo.php", 1, "HTTP://127.0.0.1:80/matomo.php", 1, true),
+			"MATOMO_TARGETS[1].site_id", "twice to site 1"},
+		// Other sites of one Matomo are what mirror mode is for.
+		{"mirror two sites", mirrorTargets(ModeMirror, "http://127.0.0.1/matomo.php", 1, "http://127.0.0.1/matomo.php", 2, true), "", ""},
+		// A disabled twin sends nothing.
+		{"mirror disabled twin", mirrorTargets(ModeMirror, "http://127.0.0.1/matomo.php", 1, "http://127.0.0.1/matomo.php", 1, false), "", ""},
+		// Weighted mode sends each visit to one of them: listing a site twice is harmless.
+		{"weighted twins", mirrorTargets(ModeWeighted, "http://127.0.0.1/matomo.php", 1, "http://127.0.0.1/matomo.php", 1, true), "", ""},
+		// A target name must not hold control or bidi-override characters.
+		{"target name", func(c *Config) {
+			c.MatomoURL, c.TokenAuth = PlaceholderURL, ""
+			c.Targets = []Target{{Name: "a\u202eb", URL: "http://127.0.0.1/matomo.php", SiteID: 1, Weight: 1, Enabled: true}}
+		}, "MATOMO_TARGETS[0].name", "bidirectional override"},
 		// Credentials in the URL are refused and not echoed.
 		{"userinfo", func(c *Config) { c.MatomoURL = "https://bob:hunter2@127.0.0.1/matomo.php" }, "MATOMO_URL", "user:password"},
 	}
@@ -250,6 +264,15 @@ func TestValidateTargets(t *testing.T) {
 			}
 			t.Fatalf("want %s error mentioning %q, got %v", tt.field, tt.message, ps)
 		})
+	}
+}
+
+// mirrorTargets sets two targets in mode; the second is enabled as given.
+func mirrorTargets(mode, url1 string, site1 int, url2 string, site2 int, enabled2 bool) func(c *Config) {
+	return func(c *Config) {
+		c.MatomoURL, c.TokenAuth, c.TargetMode = PlaceholderURL, "", mode
+		c.Targets = []Target{{Name: "a", URL: url1, SiteID: site1, Weight: 1, Enabled: true},
+			{Name: "b", URL: url2, SiteID: site2, Weight: 1, Enabled: enabled2}}
 	}
 }
 

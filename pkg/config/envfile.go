@@ -2,7 +2,6 @@ package config
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -12,7 +11,8 @@ var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // ParseEnvFile reads a Docker/compose style env file: NAME=value lines, '#' comments, blank lines, an
 // optional "export " prefix, and values optionally wrapped in matching single or double quotes. Every
-// malformed line is reported (with its line number) at once; the well-formed lines are still returned.
+// malformed line is reported (with its line number; the caller sets the file, see Problems.InFile) at
+// once; the well-formed lines are still returned.
 func ParseEnvFile(r io.Reader) (map[string]string, Problems) {
 	env := map[string]string{}
 	var ps Problems
@@ -27,13 +27,15 @@ func ParseEnvFile(r io.Reader) (map[string]string, Problems) {
 		name, value, ok := strings.Cut(line, "=")
 		name = strings.TrimSpace(name)
 		if !ok || !envNameRE.MatchString(name) {
-			ps = append(ps, errorf(fmt.Sprintf("line %d", n), redactLine(line), "not a NAME=value line"))
+			p := Errorf("", redactLine(line), "not a NAME=value line")
+			p.Line = n
+			ps = append(ps, p)
 			continue
 		}
 		env[name] = unquote(strings.TrimSpace(value))
 	}
 	if err := sc.Err(); err != nil {
-		ps = append(ps, errorf("env file", "", "cannot read: %v", err))
+		ps = append(ps, Errorf("", "", "cannot read: %v", err))
 	}
 	return env, ps
 }
@@ -46,7 +48,7 @@ func UnknownKeys(env map[string]string) Problems {
 			continue
 		}
 		if s := suggest(k); s != "" {
-			ps = append(ps, warnf(k, "", "unknown setting, ignored; did you mean %s?", s))
+			ps = append(ps, Warnf(k, "", "unknown setting, ignored; did you mean %s?", s))
 		}
 	}
 	return ps
@@ -65,9 +67,6 @@ func unquote(v string) string {
 func redactLine(line string) string {
 	if strings.Contains(strings.ToUpper(line), "TOKEN") {
 		return "(not shown: may contain a token)"
-	}
-	if len(line) > 80 {
-		return line[:80] + "…"
 	}
 	return line
 }

@@ -16,7 +16,7 @@ func TestEnvFile(t *testing.T) {
 	if len(ps) != 3 {
 		t.Fatalf("want 3 malformed lines reported, got %v", ps)
 	}
-	if ps[0].Field != "line 7" || strings.Contains(ps.Error(), "abc") {
+	if ps[0].Line != 7 || ps[0].Field != "" || strings.Contains(ps.Error(), "abc") {
 		t.Errorf("problems should name the line and hide token lines: %v", ps)
 	}
 	warn := UnknownKeys(map[string]string{"TARGET_VISIT_PER_DAY": "1", "PATH": "/bin"})

@@ -25,6 +25,11 @@ type FieldInfo struct {
 	Optional bool     `json:"optional,omitempty"` // may be left unset (no default value)
 	Secret   bool     `json:"secret,omitempty"`   // write-only: never shown, logged or returned
 	Mode     string   `json:"mode,omitempty"`     // "live" or "backfill" when the setting matters in one mode only
+	// MaxLength is the most characters of a text; 0 means no limit of its own.
+	MaxLength int `json:"max_length,omitempty"`
+	// Suggested is the value a form starts from where an unset optional setting is needed (such as
+	// a backfill window); unlike Default, nothing assumes it when the setting is left out.
+	Suggested string `json:"suggested,omitempty"`
 }
 
 // Field types.
@@ -55,13 +60,14 @@ type field struct {
 type meta struct {
 	label, help, group, unit, mode string
 	min, max                       *float64
+	suggest                        string
 }
 
 func num(v float64) *float64 { return &v }
 
 func (m meta) info(name, typ, def string) FieldInfo {
 	return FieldInfo{Name: name, Label: m.label, Help: m.help, Group: m.group, Type: typ, Unit: m.unit,
-		Min: m.min, Max: m.max, Default: def, Mode: m.mode}
+		Min: m.min, Max: m.max, Default: def, Mode: m.mode, Suggested: m.suggest}
 }
 
 // integer is the whole-number types of Config fields.
@@ -199,7 +205,7 @@ func floatListField(name, def string, m meta, p func(*Config) *[]float64) field 
 				}
 				v, err := parseFloat(part)
 				if err != nil {
-					return fmt.Errorf("item %q: %w", part, err)
+					return fmt.Errorf("not %s: item %q is %w", typeWords[TypeFloatList], Shorten(part), err)
 				}
 				out = append(out, v)
 			}
@@ -250,13 +256,13 @@ func parseInt(s string) (int64, error) {
 	if ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 		return int64(f), nil
 	}
-	return 0, fmt.Errorf("not a whole number")
+	return 0, notA(TypeInt)
 }
 
 func parseFloat(s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("not a number")
+		return 0, notA(TypeFloat)
 	}
 	return v, nil
 }
@@ -271,7 +277,7 @@ func parseBool(s string) (bool, error) {
 	case "0", "false", "no", "off", "n", "f", "":
 		return false, nil
 	}
-	return false, fmt.Errorf("not a boolean (use true or false)")
+	return false, notA(TypeBool)
 }
 
 // parseDuration accepts Go durations ("10s", "1m30s") and plain numbers of seconds ("10", "2.5").
@@ -283,5 +289,5 @@ func parseDuration(s string) (time.Duration, error) {
 	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
 		return time.Duration(f * float64(time.Second)), nil
 	}
-	return 0, fmt.Errorf("not a duration (use e.g. 10s, 1m30s, or seconds)")
+	return 0, notA(TypeDuration)
 }

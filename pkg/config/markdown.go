@@ -32,9 +32,17 @@ func Markdown() string {
 	}
 	b.WriteString("\n## Targets in MATOMO_TARGETS\n\n")
 	b.WriteString("```json\n[\n  {\"name\": \"baseline\", \"url\": \"https://matomo-a.example.org/matomo.php\", \"site_id\": 1, \"token_auth\": \"…\", \"weight\": 1, \"enabled\": true},\n  {\"name\": \"optimised\", \"url\": \"https://matomo-b.example.org/matomo.php\", \"site_id\": 1, \"token_auth\": \"…\"}\n]\n```\n\n")
-	b.WriteString("`name` (1–100 characters, unique), `url` (http or https), `site_id` (≥ 1) are required; `weight` (1–100)\n")
-	b.WriteString("defaults to 1 and `enabled` to true. Each target's token is sent only to that target. A whole visit\n")
-	b.WriteString("always stays on one target; with `TARGET_MODE=mirror` every target receives the identical visit.\n")
+	b.WriteString("| Key | Default | Type | Limits | Description |\n|---|---|---|---|---|\n")
+	for _, i := range TargetFields() {
+		def := mdDefault(i)
+		if i.Default == "" && !i.Optional {
+			def = "required"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | **%s.** %s |\n", i.Name, def, mdType(i), mdLimits(i), i.Label, escape(i.Help))
+	}
+	b.WriteString("\nEach target's token is sent only to that target; `token_auth_file` instead of `token_auth` names a file\n")
+	b.WriteString("holding it (read by the loader alone, as `MATOMO_TOKEN_AUTH_FILE`). A whole visit always stays on one target; with\n")
+	b.WriteString("`TARGET_MODE=mirror` every target receives the identical visit.\n")
 	return b.String()
 }
 
@@ -75,6 +83,8 @@ func mdLimits(i FieldInfo) string {
 		return formatFloat(*i.Min) + " – " + formatFloat(*i.Max)
 	case i.Min != nil:
 		return "≥ " + formatFloat(*i.Min)
+	case i.MaxLength > 0:
+		return fmt.Sprintf("≤ %d characters", i.MaxLength)
 	case i.Type == TypeDate:
 		return "YYYY-MM-DD"
 	}

@@ -41,7 +41,7 @@ func (c *Config) checkRanges() Problems {
 		if len(f.info.Enum) > 0 {
 			s, _ := v.(string)
 			if !contains(f.info.Enum, s) {
-				ps = append(ps, errorf(f.info.Name, s, "must be one of %s", strings.Join(f.info.Enum, ", ")))
+				ps = append(ps, Errorf(f.info.Name, s, "must be one of %s", strings.Join(f.info.Enum, ", ")))
 			}
 			continue
 		}
@@ -51,7 +51,7 @@ func (c *Config) checkRanges() Problems {
 		}
 		if (f.info.Min != nil && x < *f.info.Min) || (f.info.Max != nil && x > *f.info.Max) {
 			s, _ := f.format(c)
-			ps = append(ps, errorf(f.info.Name, s, "must be %s%s", limitsText(f.info), unitSuffix(f.info)))
+			ps = append(ps, Errorf(f.info.Name, s, "must be %s%s", limitsText(f.info), unitSuffix(f.info)))
 		}
 	}
 	return ps
@@ -112,7 +112,7 @@ func (c *Config) checkPairs() Problems {
 	var ps Problems
 	for _, p := range pairs {
 		if p.low > p.hig {
-			ps = append(ps, errorf(p.lo, formatFloat(p.low), "must not exceed %s (%s)", p.hi, formatFloat(p.hig)))
+			ps = append(ps, Errorf(p.lo, formatFloat(p.low), "must not exceed %s (%s)", p.hi, formatFloat(p.hig)))
 		}
 	}
 	return ps
@@ -132,51 +132,105 @@ func (c *Config) checkTargets() Problems {
 	if c.TokenAuth != "" {
 		legacy = append(legacy, "MATOMO_TOKEN_AUTH")
 	}
+	if c.TokenAuthFile != "" {
+		legacy = append(legacy, "MATOMO_TOKEN_AUTH_FILE")
+	}
 	if c.SiteID != 1 {
 		legacy = append(legacy, "MATOMO_SITE_ID")
 	}
 	if len(legacy) > 0 {
-		ps = append(ps, errorf("MATOMO_TARGETS", redactTargets(c.Targets),
+		ps = append(ps, Errorf("MATOMO_TARGETS", redactTargets(c.Targets),
 			"give either MATOMO_TARGETS or %s, not both (put every target, with its own token, in MATOMO_TARGETS)", strings.Join(legacy, "/")))
 	}
 	names := map[string]bool{}
 	enabled := 0
 	for i, t := range c.Targets {
 		key := fmt.Sprintf("MATOMO_TARGETS[%d]", i)
-		if t.Name == "" || len(t.Name) > 100 {
-			ps = append(ps, errorf(key+".name", t.Name, "must be 1 to 100 characters"))
+		if !nameOK(t.Name) {
+			ps = append(ps, Errorf(key+".name", t.Name, "must be 1 to %d characters", MaxNameChars))
+		} else if err := CheckName(t.Name); err != nil {
+			ps = append(ps, Errorf(key+".name", t.Name, "%v", err))
 		} else if names[t.Name] {
-			ps = append(ps, errorf(key+".name", t.Name, "is used by another target; names must be unique"))
+			ps = append(ps, Errorf(key+".name", t.Name, "is used by another target; names must be unique"))
 		}
 		names[t.Name] = true
 		ps = append(ps, checkURL(key+".url", t.URL)...)
-		if t.SiteID < 1 {
-			ps = append(ps, errorf(key+".site_id", fmt.Sprint(t.SiteID), "must be a site ID of 1 or more"))
+		if t.SiteID < minSiteID {
+			ps = append(ps, Errorf(key+".site_id", fmt.Sprint(t.SiteID), "must be a site ID of %d or more", minSiteID))
 		}
-		if t.Weight < 1 || t.Weight > 100 {
-			ps = append(ps, errorf(key+".weight", fmt.Sprint(t.Weight), "must be between 1 and 100"))
+		if t.Weight < MinTargetWeight || t.Weight > MaxTargetWeight {
+			ps = append(ps, Errorf(key+".weight", fmt.Sprint(t.Weight), "must be between %d and %d", MinTargetWeight, MaxTargetWeight))
 		}
 		if t.Enabled {
 			enabled++
 		}
 	}
 	if enabled == 0 {
-		ps = append(ps, errorf("MATOMO_TARGETS", redactTargets(c.Targets), "at least one target must be enabled"))
+		ps = append(ps, Errorf("MATOMO_TARGETS", redactTargets(c.Targets), "at least one target must be enabled"))
+	}
+	if c.TargetMode == ModeMirror {
+		ps = append(ps, c.checkMirrorTwins()...)
 	}
 	return ps
+}
+
+// checkMirrorTwins refuses two enabled targets that are the same site of the same Matomo in mirror
+// mode: every visit would be sent to it twice, with the same visitor and times, so Matomo would count
+// each visit's actions twice. Nothing needs that; a higher TARGET_VISITS_PER_DAY gives more traffic,
+// and weighted mode may list a site twice (with two tokens, say), as each visit goes to one target.
+func (c *Config) checkMirrorTwins() Problems {
+	var ps Problems
+	seen := map[string]int{}
+	for i, t := range c.Targets {
+		if !t.Enabled {
+			continue
+		}
+		key := fmt.Sprintf("%s#%d", sameMatomo(t.URL), t.SiteID)
+		first, dup := seen[key]
+		if !dup {
+			seen[key] = i
+			continue
+		}
+		ps = append(ps, Errorf(fmt.Sprintf("MATOMO_TARGETS[%d].site_id", i), fmt.Sprint(t.SiteID),
+			"mirror mode would send every visit twice to site %d of %s: target %q (MATOMO_TARGETS[%d]) already sends to it; "+
+				"use another site, disable one of the two, or TARGET_MODE=weighted", t.SiteID, Shorten(sameMatomo(t.URL)), c.Targets[first].Name, first))
+	}
+	return ps
+}
+
+// sameMatomo is a tracking URL in a form where two spellings of one endpoint compare equal: scheme
+// and host in lower case, without the scheme's default port.
+func sameMatomo(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	scheme := strings.ToLower(u.Scheme)
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	switch {
+	case port != "":
+		host = net.JoinHostPort(host, port)
+	case strings.Contains(host, ":"):
+		host = "[" + host + "]"
+	}
+	return scheme + "://" + host + u.EscapedPath()
 }
 
 func checkURL(name, raw string) Problems {
 	u, err := url.Parse(raw)
 	switch {
 	case raw == "":
-		return Problems{errorf(name, raw, "required: the tracking URL of your Matomo, e.g. https://analytics.example.org/matomo.php")}
+		return Problems{Errorf(name, raw, "required: the tracking URL of your Matomo, e.g. https://analytics.example.org/matomo.php")}
 	case raw == PlaceholderURL:
-		return Problems{errorf(name, raw, "is the placeholder; set the tracking URL of your Matomo")}
+		return Problems{Errorf(name, raw, "is the placeholder; set the tracking URL of your Matomo")}
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return Problems{errorf(name, raw, "must be an http:// or https:// URL with a host")}
+		return Problems{Errorf(name, raw, "must be an http:// or https:// URL with a host")}
 	case u.User != nil:
-		return Problems{errorf(name, redactUserinfo(u), "must not contain user:password; use MATOMO_TOKEN_AUTH")}
+		return Problems{Errorf(name, redactUserinfo(u), "must not contain user:password; use MATOMO_TOKEN_AUTH")}
 	}
 	return nil
 }
@@ -193,29 +247,29 @@ var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 func (c *Config) checkMisc() Problems {
 	var ps Problems
 	if _, err := c.Location(); err != nil {
-		ps = append(ps, errorf("TIMEZONE", c.Timezone, "unknown time zone; use an IANA name such as Europe/Stockholm"))
+		ps = append(ps, Errorf("TIMEZONE", c.Timezone, "unknown time zone; use an IANA name such as Europe/Stockholm"))
 	}
 	if !currencyRE.MatchString(c.Currency) {
-		ps = append(ps, errorf("ECOMMERCE_CURRENCY", c.Currency, "must be an ISO 4217 code: three capital letters such as SEK"))
+		ps = append(ps, Errorf("ECOMMERCE_CURRENCY", c.Currency, "must be an ISO 4217 code: three capital letters such as SEK"))
 	}
 	if len(c.ShippingRates) == 0 {
-		ps = append(ps, errorf("ECOMMERCE_SHIPPING_RATES", "", "needs at least one shipping cost (use 0 for free shipping)"))
+		ps = append(ps, Errorf("ECOMMERCE_SHIPPING_RATES", "", "needs at least one shipping cost (use 0 for free shipping)"))
 	}
 	for _, r := range c.ShippingRates {
 		if r < 0 || r >= c.OrderValueMax {
-			ps = append(ps, errorf("ECOMMERCE_SHIPPING_RATES", formatFloat(r), "each cost must be at least 0 and below ECOMMERCE_ORDER_VALUE_MAX (%s)", formatFloat(c.OrderValueMax)))
+			ps = append(ps, Errorf("ECOMMERCE_SHIPPING_RATES", formatFloat(r), "each cost must be at least 0 and below ECOMMERCE_ORDER_VALUE_MAX (%s)", formatFloat(c.OrderValueMax)))
 		}
 	}
 	if c.ShardIndex >= c.ShardCount {
-		ps = append(ps, errorf("SHARD_INDEX", fmt.Sprint(c.ShardIndex), "must be below SHARD_COUNT (%d)", c.ShardCount))
+		ps = append(ps, Errorf("SHARD_INDEX", fmt.Sprint(c.ShardIndex), "must be below SHARD_COUNT (%d)", c.ShardCount))
 	}
 	if c.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
-			ps = append(ps, errorf("METRICS_ADDR", c.MetricsAddr, "must be host:port or :port, e.g. :9090"))
+			ps = append(ps, Errorf("METRICS_ADDR", c.MetricsAddr, "must be host:port or :port, e.g. :9090"))
 		}
 	}
 	if c.BackfillStartDate != "" && !c.BackfillEnabled {
-		ps = append(ps, warnf("BACKFILL_START_DATE", c.BackfillStartDate, "ignored: BACKFILL_ENABLED is false"))
+		ps = append(ps, Warnf("BACKFILL_START_DATE", c.BackfillStartDate, "ignored: BACKFILL_ENABLED is false"))
 	}
 	return ps
 }
@@ -224,19 +278,21 @@ func (c *Config) checkMisc() Problems {
 // countries by IP need one (cip), and GET cannot carry one.
 func (c *Config) checkTokens() Problems {
 	var ps Problems
+	ps = append(ps, c.checkTokenFiles()...)
 	for i, t := range c.EnabledTargets() {
 		field := "MATOMO_TOKEN_AUTH"
 		if len(c.Targets) > 0 {
 			field = fmt.Sprintf("MATOMO_TARGETS[%d].token_auth", i)
 		}
-		if t.Token == "" && c.BackfillEnabled {
-			ps = append(ps, errorf(field, "", "backfill needs a token: Matomo rejects hits dated more than 24 hours ago (cdt) without the token_auth of a user with write access to site %d", t.SiteID))
+		hasToken := t.Token != "" || t.TokenFile != "" // a file is read by the loader (ReadTokenFiles)
+		if !hasToken && c.BackfillEnabled {
+			ps = append(ps, Errorf(field, "", "backfill needs a token: Matomo rejects hits dated more than 24 hours ago (cdt) without the token_auth of a user with write access to site %d", t.SiteID))
 		}
-		if t.Token == "" && c.RandomizeCountries && !c.BackfillEnabled {
-			ps = append(ps, warnf(field, "", "no token for target %q: visitor IPs (cip) need one, so countries come from the browser language instead", t.Name))
+		if !hasToken && c.RandomizeCountries && !c.BackfillEnabled {
+			ps = append(ps, Warnf(field, "", "no token for target %q: visitor IPs (cip) need one, so countries come from the browser language instead", t.Name))
 		}
-		if t.Token != "" && c.Transport == TransportGET && !c.BackfillEnabled {
-			ps = append(ps, warnf("TRACKING_TRANSPORT", c.Transport, "GET puts every parameter in the URL, so the token is not sent: no visitor IPs; use post or bulk"))
+		if hasToken && c.Transport == TransportGET && !c.BackfillEnabled {
+			ps = append(ps, Warnf("TRACKING_TRANSPORT", c.Transport, "GET puts every parameter in the URL, so the token is not sent: no visitor IPs; use post or bulk"))
 		}
 	}
 	return ps
@@ -252,7 +308,7 @@ func (c *Config) checkFeasibility() Problems {
 	wall := meanPV * (c.PauseMin + c.PauseMax) / 2 // pauses between hits plus before the closing ping
 	need := c.VisitsPerDay / 86400 / float64(c.ShardCount) * wall
 	if need > float64(c.Concurrency) {
-		return Problems{warnf("CONCURRENCY", fmt.Sprint(c.Concurrency),
+		return Problems{Warnf("CONCURRENCY", fmt.Sprint(c.Concurrency),
 			"about %.0f visits will be in flight at %s visits/day with these pauses; raise CONCURRENCY or many visits will be dropped", need, formatFloat(c.VisitsPerDay))}
 	}
 	return nil

@@ -41,7 +41,7 @@ func (w Window) Dates() []string {
 func (c *Config) BackfillWindow(now time.Time) (Window, Problems) {
 	loc, err := c.Location()
 	if err != nil {
-		return Window{}, Problems{errorf("TIMEZONE", c.Timezone, "unknown time zone; use an IANA name such as Europe/Stockholm")}
+		return Window{}, Problems{Errorf("TIMEZONE", c.Timezone, "unknown time zone; use an IANA name such as Europe/Stockholm")}
 	}
 	today := midnight(now.In(loc))
 	abs := c.BackfillStartDate != "" || c.BackfillEndDate != ""
@@ -51,10 +51,10 @@ func (c *Config) BackfillWindow(now time.Time) (Window, Problems) {
 	w.Location = loc
 	switch {
 	case abs && rel:
-		return w, Problems{errorf("BACKFILL_START_DATE", c.BackfillStartDate,
+		return w, Problems{Errorf("BACKFILL_START_DATE", c.BackfillStartDate,
 			"give either BACKFILL_START_DATE/BACKFILL_END_DATE or BACKFILL_DAYS_BACK/BACKFILL_DURATION_DAYS, not both")}
 	case !abs && !rel:
-		return w, Problems{errorf("BACKFILL_START_DATE", "",
+		return w, Problems{Errorf("BACKFILL_START_DATE", "",
 			"backfill needs a window: BACKFILL_START_DATE and BACKFILL_END_DATE, or BACKFILL_DAYS_BACK and BACKFILL_DURATION_DAYS")}
 	case abs:
 		start, p1 := parseDate("BACKFILL_START_DATE", c.BackfillStartDate, "BACKFILL_END_DATE", loc)
@@ -70,34 +70,34 @@ func (c *Config) BackfillWindow(now time.Time) (Window, Problems) {
 			if c.BackfillDaysBack == nil {
 				missing, other = other, missing
 			}
-			return w, Problems{errorf(missing, "", "required together with %s", other)}
+			return w, Problems{Errorf(missing, "", "required together with %s", other)}
 		}
 		w.Start = today.AddDate(0, 0, -*c.BackfillDaysBack)
 		w.End = w.Start.AddDate(0, 0, *c.BackfillDuration-1)
 		if w.End.After(today) {
-			return w, Problems{errorf("BACKFILL_DURATION_DAYS", fmt.Sprint(*c.BackfillDuration),
+			return w, Problems{Errorf("BACKFILL_DURATION_DAYS", fmt.Sprint(*c.BackfillDuration),
 				"the window would end in the future (%s); at most BACKFILL_DAYS_BACK+1 = %d days", w.End.Format(DateLayout), *c.BackfillDaysBack+1)}
 		}
 	}
 	if w.Start.After(w.End) {
-		probs = append(probs, errorf("BACKFILL_START_DATE", w.Start.Format(DateLayout), "must not be after BACKFILL_END_DATE (%s)", w.End.Format(DateLayout)))
+		probs = append(probs, Errorf("BACKFILL_START_DATE", w.Start.Format(DateLayout), "must not be after BACKFILL_END_DATE (%s)", w.End.Format(DateLayout)))
 	}
 	if w.End.After(today) {
-		probs = append(probs, errorf("BACKFILL_END_DATE", w.End.Format(DateLayout), "is in the future (today is %s in %s)", today.Format(DateLayout), loc))
+		probs = append(probs, Errorf("BACKFILL_END_DATE", w.End.Format(DateLayout), "is in the future (today is %s in %s)", today.Format(DateLayout), loc))
 	}
 	if n := w.Days(); n > MaxBackfillDays {
-		probs = append(probs, errorf("BACKFILL_START_DATE", w.Start.Format(DateLayout), "window is %d days; at most %d", n, MaxBackfillDays))
+		probs = append(probs, Errorf("BACKFILL_START_DATE", w.Start.Format(DateLayout), "window is %d days; at most %d", n, MaxBackfillDays))
 	}
 	return w, probs
 }
 
 func parseDate(name, s, other string, loc *time.Location) (time.Time, Problems) {
 	if s == "" {
-		return time.Time{}, Problems{errorf(name, "", "required together with %s", other)}
+		return time.Time{}, Problems{Errorf(name, "", "required together with %s", other)}
 	}
 	d, err := time.ParseInLocation(DateLayout, s, loc)
 	if err != nil {
-		return time.Time{}, Problems{errorf(name, s, "not a date; use YYYY-MM-DD")}
+		return time.Time{}, Problems{Errorf(name, s, "not a date; use YYYY-MM-DD")}
 	}
 	return d, nil
 }

@@ -36,8 +36,8 @@ var defaultURLText = sync.OnceValue(func() string {
 
 var defaultURLs = sync.OnceValue(func() URLSet {
 	set, ps := ParseURLs(strings.NewReader(defaultURLText()))
-	if HasErrors(ps) {
-		panic(fmt.Sprintf("content: embedded URL list is invalid: %v", AsError(ps)))
+	if err := ps.Err(); err != nil {
+		panic(fmt.Sprintf("content: embedded URL list is invalid: %v", err))
 	}
 	return set
 })
@@ -57,8 +57,8 @@ func DefaultEventsJSON() string { return string(defaultEventsJSON) }
 // DefaultEvents is the built-in event set, parsed afresh so the caller may modify it.
 func DefaultEvents() EventSet {
 	set, ps := ParseEvents(defaultEventsJSON)
-	if HasErrors(ps) {
-		panic(fmt.Sprintf("content: embedded events file is invalid: %v", AsError(ps)))
+	if err := ps.Err(); err != nil {
+		panic(fmt.Sprintf("content: embedded events file is invalid: %v", err))
 	}
 	return set
 }

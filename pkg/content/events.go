@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 // Event-list limits and probability hints, as in the original control.
@@ -100,7 +102,7 @@ func MarshalEvents(s EventSet) ([]byte, error) {
 // object with non-empty string category, action and name, an optional value that is a
 // number ≥ 0 or null, and no other keys. Empty lists and lists over 100 events are
 // warnings.
-func ParseEvents(data []byte) (EventSet, []Problem) {
+func ParseEvents(data []byte) (EventSet, config.Problems) {
 	var ps problems
 	var set EventSet
 	d, root, ok := parseJSON(data, &ps)

@@ -81,7 +81,7 @@ func manyEvents(n int) string {
 func TestParseEventsValues(t *testing.T) {
 	set, ps := ParseEvents([]byte(`{"click_events_probability":0.2,"click_events":[{"category":"CTA","action":"Click","name":"Trial"}],
 		"random_events":[{"category":"Perf","action":"Load","name":"Page","value":1200.5}]}`))
-	if HasErrors(ps) {
+	if ps.Err() != nil {
 		t.Fatalf("unexpected problems: %v", ps)
 	}
 	v := 1200.5

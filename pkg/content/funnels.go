@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 // StepType is the kind of hit a funnel step sends.
@@ -133,7 +135,7 @@ func MarshalFunnels(fs []Funnel) ([]byte, error) {
 // delay max raised to min, probability clamped to [0, 1]) and returns the funnels sorted by
 // priority. Disabled funnels are validated and kept with Enabled false. Problem paths
 // start with the funnel's index, e.g. "[1].steps[0].url".
-func ParseFunnels(data []byte) ([]Funnel, []Problem) {
+func ParseFunnels(data []byte) ([]Funnel, config.Problems) {
 	var ps problems
 	if len(bytes.TrimSpace(data)) == 0 {
 		ps.warnf(0, "", "", "the funnels file is empty; no funnels will run")
@@ -159,7 +161,7 @@ func ParseFunnels(data []byte) ([]Funnel, []Problem) {
 
 // ParseFunnel reads a single funnel object (as the control's editor sends it) with the
 // same rules as ParseFunnels; problem paths start at the funnel ("steps[2].url").
-func ParseFunnel(data []byte) (Funnel, []Problem) {
+func ParseFunnel(data []byte) (Funnel, config.Problems) {
 	var ps problems
 	d, root, ok := parseJSON(data, &ps)
 	if !ok {

@@ -3,6 +3,8 @@ package content
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 // Limits of the original control's funnel model.
@@ -86,6 +88,9 @@ func (d *jdoc) funnelName(v jval, path string, f *Funnel) bool {
 	}
 	if utf8.RuneCountInString(s) > maxFunnelName {
 		d.errorf(v, path, "must be at most %d characters", maxFunnelName)
+	}
+	if err := config.CheckName(s); err != nil {
+		d.errorf(v, path, "%v", err)
 	}
 	f.Name = s
 	return true

@@ -41,6 +41,12 @@ func TestParseFunnelsRules(t *testing.T) {
 		// Names over 100 characters are errors.
 		{"long name", oneFunnel(`"name":"` + strings.Repeat("n", 101) + `","probability":0.5,"steps":[` + okPV + `]`),
 			[]want{{line: 1, field: "[0].name", phrase: "at most 100"}}},
+		// Names with terminal escapes, NUL or the right-to-left override are errors (the value is
+		// shown escaped).
+		{"escape in name", oneFunnel(`"name":"F\u001b[2J","probability":0.5,"steps":[` + okPV + `]`),
+			[]want{{line: 1, field: "[0].name", value: `F\x1b[2J`, phrase: "control characters"}}},
+		{"rlo in name", oneFunnel(`"name":"gpj.\u202eexe","probability":0.5,"steps":[` + okPV + `]`),
+			[]want{{line: 1, field: "[0].name", phrase: "bidirectional override"}}},
 		// Descriptions over 500 characters are errors.
 		{"long description", oneFunnel(okHead + `"description":"` + strings.Repeat("d", 501) + `","steps":[` + okPV + `]`),
 			[]want{{line: 1, field: "[0].description", phrase: "at most 500"}}},
@@ -152,7 +158,7 @@ func TestParseFunnelsNormalisation(t *testing.T) {
 
 func TestParseFunnelsClampsProbability(t *testing.T) {
 	fs, ps := ParseFunnels([]byte(oneFunnel(`"name":"F","probability":7,"steps":[` + okPV + `]`)))
-	if !HasErrors(ps) {
+	if ps.Err() == nil {
 		t.Fatal("probability 7 must be an error")
 	}
 	if len(fs) != 0 {

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 // The fuzz targets check that the parsers never panic, that everything they return obeys
@@ -30,7 +32,7 @@ func FuzzParseEvents(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		set, ps := ParseEvents(data)
 		checkProblemShape(t, ps)
-		if HasErrors(ps) {
+		if ps.Err() != nil {
 			return
 		}
 		out, err := MarshalEvents(set)
@@ -38,7 +40,7 @@ func FuzzParseEvents(f *testing.F) {
 			t.Fatal(err)
 		}
 		again, ps2 := ParseEvents(out)
-		if HasErrors(ps2) || !reflect.DeepEqual(normEvents(set), normEvents(again)) {
+		if ps2.Err() != nil || !reflect.DeepEqual(normEvents(set), normEvents(again)) {
 			t.Fatalf("round trip failed: %v\n%s", ps2, out)
 		}
 	})
@@ -55,7 +57,7 @@ func FuzzParseFunnels(f *testing.F) {
 				t.Fatalf("returned an invalid funnel %+v", fn)
 			}
 		}
-		if HasErrors(ps) {
+		if ps.Err() != nil {
 			return
 		}
 		out, err := MarshalFunnels(fs)
@@ -63,22 +65,22 @@ func FuzzParseFunnels(f *testing.F) {
 			t.Fatal(err)
 		}
 		again, ps2 := ParseFunnels(out)
-		if HasErrors(ps2) || !reflect.DeepEqual(normFunnels(fs), normFunnels(again)) {
+		if ps2.Err() != nil || !reflect.DeepEqual(normFunnels(fs), normFunnels(again)) {
 			t.Fatalf("round trip failed: %v\n%s", ps2, out)
 		}
 	})
 }
 
-func checkProblemShape(t *testing.T, ps []Problem) {
+func checkProblemShape(t *testing.T, ps config.Problems) {
 	t.Helper()
 	if len(ps) > maxProblems+1 {
 		t.Fatalf("%d problems exceed the cap", len(ps))
 	}
 	for _, p := range ps {
-		if p.Message == "" || p.Line < 0 || len(p.Value) > maxValueLen+len("…") {
+		if p.Message == "" || p.Line < 0 || len(p.Value) > len(config.Shorten(p.Value)) {
 			t.Fatalf("malformed problem %+v", p)
 		}
-		if strings.ContainsRune(p.Error(), '\n') && !strings.ContainsRune(p.Field, '\n') {
+		if strings.ContainsRune(p.String(), '\n') && !strings.ContainsRune(p.Field, '\n') {
 			t.Fatalf("Error() of %+v spans lines", p)
 		}
 	}

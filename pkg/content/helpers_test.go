@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 // want describes an expected problem: where, whether it is a warning, and a phrase of
@@ -20,13 +22,13 @@ func (w want) String() string {
 	return fmt.Sprintf("{line %d field %q value %q warning %v: %q}", w.line, w.field, w.value, w.warning, w.phrase)
 }
 
-func (w want) matches(p Problem) bool {
-	return p.Line == w.line && p.Field == w.field && p.Warning == w.warning &&
+func (w want) matches(p config.Problem) bool {
+	return p.Line == w.line && p.Field == w.field && p.IsWarning() == w.warning &&
 		(w.value == "" || p.Value == w.value) && strings.Contains(p.Message, w.phrase)
 }
 
 // checkProblems asserts that got holds exactly the wanted problems, in order.
-func checkProblems(t *testing.T, got []Problem, wants []want) {
+func checkProblems(t *testing.T, got config.Problems, wants []want) {
 	t.Helper()
 	if len(got) != len(wants) {
 		t.Errorf("got %d problems, want %d:\n%s", len(got), len(wants), listProblems(got))
@@ -39,7 +41,7 @@ func checkProblems(t *testing.T, got []Problem, wants []want) {
 	}
 }
 
-func listProblems(ps []Problem) string {
+func listProblems(ps config.Problems) string {
 	var b strings.Builder
 	for _, p := range ps {
 		fmt.Fprintf(&b, "  %+v\n", p)

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 // MaxURLLineBytes is the longest line a URL file may have. Real page URLs are far shorter;
@@ -48,7 +50,7 @@ func (s URLSet) Len() int { return len(s.Pages) }
 // ParseURLs reads a URL file: one URL per line, optionally followed by whitespace (a TAB or
 // spaces) and a title; blank lines and lines starting with # are skipped. Every problem is
 // reported with its line number; invalid lines and duplicates are left out of the set.
-func ParseURLs(r io.Reader) (URLSet, []Problem) {
+func ParseURLs(r io.Reader) (URLSet, config.Problems) {
 	var (
 		ps    problems
 		set   URLSet

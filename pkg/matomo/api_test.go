@@ -153,12 +153,11 @@ func TestAddSite(t *testing.T) {
 			srv := newFake(t, tt.answer)
 			c, _ := newTestClient(t, srv, nil)
 			got, err := c.AddSite(t.Context(), "bench 1", "https://example.test", true, "UTC")
-			switch {
-			case tt.name == "no id":
+			if tt.name == "no id" {
 				if err == nil {
 					t.Fatalf("site %d accepted from a reply without id", got)
 				}
-			default:
+			} else {
 				checkErr(t, err, tt.wantErr)
 			}
 			if got != tt.want {

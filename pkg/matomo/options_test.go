@@ -3,6 +3,7 @@ package matomo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 )
@@ -49,7 +50,7 @@ func TestOptionsDefaults(t *testing.T) {
 func TestWaitTimerStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := waitTimer(ctx, time.Hour); err != context.Canceled {
+	if err := waitTimer(ctx, time.Hour); !errors.Is(err, context.Canceled) {
 		t.Errorf("waitTimer = %v, want context.Canceled", err)
 	}
 	if err := waitTimer(t.Context(), time.Nanosecond); err != nil {

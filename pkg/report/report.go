@@ -100,7 +100,7 @@ const TotalName = "total"
 func Total(targets []TargetStats) TargetStats {
 	total := TargetStats{Target: TotalName}
 	for _, t := range targets {
-		total.Counters.Add(t.Counters)
+		total.Add(t.Counters)
 		total.InFlight += t.InFlight
 		total.TargetPerMin += t.TargetPerMin
 		total.AchievedPerMin += t.AchievedPerMin

@@ -68,8 +68,8 @@ func run() int {
 // serve runs the control until ctx ends, then shuts down gracefully. A generated API key is
 // printed to out, once.
 func serve(ctx context.Context, set settings, log *slog.Logger, out io.Writer) error {
-	if err := os.MkdirAll(set.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+	if err := privateDir(set.DataDir, log); err != nil {
+		return err
 	}
 	st, err := store.Open(ctx, filepath.Join(set.DataDir, "control.db"), store.Options{})
 	if err != nil {
@@ -85,38 +85,40 @@ func serve(ctx context.Context, set settings, log *slog.Logger, out io.Writer) e
 	}
 	noteKeyChange(ctx, st, key, log)
 
-	ctx, cancel := context.WithCancel(ctx)
-	holder := &runsHolder{}
-	defer func() {
-		cancel() // ends the background connection attempts before the service is closed
-		if err := holder.Close(); err != nil {
-			log.Warn("closing the run service", "err", err)
-		}
-	}()
-	connectRuns(ctx, holder, dialRuns(set, st, log), dockerRetry, log)
-
-	srv, err := api.New(api.Deps{Store: st, Runs: holder, APIKey: key, Log: log,
+	srv, err := api.New(api.Deps{Store: st, APIKey: key, Log: log,
 		CORSOrigins: set.CORSOrigins, RateLimit: set.RateLimit, UI: web.FS()})
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	conn := connectRuns(ctx, srv.SetRuns, dialRuns(set, st, log), dockerRetry, log)
+	defer func() {
+		cancel() // ends the background connection attempts before the service is closed
+		if err := conn.Close(); err != nil {
+			log.Warn("closing the run service", "err", err)
+		}
+	}()
 	return listen(ctx, set.Addr, srv, log)
 }
 
-// connectRuns tries the Docker Engine once before serving, so that runs are reconciled before the
-// first request; when it is down, it keeps trying in the background.
-func connectRuns(ctx context.Context, h *runsHolder, dial dialFunc, retry time.Duration, log *slog.Logger) {
-	svc, closeFn, err := dial(ctx)
-	if err == nil {
-		h.box.Store(&runsBox{svc: svc, closeFn: closeFn})
-		return
+// privateDir creates the data directory for its owner only: it holds the database, the token key,
+// the API key and the runs' checkpoints. One left open to others (by an earlier version, an image,
+// or a volume) is restricted; when that is not allowed (a directory of another owner), a warning
+// says so, and the files in it are still created for their owner only.
+func privateDir(dir string, log *slog.Logger) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
 	}
-	log.Warn("docker engine unavailable: run endpoints answer 503 until it is reachable", "err", err, "retry", retry)
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		h.connect(ctx, dial, retry, log.With("component", "docker"))
-	}()
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		if err := os.Chmod(dir, perm&0o700); err != nil {
+			log.Warn("the data directory is open to other users and cannot be restricted", "dir", dir, "mode", fmt.Sprintf("%#o", perm), "err", err)
+		}
+	}
+	return nil
 }
 
 // dialRuns connects to the Docker Engine named by the SDK's environment and starts the run

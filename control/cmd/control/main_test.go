@@ -113,3 +113,46 @@ func TestServeWithoutDocker(t *testing.T) {
 		t.Errorf("second start printed %q", out.String())
 	}
 }
+
+// The data directory and every file the control keeps in it are for the control's user only.
+func TestServeKeepsDataPrivate(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+	}{
+		// A first start creates the directory.
+		{"new directory", func(*testing.T, string) {}},
+		// An existing directory open to others (an image's /data, or an earlier version's) is restricted.
+		{"existing open directory", func(t *testing.T, dir string) {
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, 0o755); err != nil { // whatever the umask
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-docker.sock"))
+			set := settings{DataDir: filepath.Join(t.TempDir(), "data"), RateLimit: -1}
+			tt.setup(t, set.DataDir)
+			_, _, stop := startServe(t, set)
+			defer func() {
+				if err := stop(); err != nil {
+					t.Error(err)
+				}
+			}()
+			want := map[string]os.FileMode{".": 0o700, "control.db": 0o600, "control.db-wal": 0o600,
+				"control.db-shm": 0o600, "secret.key": 0o600, apiKeyFile: 0o600}
+			for name, mode := range want {
+				st, err := os.Stat(filepath.Join(set.DataDir, name))
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+				} else if st.Mode().Perm() != mode {
+					t.Errorf("%s has mode %#o, want %#o", name, st.Mode().Perm(), mode)
+				}
+			}
+		})
+	}
+}

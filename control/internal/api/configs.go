@@ -18,8 +18,8 @@ import (
 // (MATOMO_TOKEN_AUTH, or a target's token_auth) keeps the stored one; ClearTokens removes stored
 // tokens by slot (MATOMO_TOKEN_AUTH or target:<name>).
 type ConfigRequest struct {
-	Name        string         `json:"name" validate:"notblank,max=100"`
-	Description string         `json:"description" validate:"max=500"`
+	Name        string         `json:"name" validate:"notblank,namelen,safename"`
+	Description string         `json:"description" validate:"desclen"`
 	Config      map[string]any `json:"config" validate:"required"`
 	ClearTokens []string       `json:"clear_tokens,omitempty" validate:"max=1000"`
 }
@@ -32,12 +32,12 @@ type ConfigView struct {
 	Config      map[string]any `json:"config"`
 	// TokenSet says per token slot (MATOMO_TOKEN_AUTH, target:<name>) whether a token is stored.
 	TokenSet  map[string]bool `json:"token_set"`
-	Warnings  []Problem       `json:"warnings,omitempty"`
+	Warnings  config.Problems `json:"warnings,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
 }
 
-func configView(c store.Config, warns []Problem) ConfigView {
+func configView(c store.Config, warns config.Problems) ConfigView {
 	return ConfigView{ID: c.ID, Name: c.Name, Description: c.Description, Config: redactedMap(c.Values),
 		TokenSet: store.TokenState(c.Values), Warnings: warns, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }

@@ -30,7 +30,7 @@ type TestConnectionRequest struct {
 	MatomoURL string         `json:"matomo_url,omitempty"`
 	SiteID    *int           `json:"site_id,omitempty" validate:"omitempty,min=1"`
 	TokenAuth string         `json:"token_auth,omitempty"`
-	Timeout   *float64       `json:"timeout,omitempty" validate:"omitempty,min=1,max=60"`
+	Timeout   *float64       `json:"timeout,omitempty" validate:"omitempty,testtimeout"`
 }
 
 // TestConnectionResponse has one check per enabled target, plus the original's summary fields
@@ -99,9 +99,9 @@ func (s *Server) connectionConfig(ctx context.Context, req TestConnectionRequest
 	if req.Config == nil {
 		return *stored, nil
 	}
-	c, probs := parseConfigMap(req.Config)
-	if errs, _ := fromConfig(probs); len(errs) > 0 {
-		return c, invalid("invalid configuration", errs, nil)
+	c, probs := config.FromMap(req.Config) // the targets are tested, not the rest: only parse errors count
+	if probs.Err() != nil {
+		return c, invalid("invalid configuration", probs.Errors())
 	}
 	if stored != nil {
 		c = withStoredTokens(c, *stored, nil)

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
 )
 
@@ -29,7 +30,7 @@ type ContentSetView struct {
 	Structure *content.Structure  `json:"structure,omitempty"`
 	Stats     *content.EventStats `json:"stats,omitempty"`
 	Content   *string             `json:"content,omitempty"`
-	Warnings  []Problem           `json:"warnings,omitempty"`
+	Warnings  config.Problems     `json:"warnings,omitempty"`
 	CreatedAt *time.Time          `json:"created_at,omitempty"`
 	UpdatedAt *time.Time          `json:"updated_at,omitempty"`
 }
@@ -43,33 +44,32 @@ func setView(cs store.ContentSet) ContentSetView {
 type setKind struct {
 	kind  string // store.KindURLs or store.KindEvents
 	noun  string // for messages
-	check func(text string) (ContentSetView, []Problem, []Problem)
+	check func(text string) (ContentSetView, config.Problems)
 	// builtin is the built-in set's content.
 	builtin func() string
 }
 
 var urlSets = setKind{kind: store.KindURLs, noun: "URL set", builtin: content.DefaultURLText,
-	check: func(text string) (ContentSetView, []Problem, []Problem) {
+	check: func(text string) (ContentSetView, config.Problems) {
 		set, ps := content.ParseURLs(strings.NewReader(text))
-		errs, warns := fromContent("content", ps)
 		n, st := set.Len(), set.Structure()
-		return ContentSetView{Count: &n, Structure: &st}, errs, warns
+		return ContentSetView{Count: &n, Structure: &st}, ps.Under("content")
 	}}
 
 var eventSets = setKind{kind: store.KindEvents, noun: "event set", builtin: content.DefaultEventsJSON,
-	check: func(text string) (ContentSetView, []Problem, []Problem) {
+	check: func(text string) (ContentSetView, config.Problems) {
 		set, ps := content.ParseEvents([]byte(text))
-		errs, warns := fromContent("content", ps)
 		st := set.Stats()
 		n := st.Click + st.Random
-		return ContentSetView{Count: &n, Stats: &st, Content: &text}, errs, warns
+		return ContentSetView{Count: &n, Stats: &st, Content: &text}, ps.Under("content")
 	}}
 
-// preview checks text and fills v's preview fields.
-func (k setKind) preview(v ContentSetView, text string) (ContentSetView, []Problem) {
-	p, errs, warns := k.check(text)
-	v.Count, v.Structure, v.Stats, v.Content, v.Warnings = p.Count, p.Structure, p.Stats, p.Content, warns
-	return v, errs
+// preview checks text and fills v's preview fields (its warnings among them); it returns every
+// problem of text.
+func (k setKind) preview(v ContentSetView, text string) (ContentSetView, config.Problems) {
+	p, ps := k.check(text)
+	v.Count, v.Structure, v.Stats, v.Content, v.Warnings = p.Count, p.Structure, p.Stats, p.Content, ps.Warnings()
+	return v, ps
 }
 
 func (k setKind) builtinView() ContentSetView {
@@ -144,8 +144,8 @@ func (s *Server) getSetContent(k setKind) echo.HandlerFunc {
 
 // saveSet validates text and creates (id 0) or replaces a set; isDefault nil keeps the flag.
 func (s *Server) saveSet(ctx context.Context, k setKind, id int64, name, text string, isDefault *bool) (ContentSetView, int, error) {
-	if p, errs := k.preview(ContentSetView{}, text); len(errs) > 0 {
-		return ContentSetView{}, 0, invalid("invalid "+k.noun, errs, p.Warnings)
+	if _, ps := k.preview(ContentSetView{}, text); ps.Err() != nil {
+		return ContentSetView{}, 0, invalid("invalid "+k.noun, ps)
 	}
 	cs := store.ContentSet{ID: id, Kind: k.kind, Name: strings.TrimSpace(name), Content: text}
 	if isDefault != nil {
@@ -192,7 +192,8 @@ func readOnlyBuiltinSet(c echo.Context, k setKind) error {
 
 // validateSet checks content without storing it.
 func (s *Server) validateSet(k setKind, text string) ContentValidation {
-	v, errs := k.preview(ContentSetView{}, text)
+	v, ps := k.preview(ContentSetView{}, text)
+	errs := ps.Errors()
 	n := 0
 	if v.Count != nil && len(errs) == 0 {
 		n = *v.Count

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"reflect"
 	"slices"
@@ -12,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 // readBody reads the whole request body, bounded by the body-limit middleware. A body over the
@@ -41,14 +42,14 @@ func (s *Server) bind(c echo.Context, dst any) error {
 // bindBytes is bind for a body already read.
 func (s *Server) bindBytes(body []byte, dst any) error {
 	if probs := s.decodeBytes(body, dst); len(probs) > 0 {
-		return invalid("invalid request", probs, nil)
+		return invalid("invalid request", probs)
 	}
 	return nil
 }
 
 // decode is bind for handlers that check more than the envelope (a config inside it): it returns
 // the envelope's problems instead of failing, so that all problems can be reported together.
-func (s *Server) decode(c echo.Context, dst any) ([]Problem, error) {
+func (s *Server) decode(c echo.Context, dst any) (config.Problems, error) {
 	body, err := readBody(c)
 	if err != nil {
 		return nil, err
@@ -58,21 +59,21 @@ func (s *Server) decode(c echo.Context, dst any) ([]Problem, error) {
 
 // withEnvelope adds the envelope's problems to err (a 400 from checking the content), or makes
 // them the 400 when the content was fine.
-func withEnvelope(envelope []Problem, err error) error {
+func withEnvelope(envelope config.Problems, err error) error {
 	var inv *invalidError
 	switch {
 	case errors.As(err, &inv):
-		return invalid(inv.msg, append(envelope, inv.errors...), inv.warnings)
+		return invalid(inv.msg, append(envelope, inv.problems...))
 	case err != nil:
 		return err
 	case len(envelope) > 0:
-		return invalid("invalid request", envelope, nil)
+		return invalid("invalid request", envelope)
 	}
 	return nil
 }
 
 // decodeBytes decodes and checks body, returning every problem.
-func (s *Server) decodeBytes(body []byte, dst any) []Problem {
+func (s *Server) decodeBytes(body []byte, dst any) config.Problems {
 	probs, isObject := decodeObject(body, dst)
 	if isObject {
 		// The rules are checked too, except on fields already reported.
@@ -93,16 +94,16 @@ func (s *Server) decodeBytes(body []byte, dst any) []Problem {
 // bad field does not hide the next. Numbers inside untyped values (map[string]any) stay
 // json.Number, so large integers keep their digits. isObject is false when the body is not a JSON
 // object at all.
-func decodeObject(data []byte, dst any) (probs []Problem, isObject bool) {
+func decodeObject(data []byte, dst any) (probs config.Problems, isObject bool) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return []Problem{{Message: "the request body is empty; expected a JSON object"}}, false
+		return config.Problems{config.Errorf("", "", "the request body is empty; expected a JSON object")}, false
 	}
 	var raw map[string]json.RawMessage
 	if p := decodeStrict(data, &raw); p != nil {
-		return []Problem{*p}, false
+		return config.Problems{*p}, false
 	}
 	if raw == nil {
-		return []Problem{{Message: "expected a JSON object, got null"}}, false
+		return config.Problems{config.Errorf("", "", "expected a JSON object, got null")}, false
 	}
 	v := reflect.ValueOf(dst).Elem()
 	fields := jsonFields(v.Type())
@@ -114,14 +115,13 @@ func decodeObject(data []byte, dst any) (probs []Problem, isObject bool) {
 	for _, k := range keys {
 		idx, ok := fields[k]
 		if !ok {
-			probs = append(probs, Problem{Field: k, Message: "unknown field; allowed: " + allowedFields(fields)})
+			probs = append(probs, config.Errorf(k, "", "unknown field; allowed: %s", allowedFields(fields)))
 			continue
 		}
 		fv := v.Field(idx)
 		ptr := reflect.New(fv.Type())
 		if p := decodeStrict(raw[k], ptr.Interface()); p != nil {
-			p.Field = joinField(k, p.Field)
-			probs = append(probs, *p)
+			probs = append(probs, config.Problems{*p}.Under(k)...)
 			continue
 		}
 		fv.Set(ptr.Elem())
@@ -131,7 +131,7 @@ func decodeObject(data []byte, dst any) (probs []Problem, isObject bool) {
 
 // decodeStrict decodes one JSON value, rejecting unknown object keys and trailing data, and turns
 // the decoder's error into a Problem that names the field and the types.
-func decodeStrict(data []byte, dst any) *Problem {
+func decodeStrict(data []byte, dst any) *config.Problem {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
@@ -139,13 +139,13 @@ func decodeStrict(data []byte, dst any) *Problem {
 		return jsonProblem(err, data)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return &Problem{Message: "unexpected data after the JSON value"}
+		return requestProblem("", "unexpected data after the JSON value")
 	}
 	return nil
 }
 
 // jsonProblem describes a decoding error without quoting the input.
-func jsonProblem(err error, data []byte) *Problem {
+func jsonProblem(err error, data []byte) *config.Problem {
 	var (
 		se *json.SyntaxError
 		te *json.UnmarshalTypeError
@@ -153,17 +153,23 @@ func jsonProblem(err error, data []byte) *Problem {
 	switch {
 	case errors.As(err, &se):
 		line, col := position(data, se.Offset)
-		return &Problem{Message: fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col,
-			strings.TrimPrefix(se.Error(), "json: "))}
+		return requestProblem("", "malformed JSON at line %d, column %d: %s", line, col,
+			strings.TrimPrefix(se.Error(), "json: "))
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return &Problem{Message: "malformed JSON: the value ends too early"}
+		return requestProblem("", "malformed JSON: the value ends too early")
 	case errors.As(err, &te):
-		return &Problem{Field: te.Field, Message: fmt.Sprintf("expected %s, got %s", goTypeWord(te.Type), te.Value)}
+		return requestProblem(te.Field, "expected %s, got %s", goTypeWord(te.Type), te.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &Problem{Field: name, Message: "unknown field"}
+		return requestProblem(name, "unknown field")
 	}
-	return &Problem{Message: "malformed JSON"}
+	return requestProblem("", "malformed JSON")
+}
+
+// requestProblem is an error about a field of the request, whose value is not quoted.
+func requestProblem(field, format string, args ...any) *config.Problem {
+	p := config.Errorf(field, "", format, args...)
+	return &p
 }
 
 // position turns a byte offset into a 1-based line and column.

@@ -11,46 +11,36 @@ import (
 	"github.com/trafficinator/trafficinator/control/internal/runs"
 	"github.com/trafficinator/trafficinator/control/internal/store"
 	"github.com/trafficinator/trafficinator/pkg/config"
-	"github.com/trafficinator/trafficinator/pkg/content"
 )
 
-// Problem is one field error or warning: the field (a JSON path such as "MATOMO_TARGETS[1].url" or
-// "steps[2].url"), the offending value (secrets masked), the rule broken, and for files the line.
-type Problem struct {
-	Field   string `json:"field"`
-	Value   string `json:"value"`
-	Message string `json:"message"`
-	Line    int    `json:"line,omitempty"`
-}
-
 // ErrorBody is the body of every error response. Errors and Warnings are set for 400s about the
-// request's content; RequestID for server errors, to find the log line.
+// request's content (each a config.Problem: field, value, rule, severity, and for files the line);
+// RequestID for server errors, to find the log line.
 type ErrorBody struct {
-	Error     string    `json:"error"`
-	Errors    []Problem `json:"errors,omitempty"`
-	Warnings  []Problem `json:"warnings,omitempty"`
-	RequestID string    `json:"request_id,omitempty"`
+	Error     string          `json:"error"`
+	Errors    config.Problems `json:"errors,omitempty"`
+	Warnings  config.Problems `json:"warnings,omitempty"`
+	RequestID string          `json:"request_id,omitempty"`
 }
 
-// invalidError is a 400 carrying every problem found in the request.
+// invalidError is a 400 carrying every problem found in the request, errors and warnings.
 type invalidError struct {
 	msg      string
-	errors   []Problem
-	warnings []Problem
+	problems config.Problems
 }
 
 func (e *invalidError) Error() string {
-	return fmt.Sprintf("%s (%d problems)", e.msg, len(e.errors))
+	return fmt.Sprintf("%s (%d problems)", e.msg, len(e.problems.Errors()))
 }
 
-// invalid returns a 400 error listing errs (and, for context, warns).
-func invalid(msg string, errs, warns []Problem) error {
-	return &invalidError{msg: msg, errors: errs, warnings: warns}
+// invalid returns a 400 error listing the errors of ps (and, for context, its warnings).
+func invalid(msg string, ps config.Problems) error {
+	return &invalidError{msg: msg, problems: ps}
 }
 
 // invalidField is a 400 about one field.
 func invalidField(field, value, format string, args ...any) error {
-	return invalid("invalid request", []Problem{{Field: field, Value: value, Message: fmt.Sprintf(format, args...)}}, nil)
+	return invalid("invalid request", config.Problems{config.Errorf(field, value, format, args...)})
 }
 
 // publicError gives err a message that is safe to show; the status still comes from err's chain.
@@ -105,20 +95,15 @@ func describeError(err error) (int, ErrorBody) {
 	var (
 		inv  *invalidError
 		ps   config.Problems
-		cps  *content.ProblemsError
 		he   *echo.HTTPError
 		pub  *publicError
 		body ErrorBody
 	)
 	switch {
 	case errors.As(err, &inv):
-		return http.StatusBadRequest, ErrorBody{Error: inv.msg, Errors: nonNil(inv.errors), Warnings: inv.warnings}
+		return http.StatusBadRequest, problemsBody(inv.msg, inv.problems)
 	case errors.As(err, &ps):
-		errs, warns := fromConfig(ps)
-		return http.StatusBadRequest, ErrorBody{Error: "invalid configuration", Errors: nonNil(errs), Warnings: warns}
-	case errors.As(err, &cps):
-		errs, _ := fromContent("", cps.Problems)
-		return http.StatusBadRequest, ErrorBody{Error: "invalid content", Errors: nonNil(errs)}
+		return http.StatusBadRequest, problemsBody("invalid configuration", ps)
 	case errors.As(err, &he):
 		return he.Code, ErrorBody{Error: httpErrorMessage(he)}
 	}
@@ -165,49 +150,15 @@ func httpErrorMessage(he *echo.HTTPError) string {
 	return http.StatusText(he.Code)
 }
 
-// fromConfig splits config problems into API errors and warnings.
-func fromConfig(ps config.Problems) (errs, warns []Problem) {
-	for _, p := range ps {
-		ap := Problem{Field: p.Field, Value: p.Value, Message: p.Message}
-		if p.Severity == config.SeverityWarning {
-			warns = append(warns, ap)
-		} else {
-			errs = append(errs, ap)
-		}
-	}
-	return errs, warns
-}
-
-// fromContent converts content-file problems; prefix names the request field that held the file.
-func fromContent(prefix string, ps []content.Problem) (errs, warns []Problem) {
-	for _, p := range ps {
-		ap := Problem{Field: joinField(prefix, p.Field), Value: p.Value, Message: p.Message, Line: p.Line}
-		if p.Warning {
-			warns = append(warns, ap)
-		} else {
-			errs = append(errs, ap)
-		}
-	}
-	return errs, warns
-}
-
-// joinField joins a request field and a path inside it ("config" + "MATOMO_URL" = "config.MATOMO_URL").
-func joinField(prefix, field string) string {
-	switch {
-	case prefix == "":
-		return field
-	case field == "":
-		return prefix
-	case field[0] == '[':
-		return prefix + field
-	}
-	return prefix + "." + field
+// problemsBody is the body of a 400 that lists problems: the errors (never null) and the warnings.
+func problemsBody(msg string, ps config.Problems) ErrorBody {
+	return ErrorBody{Error: msg, Errors: nonNil(ps.Errors()), Warnings: ps.Warnings()}
 }
 
 // nonNil makes an empty list encode as [] rather than null.
-func nonNil[T any](s []T) []T {
+func nonNil[S ~[]T, T any](s S) S {
 	if s == nil {
-		return []T{}
+		return S{}
 	}
 	return s
 }

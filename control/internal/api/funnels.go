@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
 )
 
@@ -26,24 +27,24 @@ type FunnelView struct {
 	Probability float64         `json:"probability"`
 	StepCount   int             `json:"step_count"`
 	Funnel      json.RawMessage `json:"funnel,omitempty"`
-	Warnings    []Problem       `json:"warnings,omitempty"`
+	Warnings    config.Problems `json:"warnings,omitempty"`
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
 }
 
 // FunnelsImportResult says what an import of funnels.json did.
 type FunnelsImportResult struct {
-	Imported int          `json:"imported"`
-	Replaced int          `json:"replaced"`
-	Funnels  []FunnelView `json:"funnels"`
-	Warnings []Problem    `json:"warnings"`
+	Imported int             `json:"imported"`
+	Replaced int             `json:"replaced"`
+	Funnels  []FunnelView    `json:"funnels"`
+	Warnings config.Problems `json:"warnings"`
 }
 
 // ContentValidation is the answer of the validate endpoints of funnels, URL sets and event sets.
 type ContentValidation struct {
-	Valid    bool      `json:"valid"`
-	Errors   []Problem `json:"errors"`
-	Warnings []Problem `json:"warnings"`
+	Valid    bool            `json:"valid"`
+	Errors   config.Problems `json:"errors"`
+	Warnings config.Problems `json:"warnings"`
 	// Count is the number of funnels, URLs or events found.
 	Count int `json:"count"`
 	// Structure previews a URL list; Stats counts an event set's events.
@@ -51,7 +52,7 @@ type ContentValidation struct {
 	Stats     *content.EventStats `json:"stats,omitempty"`
 }
 
-func funnelView(f store.Funnel, full bool, warns []Problem) FunnelView {
+func funnelView(f store.Funnel, full bool, warns config.Problems) FunnelView {
 	var def content.Funnel
 	_ = json.Unmarshal(f.JSON, &def) // stored by this API from a parsed funnel; a bad row shows 0 steps
 	v := FunnelView{ID: f.ID, Name: f.Name, Description: f.Description, Enabled: f.Enabled, Priority: f.Priority,
@@ -97,18 +98,17 @@ func (s *Server) getFunnel(c echo.Context) error {
 }
 
 // parseFunnelBody reads one funnel definition, with every problem reported at once.
-func parseFunnelBody(c echo.Context) (store.Funnel, []Problem, error) {
+func parseFunnelBody(c echo.Context) (store.Funnel, config.Problems, error) {
 	body, err := readBody(c)
 	if err != nil {
 		return store.Funnel{}, nil, err
 	}
 	f, ps := content.ParseFunnel(body)
-	errs, warns := fromContent("", ps)
-	if len(errs) > 0 {
-		return store.Funnel{}, warns, invalid("invalid funnel", errs, warns)
+	if ps.Err() != nil {
+		return store.Funnel{}, ps.Warnings(), invalid("invalid funnel", ps)
 	}
 	sf, err := storedFunnel(f)
-	return sf, warns, err
+	return sf, ps.Warnings(), err
 }
 
 func (s *Server) createFunnel(c echo.Context) error {
@@ -160,7 +160,7 @@ func (s *Server) validateFunnels(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var ps []content.Problem
+	var ps config.Problems
 	n := 0
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
 		var fs []content.Funnel
@@ -170,11 +170,11 @@ func (s *Server) validateFunnels(c echo.Context) error {
 		_, ps = content.ParseFunnel(body)
 		n = 1
 	}
-	errs, warns := fromContent("", ps)
+	errs := ps.Errors()
 	if len(errs) > 0 {
 		n = 0
 	}
-	return c.JSON(http.StatusOK, ContentValidation{Valid: len(errs) == 0, Errors: nonNil(errs), Warnings: nonNil(warns), Count: n})
+	return c.JSON(http.StatusOK, ContentValidation{Valid: len(errs) == 0, Errors: nonNil(errs), Warnings: nonNil(ps.Warnings()), Count: n})
 }
 
 // exportFunnels writes every funnel (or, with ?enabled=1, the enabled ones, as the original did) in
@@ -209,18 +209,17 @@ func (s *Server) importFunnels(c echo.Context) error {
 		return err
 	}
 	defs, ps := content.ParseFunnels(body)
-	errs, warns := fromContent("", ps)
 	seen := map[string]bool{}
 	for _, d := range defs { // sorted by priority, so positions would not match the file's
 		if seen[d.Name] {
-			errs = append(errs, Problem{Field: "name", Value: d.Name,
-				Message: "two funnels in the file have this name; names must be unique"})
+			ps = append(ps, config.Errorf("name", d.Name, "two funnels in the file have this name; names must be unique"))
 		}
 		seen[d.Name] = true
 	}
-	if len(errs) > 0 {
-		return invalid("invalid funnels file", errs, warns)
+	if ps.Err() != nil {
+		return invalid("invalid funnels file", ps)
 	}
+	warns := ps.Warnings()
 	ctx := c.Request().Context()
 	existing, err := s.store.ListFunnels(ctx, false)
 	if err != nil {

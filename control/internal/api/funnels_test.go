@@ -89,7 +89,7 @@ func TestFunnelsImportExport(t *testing.T) {
 	}
 	want, ps := content.ParseFunnels(file)
 	got, ps2 := content.ParseFunnels(exported)
-	if content.HasErrors(ps) || content.HasErrors(ps2) || !reflect.DeepEqual(want, got) {
+	if ps.Err() != nil || ps2.Err() != nil || !reflect.DeepEqual(want, got) {
 		t.Errorf("export differs from the imported file:\n%s", exported)
 	}
 	// Only enabled funnels, as the original exported them for the loader.

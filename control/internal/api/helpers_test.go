@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/trafficinator/trafficinator/control/internal/store"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 const testKey = "test-api-key-0123456789abcdef"
@@ -49,14 +51,20 @@ func newEnv(t testing.TB, opts ...func(*Deps)) *testEnv {
 	return &testEnv{t: t, srv: srv, hs: hs, store: st, runs: fr}
 }
 
+// reply is what a request got back besides its body (which the request read whole and closed).
+type reply struct {
+	StatusCode int
+	Header     http.Header
+}
+
 // request sends a request with the API key; body is JSON-encoded unless it is a string or []byte.
-func (e *testEnv) request(method, path string, body any, hdr ...string) (*http.Response, []byte) {
+func (e *testEnv) request(method, path string, body any, hdr ...string) (reply, []byte) {
 	e.t.Helper()
 	return e.requestKey(testKey, method, path, body, hdr...)
 }
 
 // requestKey is request with a given key ("" sends none); hdr holds extra header name/value pairs.
-func (e *testEnv) requestKey(key, method, path string, body any, hdr ...string) (*http.Response, []byte) {
+func (e *testEnv) requestKey(key, method, path string, body any, hdr ...string) (reply, []byte) {
 	e.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -94,7 +102,7 @@ func (e *testEnv) requestKey(key, method, path string, body any, hdr ...string) 
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return resp, out
+	return reply{StatusCode: resp.StatusCode, Header: resp.Header}, out
 }
 
 // mustStatus sends a request and fails the test unless the status is want; it decodes the body
@@ -124,7 +132,7 @@ func validConfig(url string) map[string]any {
 }
 
 // problemFields lists the fields of the problems in an ErrorBody or ValidateResponse.
-func problemFields(ps []Problem) []string {
+func problemFields(ps config.Problems) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.Field
@@ -133,7 +141,7 @@ func problemFields(ps []Problem) []string {
 }
 
 // hasField reports whether a problem names field.
-func hasField(ps []Problem, field string) bool {
+func hasField(ps config.Problems, field string) bool {
 	for _, p := range ps {
 		if p.Field == field {
 			return true

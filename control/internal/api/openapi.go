@@ -96,11 +96,10 @@ func (s *Server) operation(g *schemaGen, r route) map[string]any {
 		status = http.StatusOK
 	}
 	ok := map[string]any{"description": http.StatusText(status)}
-	switch {
-	case r.op.resp == nil:
+	if r.op.resp == nil {
 		status = http.StatusNoContent
 		ok["description"] = http.StatusText(status)
-	default:
+	} else {
 		media := r.op.respMedia
 		if media == "" {
 			media = echo.MIMEApplicationJSON
@@ -118,7 +117,7 @@ func (s *Server) openAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, b)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 }
 
 // openAPIDoc caches the marshalled document: routes never change after New.

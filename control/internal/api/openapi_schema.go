@@ -11,8 +11,8 @@ import (
 )
 
 // schemaGen derives OpenAPI 3.0 schemas from Go types: structs become named components (their JSON
-// field names, validate rules as limits), so the document shows exactly what handlers decode and
-// encode.
+// field names, validate rules as limits, doc tags as descriptions), so the document shows exactly
+// what handlers decode and encode.
 type schemaGen struct {
 	components map[string]any
 	names      map[reflect.Type]string
@@ -33,10 +33,10 @@ func (g *schemaGen) schema(v any) map[string]any {
 }
 
 func (g *schemaGen) typeSchema(t reflect.Type) map[string]any {
-	switch {
-	case t == timeType:
+	switch t {
+	case timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
-	case t == rawType:
+	case rawType:
 		return map[string]any{"description": "any JSON value"}
 	}
 	switch t.Kind() {
@@ -105,6 +105,9 @@ func (g *schemaGen) addFields(t reflect.Type, props map[string]any, required *[]
 		s := g.typeSchema(f.Type)
 		if _, isRef := s["$ref"]; !isRef {
 			applyRules(s, f)
+			if doc := f.Tag.Get("doc"); doc != "" {
+				s["description"] = doc
+			}
 		}
 		props[name] = s
 		if rules := f.Tag.Get("validate"); strings.Contains(rules, "required") || strings.Contains(rules, "notblank") {
@@ -116,7 +119,7 @@ func (g *schemaGen) addFields(t reflect.Type, props map[string]any, required *[]
 // applyRules turns validate tags into schema limits.
 func applyRules(s map[string]any, f reflect.StructField) {
 	isText := s["type"] == "string"
-	for _, rule := range strings.Split(f.Tag.Get("validate"), ",") {
+	for _, rule := range expandRules(f.Tag.Get("validate")) {
 		key, val, _ := strings.Cut(rule, "=")
 		n, err := strconv.ParseFloat(val, 64)
 		switch {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -55,7 +56,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("only %d routes", len(routed))
 	}
 	// The main shapes are described from the Go types.
-	for _, name := range []string{"ValidateRequest", "ValidateResponse", "ConfigRequest", "ConfigView", "RunRequest", "RunsView", "ErrorBody", "Problem"} {
+	for _, name := range []string{"ValidateRequest", "ValidateResponse", "ConfigRequest", "ConfigView", "RunRequest", "RunsView", "ErrorBody", "ConfigProblem"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("no schema %s; have %v", name, keys(doc.Components.Schemas))
 		}
@@ -67,6 +68,29 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	b, _ := json.Marshal(doc.Components.Schemas["ConfigRequest"])
 	if err := json.Unmarshal(b, &cfgReq); err != nil || !slices.Contains(cfgReq.Required, "name") || cfgReq.Properties["name"]["maxLength"] != float64(100) {
 		t.Errorf("ConfigRequest schema %s", b)
+	}
+}
+
+// The run schemas describe what a field's number means: a target's health says which window it
+// covers, and a run's container limits show their bounds and defaults.
+func TestOpenAPIDescribesRunFields(t *testing.T) {
+	e := newEnv(t)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	e.mustStatus(http.StatusOK, http.MethodGet, "/api/openapi.json", nil, &doc)
+	health := doc.Components.Schemas["RunsTargetState"].Properties["health"]
+	if !strings.Contains(fmt.Sprint(health["description"]), "last 60 s") {
+		t.Errorf("health %v does not say its window", health)
+	}
+	limits := doc.Components.Schemas["RunsLimits"].Properties
+	if limits["memory_mb"]["minimum"] != float64(32) || limits["cpus"]["maximum"] != float64(64) ||
+		!strings.Contains(fmt.Sprint(limits["pids"]["description"]), "256") {
+		t.Errorf("RunsLimits properties %v", limits)
 	}
 }
 

@@ -17,8 +17,8 @@ import (
 // PresetRequest creates or replaces a user preset. Presets never hold tokens: any token given is
 // dropped, with a warning.
 type PresetRequest struct {
-	Name        string         `json:"name" validate:"notblank,max=100"`
-	Description string         `json:"description" validate:"max=500"`
+	Name        string         `json:"name" validate:"notblank,namelen,safename"`
+	Description string         `json:"description" validate:"desclen"`
 	Config      map[string]any `json:"config" validate:"required"`
 }
 
@@ -26,17 +26,17 @@ type PresetRequest struct {
 // preset's number as a string ("12"); built-ins are read-only. A built-in's Config holds only the
 // settings its env file sets; a user preset's holds every setting.
 type PresetView struct {
-	ID          string         `json:"id"`
-	Name        string         `json:"name"`
-	Description string         `json:"description"`
-	Builtin     bool           `json:"builtin"`
-	Config      map[string]any `json:"config"`
-	Warnings    []Problem      `json:"warnings,omitempty"`
-	CreatedAt   *time.Time     `json:"created_at,omitempty"`
-	UpdatedAt   *time.Time     `json:"updated_at,omitempty"`
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Builtin     bool            `json:"builtin"`
+	Config      map[string]any  `json:"config"`
+	Warnings    config.Problems `json:"warnings,omitempty"`
+	CreatedAt   *time.Time      `json:"created_at,omitempty"`
+	UpdatedAt   *time.Time      `json:"updated_at,omitempty"`
 }
 
-func userPresetView(p store.Preset, warns []Problem) PresetView {
+func userPresetView(p store.Preset, warns config.Problems) PresetView {
 	return PresetView{ID: strconv.FormatInt(p.ID, 10), Name: p.Name, Description: p.Description,
 		Config: redactedMap(p.Values), Warnings: warns, CreatedAt: &p.CreatedAt, UpdatedAt: &p.UpdatedAt}
 }
@@ -132,7 +132,7 @@ func (s *Server) createPreset(c echo.Context) error {
 // presetInput is a decoded and checked preset request.
 type presetInput struct {
 	preset store.Preset
-	warns  []Problem
+	warns  config.Problems
 }
 
 // presetInput decodes a PresetRequest and checks it: every problem of the body, the name (not a
@@ -145,7 +145,7 @@ func (s *Server) presetInput(c echo.Context) (presetInput, error) {
 	}
 	name := strings.TrimSpace(req.Name)
 	if _, ok := builtinPreset(name); ok {
-		envelope = append(envelope, Problem{Field: "name", Value: name, Message: "is the name of a built-in preset; choose another"})
+		envelope = append(envelope, config.Errorf("name", name, "is the name of a built-in preset; choose another"))
 	}
 	values, warns, err := checkPreset(req.Config)
 	if err := withEnvelope(envelope, err); err != nil {
@@ -188,33 +188,23 @@ func (s *Server) deletePreset(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// checkPreset parses a preset's config. A preset is a starting point that is shared between
-// targets, so the target settings are not required to be complete (the built-ins carry the
-// placeholder URL); everything else is validated like a config. Tokens are dropped with a warning.
-func checkPreset(m map[string]any) (config.Config, []Problem, error) {
+// checkPreset checks a preset's config with config.Check. A preset is a starting point that is
+// shared between targets, so the target settings are not required to be complete (the built-ins
+// carry the placeholder URL); everything else is validated like a config. Tokens are dropped with a
+// warning.
+func checkPreset(m map[string]any) (config.Config, config.Problems, error) {
 	if m == nil {
 		return config.Config{}, nil, nil // missing or mistyped: the envelope's problems say so
 	}
-	c, probs := parseConfigMap(m)
-	bad := map[string]bool{}
-	for _, p := range probs {
-		bad[p.Field] = true
-	}
-	for _, p := range c.Validate() {
-		if !bad[p.Field] && !isTargetProblem(p) {
-			probs = append(probs, p)
-		}
-	}
-	errs, warns := fromConfig(probs)
+	c, probs := config.Check(config.JSON(m), config.Ignore(isTargetProblem))
 	if hasToken(c) {
-		warns = append(warns, Problem{Field: "MATOMO_TOKEN_AUTH", Value: "***",
-			Message: "dropped: presets never hold tokens; set the token in the config"})
+		probs = append(probs, config.Warnf("MATOMO_TOKEN_AUTH", "***", "dropped: presets never hold tokens; set the token in the config"))
 		c = c.Redacted()
 	}
-	if len(errs) > 0 {
-		return c, warns, invalid("invalid preset", errs, warns)
+	if probs.Err() != nil {
+		return c, probs.Warnings(), invalid("invalid preset", probs)
 	}
-	return c, warns, nil
+	return c, probs.Warnings(), nil
 }
 
 // isTargetProblem tells problems about where traffic goes (URL, site, targets, tokens), which a

@@ -28,10 +28,10 @@ type PresetsFile struct {
 
 // PresetsImportResult says what an import did.
 type PresetsImportResult struct {
-	Imported int          `json:"imported"`
-	Replaced int          `json:"replaced"`
-	Presets  []PresetView `json:"presets"`
-	Warnings []Problem    `json:"warnings"`
+	Imported int             `json:"imported"`
+	Replaced int             `json:"replaced"`
+	Presets  []PresetView    `json:"presets"`
+	Warnings config.Problems `json:"warnings"`
 }
 
 func (s *Server) exportPresets(c echo.Context) error {
@@ -94,40 +94,40 @@ func (s *Server) importPresets(c echo.Context) error {
 }
 
 // checkPresetsFile migrates and checks every entry; problems name the entry ("presets[2].config.X").
-func checkPresetsFile(f PresetsFile) ([]store.Preset, []Problem, error) {
+func checkPresetsFile(f PresetsFile) ([]store.Preset, config.Problems, error) {
 	version := config.SchemaVersion
 	if f.SchemaVersion != nil {
 		version = *f.SchemaVersion
 	}
-	var errs, warns []Problem
+	var probs config.Problems
 	out := make([]store.Preset, 0, len(f.Presets))
 	seen := map[string]bool{}
 	for i, e := range f.Presets {
 		at := fmt.Sprintf("presets[%d]", i)
 		name := strings.TrimSpace(e.Name)
 		if _, ok := builtinPreset(name); ok {
-			errs = append(errs, Problem{Field: at + ".name", Value: name, Message: "is the name of a built-in preset"})
+			probs = append(probs, config.Errorf(at+".name", name, "is the name of a built-in preset"))
 		} else if seen[name] {
-			errs = append(errs, Problem{Field: at + ".name", Value: name, Message: "appears twice in the file"})
+			probs = append(probs, config.Errorf(at+".name", name, "appears twice in the file"))
 		}
 		seen[name] = true
 		m, err := config.Migrate(version, e.Config)
 		if err != nil {
-			errs = append(errs, Problem{Field: "schema_version", Value: fmt.Sprint(version), Message: "unsupported schema version"})
-			return nil, nil, invalid("invalid presets file", errs, nil)
+			probs = append(probs, config.Errorf("schema_version", fmt.Sprint(version), "unsupported schema version"))
+			return nil, nil, invalid("invalid presets file", probs)
 		}
 		values, pw, perr := checkPreset(m)
 		var inv *invalidError
 		if errors.As(perr, &inv) {
-			errs = append(errs, prefixed(at+".config", inv.errors)...)
+			pw = inv.problems
 		}
-		warns = append(warns, prefixed(at+".config", pw)...)
+		probs = append(probs, pw.Under(at+".config")...)
 		out = append(out, store.Preset{Name: name, Description: e.Description, Values: values})
 	}
-	if len(errs) > 0 {
-		return nil, warns, invalid("invalid presets file", errs, warns)
+	if probs.Err() != nil {
+		return nil, probs.Warnings(), invalid("invalid presets file", probs)
 	}
-	return out, warns, nil
+	return out, probs.Warnings(), nil
 }
 
 // writePresets creates or replaces the presets; on failure it restores what it had changed.
@@ -162,14 +162,4 @@ func (s *Server) writePresets(ctx context.Context, ps []store.Preset, existing m
 		res.Presets = append(res.Presets, userPresetView(saved, nil))
 	}
 	return res, nil
-}
-
-// prefixed puts a request path in front of problem fields.
-func prefixed(prefix string, ps []Problem) []Problem {
-	out := make([]Problem, len(ps))
-	for i, p := range ps {
-		p.Field = joinField(prefix, p.Field)
-		out[i] = p
-	}
-	return out
 }

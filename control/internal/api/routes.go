@@ -130,6 +130,7 @@ func (s *Server) runRoutes() []route {
 	return []route{
 		{get, "/api/runs", s.listRuns, routeFlags{}, op{tag: "runs", summary: "List runs", resp: []runs.View{}, query: []qparam{{"active", "boolean", "1 for active runs only"}, {"limit", "integer", "the newest N runs only (1–10000)"}}}},
 		{post, "/api/runs", s.startRun, long, op{tag: "runs", summary: "Start a live or backfill run from a saved or inline config", req: RunRequest{}, resp: runs.View{}, status: http.StatusCreated}},
+		{post, "/api/backfill/estimate", s.estimateBackfill, routeFlags{}, op{tag: "runs", summary: "What a backfill of a config would send: days, visits, requests and duration, from the loader's own plan", req: EstimateRequest{}, resp: EstimateResponse{}}},
 		{get, "/api/runs/:id", s.getRun, routeFlags{}, op{tag: "runs", summary: "A run: state, uptime, counters per target, backfill days", resp: runs.View{}}},
 		{del, "/api/runs/:id", s.deleteRun, long, op{tag: "runs", summary: "Delete a finished run (409 while active)"}},
 		{post, "/api/runs/:id/stop", s.stopRun, long, op{tag: "runs", summary: "Stop a run", resp: runs.View{}}},

@@ -17,16 +17,18 @@ import (
 // resumes a stopped backfill (resume_of). Mode "backfill" forces BACKFILL_ENABLED=true, "live"
 // forces it false, "" follows the config. Loaders splits a live run over that many containers.
 type RunRequest struct {
-	Name       string         `json:"name" validate:"max=100"`
+	Name       string         `json:"name" validate:"namelen,safename"`
 	Mode       string         `json:"mode" validate:"omitempty,oneof=live backfill"`
 	ConfigID   *int64         `json:"config_id,omitempty"`
 	Config     map[string]any `json:"config,omitempty"`
-	Loaders    int            `json:"loaders" validate:"min=0,max=64"`
+	Loaders    int            `json:"loaders" validate:"loaders"`
 	URLSetID   *int64         `json:"url_set_id,omitempty"`
 	EventSetID *int64         `json:"event_set_id,omitempty"`
 	ResumeOf   string         `json:"resume_of,omitempty" validate:"max=64"`
 	// Overrides apply settings over the saved config (config_id) for this run only.
 	Overrides map[string]any `json:"overrides,omitempty"`
+	// Limits bound each loader container (memory, CPUs, processes); absent fields take the defaults.
+	Limits *runs.Limits `json:"limits,omitempty"`
 }
 
 // maxRunIDLen bounds path ids handed to the run service (real ids are 12 hex digits).
@@ -75,6 +77,9 @@ func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest
 	ctx := c.Request().Context()
 	sr := runs.StartRequest{Name: strings.TrimSpace(req.Name), Mode: req.Mode, Loaders: req.Loaders,
 		URLSetID: req.URLSetID, EventSetID: req.EventSetID, ResumeOf: req.ResumeOf}
+	if req.Limits != nil {
+		sr.Limits = *req.Limits
+	}
 	given := 0
 	for _, set := range []bool{req.ConfigID != nil, req.Config != nil, req.ResumeOf != ""} {
 		if set {
@@ -115,28 +120,22 @@ func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest
 	return sr, nil
 }
 
-// inlineRunConfig parses and validates a config given with the run, after applying the mode.
+// inlineRunConfig checks a config given with the run, with the run's mode applied.
 func inlineRunConfig(m map[string]any, mode string) (config.Config, error) {
-	cfg, probs := parseConfigMap(m)
-	switch mode {
-	case runs.ModeBackfill:
-		cfg.BackfillEnabled = true
-	case runs.ModeLive:
-		cfg.BackfillEnabled = false
-	}
-	bad := map[string]bool{}
-	for _, p := range probs {
-		bad[p.Field] = true
-	}
-	for _, p := range cfg.Validate() {
-		if !bad[p.Field] {
-			probs = append(probs, p)
+	withMode := func(c config.Config) config.Config {
+		switch mode {
+		case runs.ModeBackfill:
+			c.BackfillEnabled = true
+		case runs.ModeLive:
+			c.BackfillEnabled = false
 		}
+		return c
 	}
-	if errs, warns := fromConfig(probs); len(errs) > 0 {
-		return cfg, invalid("invalid configuration", errs, warns) // fields are env names, as in /api/validate
+	cfg, probs := config.Check(config.JSON(m), config.ValidateAs(withMode))
+	if probs.Err() != nil {
+		return cfg, invalid("invalid configuration", probs) // fields are env names, as in /api/validate
 	}
-	return cfg, nil
+	return withMode(cfg), nil
 }
 
 // maxListLimit bounds ?limit= on the runs list.

@@ -86,6 +86,13 @@ func TestStartRunRequests(t *testing.T) {
 		{"inline live", map[string]any{"mode": "live", "config": validConfig("https://m.example/")}, http.StatusCreated, nil},
 		// Resuming an unknown run is a 404.
 		{"resume unknown", map[string]any{"resume_of": "abcdefabcdef"}, http.StatusNotFound, nil},
+		// Every container limit out of its bounds is named, all at once.
+		{"bad limits", map[string]any{"config_id": id, "limits": map[string]any{"memory_mb": 1, "cpus": 100, "pids": -5}},
+			http.StatusBadRequest, []string{"limits.memory_mb", "limits.cpus", "limits.pids"}},
+		// An unknown limit is named too.
+		{"unknown limit", map[string]any{"config_id": id, "limits": map[string]any{"disk_mb": 1}}, http.StatusBadRequest, []string{"limits.disk_mb"}},
+		// Limits within bounds start the run.
+		{"limits", map[string]any{"config_id": id, "limits": map[string]any{"memory_mb": 256, "cpus": 0.5}}, http.StatusCreated, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +104,13 @@ func TestStartRunRequests(t *testing.T) {
 				}
 			}
 		})
+	}
+	// The limits reach the run service as given (its defaults fill in the rest).
+	e.runs.mu.Lock()
+	last := e.runs.starts[len(e.runs.starts)-1]
+	e.runs.mu.Unlock()
+	if last.Limits != (runs.Limits{MemoryMB: 256, CPUs: 0.5}) {
+		t.Errorf("limits passed on: %+v", last.Limits)
 	}
 }
 
@@ -135,10 +149,23 @@ func TestRunsLimitAndDockerDown(t *testing.T) {
 	if !strings.Contains(eb.Error, "make images") {
 		t.Errorf("missing image message %q", eb.Error)
 	}
-	// Without a run service at all (Docker was down at start), runs answer 503 and the rest works.
+	// Without a run service at all (Docker was down at start), runs answer 503 and the rest works;
+	// once the control sets one (Docker came back), runs answer.
 	e2 := newEnv(t, func(d *Deps) { d.Runs = nil })
-	e2.mustStatus(http.StatusServiceUnavailable, http.MethodGet, "/api/runs", nil, nil)
+	e2.mustStatus(http.StatusServiceUnavailable, http.MethodGet, "/api/runs", nil, &eb)
+	if !strings.Contains(eb.Error, "Docker") {
+		t.Errorf("without a run service: message %q", eb.Error)
+	}
 	e2.mustStatus(http.StatusOK, http.MethodGet, "/api/configs", nil, nil)
+	var h HealthResponse
+	if e2.mustStatus(http.StatusOK, http.MethodGet, "/health", nil, &h); h.Docker != "unavailable" {
+		t.Errorf("health without a run service: %+v", h)
+	}
+	e2.srv.SetRuns(e2.runs)
+	e2.mustStatus(http.StatusOK, http.MethodGet, "/api/runs", nil, nil)
+	if e2.mustStatus(http.StatusOK, http.MethodGet, "/health", nil, &h); h.Docker != "ok" {
+		t.Errorf("health once the run service is set: %+v", h)
+	}
 }
 
 // Log lines are served without tokens: token_auth values anywhere and the run's own tokens.

@@ -2,11 +2,13 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/trafficinator/trafficinator/control/internal/runs"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/presets"
 	"github.com/trafficinator/trafficinator/pkg/version"
@@ -18,23 +20,23 @@ type SchemaResponse struct {
 	SchemaVersion int                `json:"schema_version"`
 	Groups        []string           `json:"groups"`
 	Fields        []config.FieldInfo `json:"fields"`
-	// TargetFields are the keys of one MATOMO_TARGETS entry.
-	TargetFields []string `json:"target_fields"`
+	// TargetFields is the schema of one MATOMO_TARGETS entry: its keys, types, limits and defaults.
+	TargetFields []config.FieldInfo `json:"target_fields"`
 	// TokenSlots explains the keys of token_set and clear_tokens.
 	TokenSlots []string     `json:"token_slots"`
 	Presets    []string     `json:"presets"`
 	Limits     SchemaLimits `json:"limits"`
 }
 
-// SchemaLimits are the API's own limits.
+// SchemaLimits are the API's own limits and defaults, outside the config.
 type SchemaLimits struct {
 	MaxBodyBytes      int `json:"max_body_bytes"`
 	MaxUploadBytes    int `json:"max_upload_bytes"`
 	MaxBackfillDays   int `json:"max_backfill_days"`
-	NameMaxChars      int `json:"name_max_chars"`
-	DescriptionMax    int `json:"description_max_chars"`
-	TargetWeightMin   int `json:"target_weight_min"`
-	TargetWeightMax   int `json:"target_weight_max"`
+	NameMaxChars      int `json:"name_max_chars"`        // configs, presets, URL and event sets, runs
+	DescriptionMax    int `json:"description_max_chars"` // configs and presets
+	MaxLoaders        int `json:"max_loaders"`           // loader containers of one live run
+	DefaultLoaders    int `json:"default_loaders"`       // when a run request gives none
 	LogTailMax        int `json:"log_tail_max"`
 	ConnectionTimeout int `json:"connection_test_timeout_max_s"`
 }
@@ -44,12 +46,12 @@ func (s *Server) getSchema(c echo.Context) error {
 		SchemaVersion: config.SchemaVersion,
 		Groups:        config.Groups,
 		Fields:        config.Fields(),
-		TargetFields:  []string{"name", "url", "site_id", "token_auth", "weight", "enabled"},
+		TargetFields:  config.TargetFields(),
 		TokenSlots:    []string{"MATOMO_TOKEN_AUTH", "target:<target name>"},
 		Presets:       presets.Names,
 		Limits: SchemaLimits{MaxBodyBytes: MaxBodyBytes, MaxUploadBytes: MaxUploadBytes,
-			MaxBackfillDays: config.MaxBackfillDays, NameMaxChars: 100, DescriptionMax: 500,
-			TargetWeightMin: 1, TargetWeightMax: 100, LogTailMax: maxLogTail, ConnectionTimeout: maxTestTimeout},
+			MaxBackfillDays: config.MaxBackfillDays, NameMaxChars: config.MaxNameChars, DescriptionMax: maxDescriptionChars,
+			MaxLoaders: runs.MaxLoaders, DefaultLoaders: runs.DefaultLoaders, LogTailMax: maxLogTail, ConnectionTimeout: maxTestTimeout},
 	})
 }
 
@@ -62,9 +64,9 @@ type ValidateRequest struct {
 
 // ValidateResponse lists every problem at once. Valid is false when there is at least one error.
 type ValidateResponse struct {
-	Valid    bool      `json:"valid"`
-	Errors   []Problem `json:"errors"`
-	Warnings []Problem `json:"warnings"`
+	Valid    bool            `json:"valid"`
+	Errors   config.Problems `json:"errors"`
+	Warnings config.Problems `json:"warnings"`
 }
 
 func (s *Server) validateConfig(c echo.Context) error {
@@ -72,20 +74,30 @@ func (s *Server) validateConfig(c echo.Context) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	var stored *config.Config
-	if req.ConfigID != nil {
-		cfg, err := s.store.GetConfig(c.Request().Context(), *req.ConfigID)
-		if err != nil {
-			return public(err, "config %d not found", *req.ConfigID)
-		}
-		stored = &cfg.Values
+	stored, err := s.storedConfig(c, req.ConfigID)
+	if err != nil {
+		return err
 	}
 	_, warns, err := checkConfig(req.Config, stored, nil)
-	resp := ValidateResponse{Valid: err == nil, Errors: []Problem{}, Warnings: nonNil(warns)}
-	if inv, ok := err.(*invalidError); ok {
-		resp.Errors = inv.errors
+	resp := ValidateResponse{Valid: err == nil, Errors: config.Problems{}, Warnings: nonNil(warns)}
+	var inv *invalidError
+	if errors.As(err, &inv) {
+		resp.Errors = inv.problems.Errors()
 	}
 	return c.JSON(http.StatusOK, resp)
+}
+
+// storedConfig returns the values of the saved config a form edits (nil when id is nil), whose
+// stored tokens stand in for blank ones.
+func (s *Server) storedConfig(c echo.Context, id *int64) (*config.Config, error) {
+	if id == nil {
+		return nil, nil
+	}
+	cfg, err := s.store.GetConfig(c.Request().Context(), *id)
+	if err != nil {
+		return nil, public(err, "config %d not found", *id)
+	}
+	return &cfg.Values, nil
 }
 
 // HealthResponse is GET /health. It holds no secret and needs no key.

@@ -54,7 +54,8 @@ const (
 type Deps struct {
 	// Store holds configs, presets, funnels and content sets. Required.
 	Store *store.Store
-	// Runs starts and watches runs. Nil makes every run endpoint answer 503, as when Docker is down.
+	// Runs starts and watches runs. Nil makes every run endpoint answer 503, as when Docker is down,
+	// until Server.SetRuns provides one.
 	Runs RunService
 	// Tester checks Matomo targets for POST /api/test-connection; nil means MatomoTester{}.
 	Tester ConnectionTester
@@ -79,7 +80,7 @@ type Deps struct {
 // that open event streams end and http.Server.Shutdown can finish.
 type Server struct {
 	store     *store.Store
-	runs      RunService
+	runs      *runSlot
 	tester    ConnectionTester
 	log       *slog.Logger
 	keyHash   [sha256.Size]byte
@@ -108,7 +109,7 @@ func New(deps Deps) (*Server, error) {
 	}
 	s := &Server{
 		store:     deps.Store,
-		runs:      deps.Runs,
+		runs:      &runSlot{},
 		tester:    deps.Tester,
 		log:       deps.Log,
 		keyHash:   sha256.Sum256([]byte(deps.APIKey)),
@@ -118,8 +119,8 @@ func New(deps Deps) (*Server, error) {
 		cors:      deps.CORSOrigins,
 		ui:        deps.UI,
 	}
-	if s.runs == nil {
-		s.runs = unavailableRuns{}
+	if deps.Runs != nil {
+		s.SetRuns(deps.Runs)
 	}
 	if s.tester == nil {
 		s.tester = MatomoTester{}
@@ -177,30 +178,3 @@ func (s *Server) newEcho() *echo.Echo {
 	s.addUI(e)
 	return e
 }
-
-// unavailableRuns stands in for a missing run service: every call says Docker is unavailable.
-type unavailableRuns struct{}
-
-func (unavailableRuns) Start(context.Context, runs.StartRequest) (runs.View, error) {
-	return runs.View{}, runs.ErrUnavailable
-}
-func (unavailableRuns) List(context.Context, runs.ListFilter) ([]runs.View, error) {
-	return nil, runs.ErrUnavailable
-}
-func (unavailableRuns) Get(context.Context, string) (runs.View, error) {
-	return runs.View{}, runs.ErrUnavailable
-}
-func (unavailableRuns) Stop(context.Context, string) (runs.View, error) {
-	return runs.View{}, runs.ErrUnavailable
-}
-func (unavailableRuns) Restart(context.Context, string) (runs.View, error) {
-	return runs.View{}, runs.ErrUnavailable
-}
-func (unavailableRuns) Delete(context.Context, string) error { return runs.ErrUnavailable }
-func (unavailableRuns) Logs(context.Context, string, int, bool) (<-chan runs.LogLine, error) {
-	return nil, runs.ErrUnavailable
-}
-func (unavailableRuns) Events(context.Context, string) (<-chan runs.Event, error) {
-	return nil, runs.ErrUnavailable
-}
-func (unavailableRuns) Ping(context.Context) error { return runs.ErrUnavailable }

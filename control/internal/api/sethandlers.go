@@ -8,15 +8,18 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 // URLSetRequest creates or replaces a URL list: one URL per line, optionally followed by a TAB or
 // two spaces and a title; # starts a comment. On PUT, a missing content keeps the stored list and
 // a missing default keeps the flag.
 type URLSetRequest struct {
-	Name    string  `json:"name" validate:"notblank,max=100"`
+	Name    string  `json:"name" validate:"notblank,namelen,safename"`
 	Content *string `json:"content"`
 	Default *bool   `json:"default,omitempty"`
 }
@@ -24,7 +27,7 @@ type URLSetRequest struct {
 // EventSetRequest creates or replaces an event set. Content is the events JSON, either as an
 // object or as a string holding it (as the original's editor sent it).
 type EventSetRequest struct {
-	Name    string          `json:"name" validate:"notblank,max=100"`
+	Name    string          `json:"name" validate:"notblank,namelen,safename"`
 	Content json.RawMessage `json:"content"`
 	Default *bool           `json:"default,omitempty"`
 }
@@ -173,8 +176,11 @@ func (s *Server) uploadURLSet(c echo.Context) error {
 	if strings.TrimSpace(name) == "" {
 		return invalidField("name", "", "is required (?name=... or the form field name)")
 	}
-	if len(name) > 100 {
-		return invalidField("name", truncateText(name, 40), "must be at most 100 characters")
+	if utf8.RuneCountInString(name) > config.MaxNameChars {
+		return invalidField("name", truncateText(name, 40), "must be at most %d characters", config.MaxNameChars)
+	}
+	if err := config.CheckName(name); err != nil {
+		return invalidField("name", name, "%v", err)
 	}
 	v, status, err := s.saveSet(c.Request().Context(), urlSets, 0, name, string(text), &isDefault)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ type sseItem struct {
 
 // openStream starts reading an SSE stream; items arrive on the channel until the server closes it.
 // stop ends the request.
-func (e *testEnv) openStream(path string) (items <-chan sseItem, resp *http.Response, stop func()) {
+func (e *testEnv) openStream(path string) (items <-chan sseItem, head reply, stop func()) {
 	e.t.Helper()
 	// A bound for the whole stream, so that a broken server fails the test instead of hanging it.
 	ctx, cancel := context.WithTimeout(e.t.Context(), 20*time.Second)
@@ -28,34 +29,37 @@ func (e *testEnv) openStream(path string) (items <-chan sseItem, resp *http.Resp
 		e.t.Fatal(err)
 	}
 	req.Header.Set("X-API-Key", testKey)
-	resp, err = e.hs.Client().Do(req)
+	resp, err := e.hs.Client().Do(req) //nolint:bodyclose // readEvents closes it, in its goroutine, when the stream ends
 	if err != nil {
 		cancel()
 		e.t.Fatal(err)
 	}
 	ch := make(chan sseItem, 64)
-	go func() {
-		defer close(ch)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		var it sseItem
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, ":"):
-				ch <- sseItem{name: ":"}
-			case strings.HasPrefix(line, "event: "):
-				it.name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: "):
-				it.data = strings.TrimPrefix(line, "data: ")
-			case line == "" && it.name != "":
-				ch <- it
-				it = sseItem{}
-			}
-		}
-	}()
+	go readEvents(resp.Body, ch)
 	e.t.Cleanup(cancel)
-	return ch, resp, cancel
+	return ch, reply{StatusCode: resp.StatusCode, Header: resp.Header}, cancel
+}
+
+// readEvents sends the events of an SSE stream on ch, then closes ch and body.
+func readEvents(body io.ReadCloser, ch chan<- sseItem) {
+	defer close(ch)
+	defer body.Close()
+	sc := bufio.NewScanner(body)
+	var it sseItem
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, ":"):
+			ch <- sseItem{name: ":"}
+		case strings.HasPrefix(line, "event: "):
+			it.name = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			it.data = strings.TrimPrefix(line, "data: ")
+		case line == "" && it.name != "":
+			ch <- it
+			it = sseItem{}
+		}
+	}
 }
 
 // collect reads events until the stream closes.

@@ -4,11 +4,41 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/go-playground/validator/v10/non-standard/validators"
+
+	"github.com/trafficinator/trafficinator/control/internal/runs"
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
+
+// maxDescriptionChars is the most characters in the description of a config or a preset.
+const maxDescriptionChars = 500
+
+// tagAliases are the validate tags of limits that have an owner elsewhere: request structs say
+// "namelen", "desclen", "loaders" or "testtimeout", the validator and the OpenAPI document expand them here, and
+// GET /api/schema serves the same numbers, so no number is written twice.
+var tagAliases = map[string]string{
+	"namelen":     "max=" + strconv.Itoa(config.MaxNameChars),
+	"desclen":     "max=" + strconv.Itoa(maxDescriptionChars),
+	"loaders":     "min=0,max=" + strconv.Itoa(runs.MaxLoaders), // 0 means runs.DefaultLoaders
+	"testtimeout": "min=1,max=" + strconv.Itoa(maxTestTimeout),
+}
+
+// expandRules returns a validate tag with its aliases replaced by the rules they stand for.
+func expandRules(tag string) []string {
+	var out []string
+	for _, rule := range strings.Split(tag, ",") {
+		if rules, ok := tagAliases[rule]; ok {
+			out = append(out, strings.Split(rules, ",")...)
+			continue
+		}
+		out = append(out, rule)
+	}
+	return out
+}
 
 // newValidator builds the one validator of the server (it caches struct metadata) and makes it
 // report JSON field names.
@@ -16,6 +46,13 @@ func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	if err := v.RegisterValidation("notblank", validators.NotBlank); err != nil {
 		panic("api: registering notblank: " + err.Error()) // a programming error, caught by every test
+	}
+	for alias, rules := range tagAliases {
+		v.RegisterAlias(alias, rules)
+	}
+	safeName := func(fl validator.FieldLevel) bool { return config.CheckName(fl.Field().String()) == nil }
+	if err := v.RegisterValidation("safename", safeName); err != nil {
+		panic("api: registering safename: " + err.Error())
 	}
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		if name := jsonName(f); name != "-" {
@@ -27,22 +64,22 @@ func newValidator() *validator.Validate {
 }
 
 // validateStruct checks the validate tags of the struct dst points to and returns every failure.
-func (s *Server) validateStruct(dst any) []Problem {
+func (s *Server) validateStruct(dst any) config.Problems {
 	err := s.valid.Struct(dst)
 	if err == nil {
 		return nil
 	}
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
-		return []Problem{{Message: "invalid request"}}
+		return config.Problems{config.Errorf("", "", "invalid request")}
 	}
-	probs := make([]Problem, 0, len(ves))
+	probs := make(config.Problems, 0, len(ves))
 	for _, fe := range ves {
 		field := fe.Namespace()
 		if _, rest, ok := strings.Cut(field, "."); ok {
 			field = rest // drop the struct's Go name
 		}
-		probs = append(probs, Problem{Field: field, Value: valueText(fe.Value()), Message: ruleText(fe)})
+		probs = append(probs, config.Errorf(field, valueText(fe.Value()), "%s", ruleText(fe)))
 	}
 	return probs
 }
@@ -59,17 +96,13 @@ func valueText(v any) string {
 	if !rv.IsValid() {
 		return ""
 	}
-	s := fmt.Sprint(rv.Interface())
-	if len(s) > 120 {
-		s = s[:120] + "..."
-	}
-	return s
+	return fmt.Sprint(rv.Interface()) // config.Errorf cuts it
 }
 
 // ruleText says in words which rule a field broke.
 func ruleText(fe validator.FieldError) string {
 	isText := fe.Kind() == reflect.String
-	switch fe.Tag() {
+	switch fe.ActualTag() { // the rule an alias stands for
 	case "required":
 		return "is required"
 	case "notblank":
@@ -94,6 +127,10 @@ func ruleText(fe validator.FieldError) string {
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "excluded_with":
 		return "cannot be combined with " + fe.Param()
+	case "safename":
+		if err := config.CheckName(fmt.Sprint(fe.Value())); err != nil {
+			return err.Error()
+		}
 	}
-	return "breaks the rule " + fe.Tag()
+	return "breaks the rule " + fe.ActualTag()
 }

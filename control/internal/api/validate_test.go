@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
 func TestValidate(t *testing.T) {
@@ -49,7 +51,7 @@ func TestValidate(t *testing.T) {
 					t.Errorf("no error for %s in %v", f, problemFields(got.Errors))
 				}
 			}
-			if tt.wantText != "" && !slices.ContainsFunc(got.Errors, func(p Problem) bool { return strings.Contains(p.Message, tt.wantText) }) {
+			if tt.wantText != "" && !slices.ContainsFunc(got.Errors, func(p config.Problem) bool { return strings.Contains(p.Message, tt.wantText) }) {
 				t.Errorf("no error says %q: %+v", tt.wantText, got.Errors)
 			}
 			if got.Errors == nil || got.Warnings == nil {
@@ -107,7 +109,7 @@ func TestValidateEnvelope(t *testing.T) {
 					t.Errorf("no error for %q in %+v", f, eb.Errors)
 				}
 			}
-			if !slices.ContainsFunc(eb.Errors, func(p Problem) bool { return strings.Contains(p.Message, tt.text) }) {
+			if !slices.ContainsFunc(eb.Errors, func(p config.Problem) bool { return strings.Contains(p.Message, tt.text) }) {
 				t.Errorf("no error says %q: %+v", tt.text, eb.Errors)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/mount"
 )
 
 // Container is what the engine reports about one loader container.
@@ -44,6 +45,24 @@ type Container struct {
 	Network string
 	// Labels are all of the container's labels, ownership labels included.
 	Labels map[string]string
+	// Env and User are the environment and user the process runs with, as `docker inspect`
+	// shows them to anyone who may use the engine.
+	Env  []string
+	User string
+	// Confinement is how the container is confined and limited.
+	Confinement Confinement
+}
+
+// Confinement is a container's confinement and resource limits, as the engine reports them.
+type Confinement struct {
+	ReadOnlyRoot bool
+	CapDrop      []string
+	SecurityOpt  []string
+	Memory       int64 // bytes; 0: none
+	NanoCPUs     int64 // 0: none
+	PidsLimit    int64 // 0: none
+	// Volumes are the destinations of the container's volumes (its data directory).
+	Volumes []string
 }
 
 // Start creates a loader container with its ownership labels, copies Spec.Files into it and
@@ -58,7 +77,7 @@ func (r *Runtime) Start(ctx context.Context, spec Spec) (Container, error) {
 	if err != nil {
 		return Container{}, fmt.Errorf("start loader %s/%d: create container: %w", spec.RunID, spec.Index, classify(err))
 	}
-	if err := r.copyAndStart(ctx, created.ID, spec.Files); err != nil {
+	if err := r.copyAndStart(ctx, created.ID, spec.DataDir, spec.Files); err != nil {
 		err = fmt.Errorf("start loader %s/%d: %w", spec.RunID, spec.Index, err)
 		return Container{}, errors.Join(err, r.cleanup(ctx, created.ID))
 	}
@@ -69,14 +88,14 @@ func (r *Runtime) Start(ctx context.Context, spec Spec) (Container, error) {
 	return c, nil
 }
 
-// copyAndStart copies the files in before the start, so the loader never runs without them.
-func (r *Runtime) copyAndStart(ctx context.Context, id string, files []File) error {
+// copyAndStart copies the files into dir before the start, so the loader never runs without them.
+func (r *Runtime) copyAndStart(ctx context.Context, id, dir string, files []File) error {
 	if len(files) > 0 {
-		archive, err := filesTar(files)
+		archive, err := filesTar(dir, files)
 		if err != nil {
 			return err
 		}
-		if err := r.api.CopyToContainer(ctx, id, "/", archive, container.CopyToContainerOptions{}); err != nil {
+		if err := r.api.CopyToContainer(ctx, id, dir, archive, container.CopyToContainerOptions{}); err != nil {
 			return fmt.Errorf("copy files into %s: %w", shortID(id), classify(err))
 		}
 	}
@@ -195,8 +214,7 @@ func (r *Runtime) Wait(ctx context.Context, id string) (int, error) {
 func fromInspect(resp container.InspectResponse) Container {
 	c := Container{ID: resp.ID, Name: strings.TrimPrefix(resp.Name, "/"), RestartCount: resp.RestartCount}
 	if resp.Config != nil {
-		c.Image = resp.Config.Image
-		c.Labels = resp.Config.Labels
+		c.Image, c.Labels, c.Env, c.User = resp.Config.Image, resp.Config.Labels, resp.Config.Env, resp.Config.User
 	}
 	c.RunID, c.Index, c.Kind = identity(c.Labels)
 	if st := resp.State; st != nil {
@@ -208,8 +226,24 @@ func fromInspect(resp container.InspectResponse) Container {
 	}
 	if hc := resp.HostConfig; hc != nil {
 		c.Network = string(hc.NetworkMode)
+		c.Confinement = confinementOf(hc, resp.Mounts)
 		if hc.RestartPolicy.Name == container.RestartPolicyOnFailure {
 			c.RestartOnFailure = hc.RestartPolicy.MaximumRetryCount
+		}
+	}
+	return c
+}
+
+// confinementOf reads a container's confinement from its host config and mounts.
+func confinementOf(hc *container.HostConfig, mounts []container.MountPoint) Confinement {
+	c := Confinement{ReadOnlyRoot: hc.ReadonlyRootfs, CapDrop: hc.CapDrop, SecurityOpt: hc.SecurityOpt,
+		Memory: hc.Memory, NanoCPUs: hc.NanoCPUs}
+	if hc.PidsLimit != nil {
+		c.PidsLimit = *hc.PidsLimit
+	}
+	for _, m := range mounts {
+		if m.Type == mount.TypeVolume {
+			c.Volumes = append(c.Volumes, m.Destination)
 		}
 	}
 	return c

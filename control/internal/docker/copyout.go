@@ -27,7 +27,7 @@ type copyFromEngine interface {
 // CopyOut reads the regular files directly inside directory dir of a container (running or
 // exited) whose base names match (nil matches every file), so that state a loader wrote (a
 // backfill checkpoint) outlives the container's removal. Files come back with their absolute
-// paths in the container and their permission bits, ready to be copied into another container
+// paths in the container, their permission bits and owners, ready to be copied into another container
 // with Spec.Files. A container or directory that does not exist yields ErrNotFound; more than
 // 64 MiB in total is an error.
 func (r *Runtime) CopyOut(ctx context.Context, id, dir string, match func(name string) bool) ([]File, error) {
@@ -80,7 +80,7 @@ func untarDir(r io.Reader, dir string, match func(string) bool) ([]File, error) 
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", rel, err)
 		}
-		files = append(files, File{Path: path.Join(dir, rel), Mode: hdr.Mode & 0o7777, Data: data})
+		files = append(files, File{Path: path.Join(dir, rel), Mode: hdr.Mode & 0o7777, UID: hdr.Uid, GID: hdr.Gid, Data: data})
 	}
 }
 

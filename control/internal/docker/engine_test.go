@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -23,8 +24,18 @@ type notFoundError struct{}
 func (notFoundError) Error() string { return "Error: No such container: x" }
 func (notFoundError) NotFound()     {}
 
-// connFailed is the SDK's error for an engine that does not answer.
-var connFailed = client.ErrorConnectionFailed("unix:///nonexistent.sock")
+// connFailed is the SDK's error for an engine that does not answer, as a client gets it.
+var connFailed = func() error {
+	c, err := client.NewClientWithOpts(client.WithHost("unix:///nonexistent.sock"))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+	if _, err = c.Ping(context.Background()); !client.IsErrConnectionFailed(err) {
+		panic(fmt.Sprintf("ping of a missing socket: %v, not a connection failure", err))
+	}
+	return err
+}()
 
 // fakeEngine records the calls a test is about; any other call panics on the nil engine.
 type fakeEngine struct {
@@ -77,7 +88,7 @@ func TestStartRemovesHalfMadeContainer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRuntime(tt.eng, "s")
 			spec := validSpec()
-			spec.Files = []File{{Path: "/f", Data: []byte("x")}}
+			spec.DataDir, spec.Files = "/data", []File{{Path: "/data/f", Data: []byte("x")}}
 			_, err := r.Start(t.Context(), spec)
 			if err == nil || !strings.Contains(err.Error(), tt.wantIn) || !strings.Contains(err.Error(), "start loader run-1/0") {
 				t.Fatalf("Start error = %v, want it to mention %q and the loader", err, tt.wantIn)
@@ -142,27 +153,6 @@ func TestNewUnavailable(t *testing.T) {
 	_, err := New(t.Context(), Options{Host: "unix:///nonexistent.sock", Scope: "t"})
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("New(dead socket) = %v, want ErrUnavailable", err)
-	}
-}
-
-func TestFromStats(t *testing.T) {
-	var s container.StatsResponse
-	s.Read = time.Unix(100, 0)
-	s.PreCPUStats.CPUUsage.TotalUsage, s.CPUStats.CPUUsage.TotalUsage = 1_000, 6_000 // 5000 ns of container CPU
-	s.PreCPUStats.SystemUsage, s.CPUStats.SystemUsage = 100_000, 120_000             // 20000 ns of host CPU
-	s.CPUStats.OnlineCPUs = 2
-	s.MemoryStats = container.MemoryStats{Usage: 10 << 20, Limit: 1 << 30, Stats: map[string]uint64{"total_inactive_file": 4 << 20}}
-
-	got := fromStats(s)
-	// 5000/20000 of the host, over 2 CPUs, is 50% of one CPU.
-	if got.CPUPercent != 50 || got.MemoryBytes != 6<<20 || got.MemoryLimitBytes != 1<<30 || !got.Time.Equal(s.Read) {
-		t.Errorf("fromStats = %+v, want 50%% CPU, 6 MiB of 1 GiB", got)
-	}
-
-	// cgroup v2 names the cache inactive_file; a stopped container has no CPU readings.
-	s = container.StatsResponse{MemoryStats: container.MemoryStats{Usage: 3 << 20, Stats: map[string]uint64{"inactive_file": 1 << 20}}}
-	if got := fromStats(s); got.CPUPercent != 0 || got.MemoryBytes != 2<<20 {
-		t.Errorf("fromStats(cgroup v2, no CPU) = %+v, want 0%%, 2 MiB", got)
 	}
 }
 

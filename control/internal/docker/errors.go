@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
 )
 
@@ -28,7 +29,7 @@ func classify(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case client.IsErrNotFound(err):
+	case cerrdefs.IsNotFound(err):
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	case client.IsErrConnectionFailed(err):
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)

@@ -110,8 +110,15 @@ func buildFakeImage(rt *Runtime) (string, error) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build fakeloader: %w: %s", err, out)
 	}
-	dockerfile := "FROM scratch\nCOPY fakeloader /fakeloader\nENTRYPOINT [\"/fakeloader\"]\n"
+	// /data belongs to uid 65532, as in the loader's image, so a volume mounted there does too.
+	dockerfile := "FROM scratch\nCOPY --chown=65532:65532 data/ /data/\nCOPY fakeloader /fakeloader\nENTRYPOINT [\"/fakeloader\"]\n"
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "data", ".keep"), nil, 0o644); err != nil {
 		return "", err
 	}
 	tag := "trafficinator-test/fakeloader:" + randomHex(6)

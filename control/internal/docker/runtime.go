@@ -1,7 +1,7 @@
 // Package docker runs loader containers on a Docker Engine. It is the only package of the project
 // that imports the Docker SDK, so that an SDK migration (github.com/docker/docker is frozen at v28;
 // its successor is github.com/moby/moby/client) touches nothing else, and so that no SDK type leaks
-// into the control: callers see Spec, Container, LogLine, Event and Stats.
+// into the control: callers see Spec, Container, LogLine and Event.
 //
 // Containers are owned by labels (see labels.go), never by names. A Runtime is bound to one scope
 // and only ever lists, watches or reports the containers of that scope.
@@ -53,7 +53,6 @@ type engine interface {
 	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
 	ContainerInspect(ctx context.Context, containerID string) (container.InspectResponse, error)
 	ContainerLogs(ctx context.Context, containerID string, options container.LogsOptions) (io.ReadCloser, error)
-	ContainerStats(ctx context.Context, containerID string, stream bool) (container.StatsResponseReader, error)
 	Events(ctx context.Context, options events.ListOptions) (<-chan events.Message, <-chan error)
 
 	ImageBuild(ctx context.Context, buildContext io.Reader, options build.ImageBuildOptions) (build.ImageBuildResponse, error)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 )
 
 // Spec describes one loader container. The control builds it from a stored run; nothing in it is
@@ -38,8 +39,13 @@ type Spec struct {
 	// Network is the network mode: "" for the engine's default bridge, "host" for host networking
 	// (a loader that targets a Matomo on 127.0.0.1), or the name of an existing network.
 	Network string
-	// Files are copied into the container after it is created and before it starts, so no shared
-	// volume is needed (the original tool lost its files to a volume mismatch).
+	// DataDir is the one writable directory of the container (its root file system is read-only;
+	// /tmp is a small tmpfs): an anonymous volume of its own, filled from the image's directory
+	// and removed with the container. Empty: none.
+	DataDir string
+	// Files are copied into DataDir after the container is created and before it starts, so no
+	// shared volume is needed (the original tool lost its files to a volume mismatch). Their paths
+	// must lie in DataDir.
 	Files []File
 	// RestartOnFailure is the maximum number of restarts after a non-zero exit; 0 means restart
 	// policy "no". There is deliberately no "always": a finished loader (exit 0) must never be
@@ -55,6 +61,8 @@ type Spec struct {
 	Memory int64
 	// NanoCPUs is a CPU limit in billionths of a CPU (1.5 CPUs = 1_500_000_000); 0 means none.
 	NanoCPUs int64
+	// PidsLimit bounds the processes and threads of the container; 0 means none.
+	PidsLimit int64
 }
 
 // File is one file copied into a loader container before it starts.
@@ -62,9 +70,10 @@ type File struct {
 	// Path is the absolute path inside the container. Missing parent directories are created by
 	// the engine (mode 0755).
 	Path string
-	// Mode is the permission bits; 0 means 0644. Files are owned by root, so a file meant for a
-	// non-root Spec.User must be world-readable.
+	// Mode is the permission bits; 0 means 0644.
 	Mode int64
+	// UID and GID own the file (0: root); a file only a non-root Spec.User may read belongs to it.
+	UID, GID int
 	// Data is the file's content.
 	Data []byte
 }
@@ -92,25 +101,36 @@ func (s Spec) validate() error {
 	if s.RestartOnFailure < 0 {
 		errs = append(errs, fmt.Errorf("restart-on-failure %d is negative", s.RestartOnFailure))
 	}
-	if s.StopTimeout < 0 || s.Memory < 0 || s.NanoCPUs < 0 {
-		errs = append(errs, errors.New("stop timeout, memory and nano-CPUs must not be negative"))
+	if s.StopTimeout < 0 || s.Memory < 0 || s.NanoCPUs < 0 || s.PidsLimit < 0 {
+		errs = append(errs, errors.New("stop timeout, memory, nano-CPUs and PIDs limit must not be negative"))
 	}
-	errs = append(errs, validateFiles(s.Files)...)
+	if s.DataDir != "" && !cleanAbs(s.DataDir) {
+		errs = append(errs, fmt.Errorf("data directory %q must be absolute, clean and not /", s.DataDir))
+	}
+	errs = append(errs, validateFiles(s.DataDir, s.Files)...)
 	if len(errs) > 0 {
 		return fmt.Errorf("%w: %w", ErrInvalidSpec, errors.Join(errs...))
 	}
 	return nil
 }
 
+// cleanAbs reports whether p is an absolute, clean path other than the root.
+func cleanAbs(p string) bool { return path.IsAbs(p) && path.Clean(p) == p && p != "/" }
+
 // validateFiles rejects paths that are relative, not clean (a ".." could escape nowhere useful but
-// signals a bug), the root itself, or given twice.
-func validateFiles(files []File) []error {
+// signals a bug), the root itself, outside the data directory (the only writable place), or given
+// twice.
+func validateFiles(dataDir string, files []File) []error {
 	var errs []error
 	seen := make(map[string]bool, len(files))
 	for _, f := range files {
 		switch {
-		case !path.IsAbs(f.Path) || path.Clean(f.Path) != f.Path || f.Path == "/":
+		case !cleanAbs(f.Path):
 			errs = append(errs, fmt.Errorf("file path %q must be absolute, clean and not /", f.Path))
+		case !strings.HasPrefix(f.Path, dataDir+"/") || dataDir == "":
+			errs = append(errs, fmt.Errorf("file path %q is not in the data directory %q, the only writable place", f.Path, dataDir))
+		case f.UID < 0 || f.GID < 0:
+			errs = append(errs, fmt.Errorf("file %q: owner %d:%d is not a user and group id", f.Path, f.UID, f.GID))
 		case seen[f.Path]:
 			errs = append(errs, fmt.Errorf("file path %q is given twice", f.Path))
 		case f.Mode < 0 || f.Mode > 0o7777:
@@ -135,8 +155,14 @@ func (s Spec) labels(scope string) map[string]string {
 	return l
 }
 
+// tmpSize bounds the /tmp tmpfs of a container; a loader keeps nothing there.
+const tmpSize = "64m"
+
 // configs translates a Spec into the SDK's create request. Containers get no TTY, so their logs
-// are multiplexed and stdout can be told apart from stderr.
+// are multiplexed and stdout can be told apart from stderr. Every container is hardened as the
+// compose services are: a read-only root file system (DataDir and /tmp are the writable places),
+// no capabilities, no privilege gain through setuid binaries, and the Spec's memory, CPU and
+// process limits.
 func (s Spec) configs(scope string) (*container.Config, *container.HostConfig) {
 	cfg := &container.Config{
 		Image:  s.Image,
@@ -150,9 +176,20 @@ func (s Spec) configs(scope string) (*container.Config, *container.HostConfig) {
 		cfg.StopTimeout = &secs
 	}
 	host := &container.HostConfig{
-		NetworkMode:   container.NetworkMode(s.Network),
-		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyDisabled},
-		Resources:     container.Resources{Memory: s.Memory, NanoCPUs: s.NanoCPUs},
+		NetworkMode:    container.NetworkMode(s.Network),
+		RestartPolicy:  container.RestartPolicy{Name: container.RestartPolicyDisabled},
+		Resources:      container.Resources{Memory: s.Memory, NanoCPUs: s.NanoCPUs},
+		ReadonlyRootfs: true,
+		CapDrop:        []string{"ALL"},
+		SecurityOpt:    []string{"no-new-privileges:true"},
+		Tmpfs:          map[string]string{"/tmp": "rw,noexec,nosuid,nodev,size=" + tmpSize},
+	}
+	if s.PidsLimit > 0 {
+		limit := s.PidsLimit
+		host.PidsLimit = &limit
+	}
+	if s.DataDir != "" {
+		host.Mounts = []mount.Mount{{Type: mount.TypeVolume, Target: s.DataDir}}
 	}
 	if s.RestartOnFailure > 0 {
 		host.RestartPolicy = container.RestartPolicy{
@@ -184,11 +221,12 @@ func containerName(runID string, index int) string {
 	return fmt.Sprintf("trafficinator-%s-%d-%s", run, index, hex.EncodeToString(suffix[:]))
 }
 
-// filesTar packs files into a tar archive to be extracted at "/". Entries are named relative to
-// the root. It holds no directory entries on purpose: the engine creates missing parents (0755)
-// by itself, while a directory entry would reset the mode of a directory that already exists
+// filesTar packs files into a tar archive to be extracted at dir (the engine refuses to extract
+// at "/" when the root file system is read-only, even into a volume). Entries are named relative
+// to dir. It holds no directory entries on purpose: the engine creates missing parents (0755) by
+// itself, while a directory entry would reset the mode of a directory that already exists
 // (verified against Docker 20.10: a "tmp/" entry turns an existing /tmp into the entry's mode).
-func filesTar(files []File) (*bytes.Buffer, error) {
+func filesTar(dir string, files []File) (*bytes.Buffer, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	for _, f := range files {
@@ -198,8 +236,10 @@ func filesTar(files []File) (*bytes.Buffer, error) {
 		}
 		hdr := &tar.Header{
 			Typeflag: tar.TypeReg,
-			Name:     strings.TrimPrefix(f.Path, "/"),
+			Name:     strings.TrimPrefix(f.Path, dir+"/"),
 			Mode:     mode,
+			Uid:      f.UID,
+			Gid:      f.GID,
 			Size:     int64(len(f.Data)),
 			ModTime:  time.Now(),
 			Format:   tar.FormatPAX,

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 )
 
 // validSpec is a spec Start accepts; rows of the table below break one thing each.
@@ -30,9 +32,10 @@ func TestSpecValidate(t *testing.T) {
 		{"full", func(s *Spec) {
 			s.Kind = KindBackfill
 			s.Index = 3
-			s.Files = []File{{Path: "/config/funnels.json", Data: []byte("[]")}, {Path: "/urls.txt", Mode: 0o600}}
+			s.DataDir = "/data"
+			s.Files = []File{{Path: "/data/funnels.json", Data: []byte("[]")}, {Path: "/data/sub/urls.txt", Mode: 0o400, UID: 65532, GID: 65532}}
 			s.Labels = map[string]string{"io.trafficinator.config-id": "7", "team": "perf"}
-			s.RestartOnFailure, s.StopTimeout, s.Memory, s.NanoCPUs = 3, 20*time.Second, 64<<20, 500_000_000
+			s.RestartOnFailure, s.StopTimeout, s.Memory, s.NanoCPUs, s.PidsLimit = 3, 20*time.Second, 64<<20, 500_000_000, 128
 		}, ""},
 
 		// SAD PATH
@@ -47,19 +50,28 @@ func TestSpecValidate(t *testing.T) {
 		// Extras may not overwrite ownership labels.
 		{"reserved label", func(s *Spec) { s.Labels = map[string]string{LabelScope: "other"} }, "is reserved"},
 		// File paths are absolute inside the container.
-		{"relative file", func(s *Spec) { s.Files = []File{{Path: "config/x.json"}} }, "must be absolute"},
+		{"relative file", func(s *Spec) { s.DataDir, s.Files = "/data", []File{{Path: "data/x.json"}} }, "must be absolute"},
 		// A path with .. is not clean.
-		{"unclean file", func(s *Spec) { s.Files = []File{{Path: "/config/../x.json"}} }, "must be absolute"},
+		{"unclean file", func(s *Spec) { s.DataDir, s.Files = "/data", []File{{Path: "/data/../x.json"}} }, "must be absolute"},
 		// The root is not a file.
-		{"root file", func(s *Spec) { s.Files = []File{{Path: "/"}} }, "must be absolute"},
+		{"root file", func(s *Spec) { s.DataDir, s.Files = "/data", []File{{Path: "/"}} }, "must be absolute"},
+		// The root file system is read-only: files go into the data directory.
+		{"file outside the data directory", func(s *Spec) { s.DataDir, s.Files = "/data", []File{{Path: "/etc/x"}} }, "not in the data directory"},
+		// Without a data directory there is nowhere to copy a file to.
+		{"file without a data directory", func(s *Spec) { s.Files = []File{{Path: "/data/x"}} }, "not in the data directory"},
+		// The data directory is absolute and not the root.
+		{"root data directory", func(s *Spec) { s.DataDir = "/" }, "data directory"},
 		// The same path twice would silently keep only one.
-		{"duplicate file", func(s *Spec) { s.Files = []File{{Path: "/a"}, {Path: "/a"}} }, "given twice"},
+		{"duplicate file", func(s *Spec) { s.DataDir, s.Files = "/data", []File{{Path: "/data/a"}, {Path: "/data/a"}} }, "given twice"},
 		// File type bits are not permission bits.
-		{"bad mode", func(s *Spec) { s.Files = []File{{Path: "/a", Mode: 0o100644}} }, "not a permission mode"},
+		{"bad mode", func(s *Spec) { s.DataDir, s.Files = "/data", []File{{Path: "/data/a", Mode: 0o100644}} }, "not a permission mode"},
+		// Owners are user and group ids.
+		{"bad owner", func(s *Spec) { s.DataDir, s.Files = "/data", []File{{Path: "/data/a", UID: -1}} }, "not a user and group id"},
 		// A negative retry count makes no sense.
 		{"negative restarts", func(s *Spec) { s.RestartOnFailure = -1 }, "restart-on-failure -1"},
 		// Negative limits make no sense.
 		{"negative memory", func(s *Spec) { s.Memory = -1 }, "must not be negative"},
+		{"negative pids", func(s *Spec) { s.PidsLimit = -1 }, "must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +105,7 @@ func TestSpecConfigs(t *testing.T) {
 	s.RunID, s.Index, s.Kind = "r9", 4, KindBackfill
 	s.Env, s.Cmd, s.User = []string{"A=1"}, []string{"--x"}, "65534"
 	s.Labels = map[string]string{"extra": "yes"}
-	s.Network, s.StopTimeout, s.Memory, s.NanoCPUs = "host", 1500*time.Millisecond, 1<<26, 1e9
+	s.Network, s.StopTimeout, s.Memory, s.NanoCPUs, s.PidsLimit, s.DataDir = "host", 1500*time.Millisecond, 1<<26, 1e9, 99, "/data"
 
 	cfg, host := s.configs("scope-a")
 	wantLabels := map[string]string{
@@ -114,8 +126,15 @@ func TestSpecConfigs(t *testing.T) {
 	if cfg.StopTimeout == nil || *cfg.StopTimeout != 2 {
 		t.Errorf("stop timeout = %v, want 2", cfg.StopTimeout)
 	}
-	if host.NetworkMode != "host" || host.Memory != 1<<26 || host.NanoCPUs != 1e9 {
+	if host.NetworkMode != "host" || host.Memory != 1<<26 || host.NanoCPUs != 1e9 || host.PidsLimit == nil || *host.PidsLimit != 99 {
 		t.Errorf("host config = %+v", host)
+	}
+	// Hardened as the compose services: read-only root, no capabilities, no privilege gain; the
+	// data directory is a volume of the container's own, /tmp a tmpfs.
+	if !host.ReadonlyRootfs || !slices.Equal(host.CapDrop, []string{"ALL"}) || !slices.Equal(host.SecurityOpt, []string{"no-new-privileges:true"}) ||
+		len(host.Mounts) != 1 || host.Mounts[0].Type != mount.TypeVolume || host.Mounts[0].Target != "/data" || host.Mounts[0].Source != "" ||
+		!strings.HasPrefix(host.Tmpfs["/tmp"], "rw,noexec") {
+		t.Errorf("host config is not hardened: %+v", host)
 	}
 	if host.RestartPolicy.Name != container.RestartPolicyDisabled {
 		t.Errorf("restart policy = %+v, want no", host.RestartPolicy)
@@ -136,33 +155,35 @@ func TestContainerName(t *testing.T) {
 			t.Errorf("containerName(%q) = %q, not a valid Docker name of the expected shape", runID, name)
 		}
 	}
-	if containerName("r", 0) == containerName("r", 0) {
+	if a, b := containerName("r", 0), containerName("r", 0); a == b {
 		t.Error("two names for the same run and index are equal; the random suffix is missing")
 	}
 }
 
 func TestFilesTar(t *testing.T) {
 	files := []File{
-		{Path: "/etc/trafficinator/funnels.json", Data: []byte(`{"funnels":[]}`)},
-		{Path: "/secret", Mode: 0o600, Data: []byte("s")},
+		{Path: "/data/etc/funnels.json", Data: []byte(`{"funnels":[]}`)},
+		{Path: "/data/secret", Mode: 0o400, UID: 65532, GID: 65533, Data: []byte("s")},
 	}
-	buf, err := filesTar(files)
+	buf, err := filesTar("/data", files)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr := tar.NewReader(buf)
 	for i, want := range []struct {
-		name string
-		mode int64
-	}{{"etc/trafficinator/funnels.json", 0o644}, {"secret", 0o600}} {
+		name     string
+		mode     int64
+		uid, gid int
+	}{{"etc/funnels.json", 0o644, 0, 0}, {"secret", 0o400, 65532, 65533}} {
 		hdr, err := tr.Next()
 		if err != nil {
 			t.Fatalf("entry %d: %v", i, err)
 		}
 		data, _ := io.ReadAll(tr)
-		if hdr.Name != want.name || hdr.Mode != want.mode || hdr.Typeflag != tar.TypeReg || string(data) != string(files[i].Data) {
-			t.Errorf("entry %d = %s mode %o type %c %q, want %s mode %o with the file's data",
-				i, hdr.Name, hdr.Mode, hdr.Typeflag, data, want.name, want.mode)
+		if hdr.Name != want.name || hdr.Mode != want.mode || hdr.Uid != want.uid || hdr.Gid != want.gid ||
+			hdr.Typeflag != tar.TypeReg || string(data) != string(files[i].Data) {
+			t.Errorf("entry %d = %s mode %o owner %d:%d type %c %q, want %s mode %o owner %d:%d with the file's data",
+				i, hdr.Name, hdr.Mode, hdr.Uid, hdr.Gid, hdr.Typeflag, data, want.name, want.mode, want.uid, want.gid)
 		}
 	}
 	if hdr, err := tr.Next(); err != io.EOF {

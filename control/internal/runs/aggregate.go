@@ -52,7 +52,7 @@ func (s *statsSum) stamp(at time.Time, elapsed float64) {
 
 func addTarget(dst *report.TargetStats, src report.TargetStats, live bool) {
 	if !live {
-		dst.Counters.Add(src.Counters)
+		dst.Add(src.Counters)
 		return
 	}
 	name := dst.Target
@@ -135,36 +135,6 @@ func sumProgress(ps []*report.Progress) *report.Progress {
 	}
 	if out.VisitsPlanned > 0 {
 		out.Percent = 100 * float64(out.VisitsDone) / float64(out.VisitsPlanned)
-	}
-	return out
-}
-
-// Health thresholds: the share of answered hits Matomo tracked.
-const (
-	healthyShare  = 0.95
-	degradedShare = 0.70
-)
-
-// health classifies a target by tracked / (tracked + invalid + failed).
-func health(c report.Counters) string {
-	answered := c.HitsTracked + c.HitsInvalid + c.HitsFailed
-	switch share := float64(c.HitsTracked) / float64(answered); {
-	case answered == 0:
-		return "unknown"
-	case share >= healthyShare:
-		return "healthy"
-	case share >= degradedShare:
-		return "degraded"
-	default:
-		return "failing"
-	}
-}
-
-// targetStates adds health to per-target figures.
-func targetStates(ts []report.TargetStats) []TargetState {
-	out := make([]TargetState, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, TargetState{TargetStats: t, Health: health(t.Counters)})
 	}
 	return out
 }

@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +74,45 @@ func TestDockerRuns(t *testing.T) {
 	t.Run("live run rises and stops", func(t *testing.T) { testDockerLiveStop(t, f) })
 	t.Run("control restart keeps the run", func(t *testing.T) { testDockerControlRestart(t, f) })
 	t.Run("backfill completes once", func(t *testing.T) { testDockerBackfill(t, f) })
+	t.Run("loaders are hardened and hold no token", func(t *testing.T) { testDockerHardened(t, f) })
+}
+
+// testDockerHardened: a loader runs with the compose services' hardening and the run's limits, as
+// the loader's user, and `docker inspect` shows no token: it reads its token from a file.
+func testDockerHardened(t *testing.T, f *dockerFixture) {
+	f.snk.Reset(t)
+	svc := f.newService(t)
+	limits := Limits{MemoryMB: 128, CPUs: 0.5, PIDs: 64}
+	v, err := svc.Start(t.Context(), StartRequest{Name: "hardened", Config: sinkConfig(f.snk, 0), Limits: limits})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	eventually(t, "hits tracked", func() bool {
+		v, _ = svc.Get(t.Context(), v.ID)
+		return v.Total.HitsTracked > 0
+	})
+	cs, err := f.rt.List(t.Context(), docker.Filter{RunID: v.ID})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("List = %+v, %v; want the run's loader", cs, err)
+	}
+	c := cs[0]
+	for _, kv := range c.Env {
+		if strings.Contains(kv, sinkToken) {
+			t.Errorf("docker inspect shows the token in the environment: %s", kv)
+		}
+	}
+	if !slices.Contains(c.Env, "MATOMO_TOKEN_AUTH_FILE=/data/secrets/token_auth") {
+		t.Errorf("env %v lacks the token file", c.Env)
+	}
+	want := docker.Confinement{ReadOnlyRoot: true, CapDrop: []string{"ALL"}, SecurityOpt: []string{"no-new-privileges:true"},
+		Memory: 128 << 20, NanoCPUs: 500_000_000, PidsLimit: 64, Volumes: []string{"/data"}}
+	if !reflect.DeepEqual(c.Confinement, want) || c.User != loaderUser {
+		t.Errorf("loader runs as %q confined as %+v, want %q and %+v", c.User, c.Confinement, loaderUser, want)
+	}
+	if v, err = svc.Stop(t.Context(), v.ID); err != nil || v.Limits != limits || v.Total.HitsInvalid != 0 {
+		t.Errorf("after Stop: %+v limits %+v invalid %d", err, v.Limits, v.Total.HitsInvalid)
+	}
+	assertNoContainers(t, f.rt, v.ID)
 }
 
 // testDockerLiveStop: counters rise while a live run sends to the sink, and Stop ends it.

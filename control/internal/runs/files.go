@@ -30,8 +30,9 @@ const (
 	loaderDirPrefix = "loader-"
 )
 
-// checkpointMode is the mode of checkpoint files copied back into a loader container.
-const checkpointMode = 0o666
+// checkpointMode is the mode of checkpoint files copied back into a loader container (they
+// belong to the loader's user, who appends to the journal).
+const checkpointMode = 0o600
 
 // isCheckpointFile picks the backfill state, its journal and anything else of the checkpoint.
 func isCheckpointFile(name string) bool { return strings.HasPrefix(name, checkpointMark) }
@@ -137,8 +138,6 @@ func readCheckpointFiles(dir string) ([]docker.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		// Copied files belong to root; the loader images run as a non-root user and must append
-		// to the journal, so the checkpoint is writable by anyone inside the (single-user) container.
 		files = append(files, docker.File{Path: path.Join(dataDir, e.Name()), Mode: checkpointMode, Data: data})
 	}
 	return files, nil

@@ -19,7 +19,7 @@ func (s *Service) finish(r *liveRun) {
 	defer cancel()
 	r.mu.Lock()
 	state, code, msg := r.outcomeLocked()
-	stats, summary := r.statsLocked(), r.summaryLocked()
+	stats, summary := r.runStatsLocked(), r.summaryLocked()
 	loaders := make([]*loader, 0, len(r.byIndex))
 	for _, i := range sortedKeys(r.byIndex) {
 		loaders = append(loaders, r.byIndex[i])
@@ -67,7 +67,7 @@ func (s *Service) closeRun(r *liveRun) {
 }
 
 // saveFinal saves the run's final summed stats and summary (either may be nil).
-func (s *Service) saveFinal(ctx context.Context, r *liveRun, stats *report.Stats, summary *report.Summary) {
+func (s *Service) saveFinal(ctx context.Context, r *liveRun, stats *runStats, summary *report.Summary) {
 	if stats != nil {
 		s.saveRecord(ctx, r.id, stats, s.st.SaveRunStats)
 	}

@@ -159,3 +159,17 @@ func containerOf(t *testing.T, rt *fakeRuntime, runID string, index int) string 
 	})
 	return id
 }
+
+// startOne starts a run of cfg with one loader on a fake runtime and returns the runtime, the
+// environment, the service, the run and its container.
+func startOne(t *testing.T, cfg *config.Config) (*fakeRuntime, *env, *Service, View, string) {
+	t.Helper()
+	rt := newFakeRuntime()
+	e := newEnv(t, rt, Options{})
+	svc := e.start(t)
+	v, err := svc.Start(t.Context(), StartRequest{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt, e, svc, v, containerOf(t, rt, v.ID, 0)
+}

@@ -60,6 +60,7 @@ type liveRun struct {
 	finished      bool
 	cur           map[int]*process
 	carried       map[int]*statsSum // counters of loaders' earlier processes
+	history       map[int]*answerHistory
 	errs          *ring[report.Error]
 	logs          *ring[LogLine]
 	logSubs       fanout[LogLine]
@@ -75,6 +76,7 @@ func newLiveRun(parent context.Context, id, mode string, n int, cfg config.Confi
 		ctx: ctx, cancel: cancel, started: make(chan struct{}), done: make(chan struct{}),
 		byIndex: make(map[int]*loader), cur: make(map[int]*process), carried: make(map[int]*statsSum),
 		errs: newRing[report.Error](errorRingSize), logs: newRing[LogLine](logRingSize),
+		history: make(map[int]*answerHistory),
 	}
 }
 
@@ -197,12 +199,14 @@ func (r *liveRun) applyLocked(index int, rec any) ingested {
 		}
 	case *report.Stats:
 		p.stats, r.dirty = v, true
+		r.sampleLocked(index, v.Time)
 	case *report.Progress:
 		p.progress = v
 	case *report.Day:
 		return ingested{day: v}
 	case *report.Summary:
 		p.summary, r.dirty = v, true
+		r.sampleLocked(index, v.Time)
 		return ingested{summary: r.summaryLocked()}
 	case *report.Error:
 		r.errs.add(*v)
@@ -292,13 +296,22 @@ func (r *liveRun) lastErrorLocked() string {
 	return ""
 }
 
+// runStatsLocked is the summed stats with each target's recent health, as saved (nil before any).
+func (r *liveRun) runStatsLocked() *runStats {
+	st := r.statsLocked()
+	if st == nil {
+		return nil
+	}
+	return &runStats{Stats: *st, Health: r.healthLocked()}
+}
+
 // takeDirtyStats returns the summed stats when they changed since the last call.
-func (r *liveRun) takeDirtyStats() *report.Stats {
+func (r *liveRun) takeDirtyStats() *runStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.dirty {
 		return nil
 	}
 	r.dirty = false
-	return r.statsLocked()
+	return r.runStatsLocked()
 }

@@ -68,14 +68,7 @@ func TestTokensNeverShown(t *testing.T) {
 }
 
 func TestLogsAndEventsStream(t *testing.T) {
-	rt := newFakeRuntime()
-	e := newEnv(t, rt, Options{})
-	svc := e.start(t)
-	v, err := svc.Start(t.Context(), StartRequest{Config: liveConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := containerOf(t, rt, v.ID, 0)
+	rt, e, svc, v, id := startOne(t, liveConfig())
 	for _, s := range []string{"one", "two", "three"} {
 		rt.emit(id, "stderr", s)
 	}

@@ -27,7 +27,7 @@ func TestOverrides(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := rt.started()[0].Env
-	for _, want := range []string{"BACKFILL_ENABLED=true", "BACKFILL_DAYS_BACK=4", "BACKFILL_DURATION_DAYS=2", "BACKFILL_MAX_VISITS_PER_DAY=300", "MATOMO_TOKEN_AUTH=" + testToken} {
+	for _, want := range []string{"BACKFILL_ENABLED=true", "BACKFILL_DAYS_BACK=4", "BACKFILL_DURATION_DAYS=2", "BACKFILL_MAX_VISITS_PER_DAY=300", "MATOMO_TOKEN_AUTH_FILE=/data/secrets/token_auth"} {
 		if !slices.Contains(env, want) {
 			t.Errorf("loader env lacks %s", want)
 		}

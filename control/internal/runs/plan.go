@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/trafficinator/trafficinator/control/internal/docker"
@@ -13,8 +12,12 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/content"
 )
 
-// maxLoaders bounds how many containers one run may be split over.
-const maxLoaders = 64
+// Loaders per run: a live run may be split over at most MaxLoaders containers; a request that
+// gives no number gets DefaultLoaders.
+const (
+	MaxLoaders     = 64
+	DefaultLoaders = 1
+)
 
 // plan is a start request resolved into everything a run needs before anything is created.
 type plan struct {
@@ -23,13 +26,9 @@ type plan struct {
 	configID *int64
 	cfg      config.Config // as the loaders run it: mode, shards and file paths applied
 	loaders  int
+	limits   Limits                // of every loader container, defaults applied
 	files    []docker.File         // content files for every loader
 	resume   map[int][]docker.File // checkpoint files per loader of a resumed backfill
-}
-
-// problem is one error-severity config problem.
-func problem(field, value, format string, args ...any) config.Problem {
-	return config.Problem{Field: field, Value: value, Message: fmt.Sprintf(format, args...), Severity: config.SeverityError}
 }
 
 // invalid wraps problems in ErrInvalid so the API can list them (errors.As to config.Problems).
@@ -41,17 +40,19 @@ func invalid(ps config.Problems) error {
 // number of loaders, the settings the control owns, and the content files; then validates the
 // result. Every problem is reported at once, wrapped in ErrInvalid.
 func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
-	p := plan{name: req.Name, loaders: max(req.Loaders, 1)}
-	var probs config.Problems
+	p := plan{name: req.Name, loaders: max(req.Loaders, DefaultLoaders), limits: req.Limits}
+	probs := req.Limits.check()
 	if err := s.resolveConfig(ctx, req, &p, &probs); err != nil {
 		return plan{}, err
 	}
+	p.limits = p.limits.withDefaults()
+	probs = append(probs, tokenFileProblems(p.cfg)...)
 	switch req.Mode {
 	case "":
 	case ModeLive, ModeBackfill:
 		p.cfg.BackfillEnabled = req.Mode == ModeBackfill
 	default:
-		probs = append(probs, problem("mode", req.Mode, "must be %q, %q or empty (follow BACKFILL_ENABLED)", ModeLive, ModeBackfill))
+		probs = append(probs, config.Errorf("mode", req.Mode, "must be %q, %q or empty (follow BACKFILL_ENABLED)", ModeLive, ModeBackfill))
 	}
 	p.mode = ModeLive
 	if p.cfg.BackfillEnabled {
@@ -59,9 +60,9 @@ func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
 	}
 	switch {
 	case p.mode == ModeBackfill && p.loaders > 1:
-		probs = append(probs, problem("loaders", fmt.Sprint(req.Loaders), "a backfill runs in one loader (its checkpoint is one file)"))
-	case p.loaders > maxLoaders:
-		probs = append(probs, problem("loaders", fmt.Sprint(req.Loaders), "must be at most %d", maxLoaders))
+		probs = append(probs, config.Errorf("loaders", fmt.Sprint(req.Loaders), "a backfill runs in one loader (its checkpoint is one file)"))
+	case p.loaders > MaxLoaders:
+		probs = append(probs, config.Errorf("loaders", fmt.Sprint(req.Loaders), "must be at most %d", MaxLoaders))
 	}
 	// Settings the control owns: it starts the loaders itself (no start signal), a finished
 	// backfill must exit rather than idle (or its run never ends), and the checkpoint lives
@@ -84,15 +85,15 @@ func (s *Service) resolveConfig(ctx context.Context, req StartRequest, p *plan, 
 	switch {
 	case req.ResumeOf != "":
 		if req.ConfigID != nil || req.Config != nil {
-			*probs = append(*probs, problem("resume_of", req.ResumeOf, "a resumed run keeps its config; give no config_id or config"))
+			*probs = append(*probs, config.Errorf("resume_of", req.ResumeOf, "a resumed run keeps its config; give no config_id or config"))
 		}
 		return s.resolveResume(ctx, req, p, probs)
 	case (req.ConfigID == nil) == (req.Config == nil):
-		*probs = append(*probs, problem("config", "", "give exactly one of config_id (a saved config) and config"))
+		*probs = append(*probs, config.Errorf("config", "", "give exactly one of config_id (a saved config) and config"))
 	case req.ConfigID != nil:
 		c, err := s.st.GetConfig(ctx, *req.ConfigID)
 		if errors.Is(err, store.ErrNotFound) {
-			*probs = append(*probs, problem("config_id", fmt.Sprint(*req.ConfigID), "no saved config has this id"))
+			*probs = append(*probs, config.Errorf("config_id", fmt.Sprint(*req.ConfigID), "no saved config has this id"))
 			return nil
 		}
 		if err != nil {
@@ -106,7 +107,7 @@ func (s *Service) resolveConfig(ctx context.Context, req StartRequest, p *plan, 
 	default:
 		p.cfg = *req.Config
 		if len(req.Overrides) > 0 {
-			*probs = append(*probs, problem("overrides", "", "overrides go with config_id; put the settings in the inline config instead"))
+			*probs = append(*probs, config.Errorf("overrides", "", "overrides go with config_id; put the settings in the inline config instead"))
 		}
 	}
 	return nil
@@ -124,7 +125,7 @@ func applyOverrides(cfg config.Config, overrides map[string]any, probs *config.P
 	m := config.ToMap(cfg)
 	for k, v := range overrides {
 		if notOverridable[k] {
-			*probs = append(*probs, problem(k, "", "targets and tokens cannot be overridden per run; change the saved config"))
+			*probs = append(*probs, config.Errorf(k, "", "targets and tokens cannot be overridden per run; change the saved config"))
 			continue
 		}
 		m[k] = v
@@ -139,7 +140,7 @@ func applyOverrides(cfg config.Config, overrides map[string]any, probs *config.P
 func (s *Service) resolveResume(ctx context.Context, req StartRequest, p *plan, probs *config.Problems) error {
 	old, err := s.st.GetRun(ctx, req.ResumeOf)
 	if errors.Is(err, store.ErrNotFound) {
-		*probs = append(*probs, problem("resume_of", req.ResumeOf, "no run has this id"))
+		*probs = append(*probs, config.Errorf("resume_of", req.ResumeOf, "no run has this id"))
 		return nil
 	}
 	if err != nil {
@@ -147,9 +148,9 @@ func (s *Service) resolveResume(ctx context.Context, req StartRequest, p *plan, 
 	}
 	switch {
 	case old.Mode != ModeBackfill:
-		*probs = append(*probs, problem("resume_of", old.ID, "only a backfill run can be resumed"))
+		*probs = append(*probs, config.Errorf("resume_of", old.ID, "only a backfill run can be resumed"))
 	case req.Mode == ModeLive:
-		*probs = append(*probs, problem("mode", req.Mode, "a resumed run is a backfill"))
+		*probs = append(*probs, config.Errorf("mode", req.Mode, "a resumed run is a backfill"))
 	case store.IsActive(old.State):
 		return fmt.Errorf("resume run %s: %w: it is still %s", old.ID, ErrConflict, old.State)
 	}
@@ -164,6 +165,9 @@ func (s *Service) resolveResume(ctx context.Context, req StartRequest, p *plan, 
 	}
 	p.cfg, p.configID, p.resume = old.Config, old.ConfigID, cp
 	p.cfg.BackfillEnabled = true
+	if p.limits == (Limits{}) {
+		p.limits = storedLimits(old.Limits) // a resumed run keeps its limits unless new ones are given
+	}
 	if p.name == "" {
 		p.name = old.Name
 	}
@@ -196,8 +200,10 @@ func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, p
 	var funnels []content.Funnel
 	for _, f := range stored {
 		parsed, ps := content.ParseFunnel(f.JSON)
-		if content.HasErrors(ps) {
-			*probs = append(*probs, problem("funnels", f.Name, "the saved funnel is invalid: %v", content.AsError(ps)))
+		if errs := ps.Errors(); len(errs) > 0 {
+			for _, e := range errs {
+				*probs = append(*probs, config.Errorf("funnels", f.Name, "the saved funnel is invalid: %s", e))
+			}
 			continue
 		}
 		funnels = append(funnels, parsed)
@@ -241,7 +247,7 @@ func (s *Service) contentSet(ctx context.Context, kind, field string, id *int64,
 	if id != nil {
 		cs, err = s.st.GetContentSet(ctx, *id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && cs.Kind != kind) {
-			*probs = append(*probs, problem(field, fmt.Sprint(*id), "no %s set has this id", kind))
+			*probs = append(*probs, config.Errorf(field, fmt.Sprint(*id), "no %s set has this id", kind))
 			return "", false, nil
 		}
 	} else {
@@ -254,19 +260,4 @@ func (s *Service) contentSet(ctx context.Context, kind, field string, id *int64,
 		return "", false, fmt.Errorf("start run: %w", err)
 	}
 	return cs.Content, strings.TrimSpace(cs.Content) != "", nil
-}
-
-// spec describes loader i of a planned run.
-func (s *Service) spec(runID string, p plan, i int) docker.Spec {
-	c := p.cfg
-	c.ShardIndex = i
-	kind, restarts := docker.KindLive, s.opts.RestartRetries
-	if p.mode == ModeBackfill {
-		kind, restarts = docker.KindBackfill, 0 // a backfill is never restarted behind the control's back
-	}
-	return docker.Spec{
-		RunID: runID, Index: i, Kind: kind, Image: s.opts.LoaderImage, Env: config.Encode(c),
-		Network: s.opts.Network, Files: append(slices.Clone(p.files), p.resume[i]...),
-		RestartOnFailure: restarts, StopTimeout: c.ShutdownGrace + stopGraceMargin,
-	}
 }

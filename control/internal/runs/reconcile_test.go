@@ -99,14 +99,7 @@ func TestReconcileAtStartUp(t *testing.T) {
 }
 
 func TestControlRestartKeepsRun(t *testing.T) {
-	rt := newFakeRuntime()
-	e := newEnv(t, rt, Options{})
-	svc := e.start(t)
-	v, err := svc.Start(t.Context(), StartRequest{Config: backfillConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := containerOf(t, rt, v.ID, 0)
+	rt, e, svc, v, id := startOne(t, backfillConfig())
 	rt.emit(id, "stdout", statsLine(t, 10, 10))
 	eventually(t, "first counters", func() bool {
 		v, _ = svc.Get(t.Context(), v.ID)
@@ -125,7 +118,7 @@ func TestControlRestartKeepsRun(t *testing.T) {
 
 	svc2 := e.start(t)
 	eventually(t, "counters after restart", func() bool {
-		v, err = svc2.Get(t.Context(), v.ID)
+		v, err := svc2.Get(t.Context(), v.ID)
 		return err == nil && v.Total.HitsSent == 30 && len(v.Days) == 1
 	})
 	if v.State != store.StateRunning {
@@ -140,14 +133,7 @@ func TestControlRestartKeepsRun(t *testing.T) {
 }
 
 func TestRestartedLoaderCarriesCounters(t *testing.T) {
-	rt := newFakeRuntime()
-	e := newEnv(t, rt, Options{})
-	svc := e.start(t)
-	v, err := svc.Start(t.Context(), StartRequest{Config: liveConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := containerOf(t, rt, v.ID, 0)
+	rt, _, svc, v, id := startOne(t, liveConfig())
 	start := line(t, func(w *report.Writer) error { return w.Write(report.TypeStart, &report.Start{Mode: "live"}) })
 	rt.emit(id, "stdout", start)
 	rt.emit(id, "stdout", statsLine(t, 10, 10))
@@ -157,7 +143,7 @@ func TestRestartedLoaderCarriesCounters(t *testing.T) {
 	rt.emit(id, "stdout", start)
 	rt.emit(id, "stdout", statsLine(t, 5, 5))
 	eventually(t, "carried counters", func() bool {
-		v, err = svc.Get(t.Context(), v.ID)
+		v, err := svc.Get(t.Context(), v.ID)
 		return err == nil && v.Total.HitsSent == 15
 	})
 	if v.State != store.StateRunning {
@@ -194,8 +180,8 @@ func TestResumeBackfill(t *testing.T) {
 	for _, f := range specs[len(specs)-1].Files {
 		if f.Path == "/data/backfill-state.json" {
 			got = f.Data
-			if f.Mode != 0o666 {
-				t.Errorf("checkpoint copied in with mode %o: the non-root loader could not append to it", f.Mode)
+			if f.Mode != 0o600 || f.UID != loaderUID || f.GID != loaderUID {
+				t.Errorf("checkpoint copied in with mode %o owned by %d:%d: the loader's user could not append to it", f.Mode, f.UID, f.GID)
 			}
 		}
 	}
@@ -205,14 +191,7 @@ func TestResumeBackfill(t *testing.T) {
 }
 
 func TestResumeWithoutCheckpointRefused(t *testing.T) {
-	rt := newFakeRuntime()
-	e := newEnv(t, rt, Options{})
-	svc := e.start(t)
-	v, err := svc.Start(t.Context(), StartRequest{Config: backfillConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := containerOf(t, rt, v.ID, 0)
+	rt, _, svc, v, id := startOne(t, backfillConfig())
 	day := report.Day{Date: "2026-02-24", Target: "default", Planned: 50, Sent: 10}
 	rt.emit(id, "stdout", line(t, func(w *report.Writer) error { return w.Write(report.TypeDay, &day) }))
 	eventually(t, "the day", func() bool {

@@ -88,14 +88,7 @@ func TestLoaderExitEndsRun(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rt := newFakeRuntime()
-			e := newEnv(t, rt, Options{})
-			svc := e.start(t)
-			v, err := svc.Start(t.Context(), StartRequest{Config: liveConfig()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			id := containerOf(t, rt, v.ID, 0)
+			rt, _, svc, v, id := startOne(t, liveConfig())
 			for _, l := range tt.lines {
 				rt.emit(id, "stdout", l(t))
 			}

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -50,7 +51,12 @@ func (s *Service) create(ctx context.Context, p plan) (store.Run, error) {
 	if len(active) >= s.opts.MaxActive {
 		return store.Run{}, fmt.Errorf("start run: %w: %d runs are active, the limit is %d", ErrLimit, len(active), s.opts.MaxActive)
 	}
-	run, err := s.st.CreateRun(ctx, store.Run{Name: p.name, Mode: p.mode, ConfigID: p.configID, Config: p.cfg, State: store.StatePending})
+	limits, err := json.Marshal(p.limits)
+	if err != nil {
+		return store.Run{}, fmt.Errorf("start run: %w", err)
+	}
+	run, err := s.st.CreateRun(ctx, store.Run{Name: p.name, Mode: p.mode, ConfigID: p.configID, Config: p.cfg,
+		Limits: limits, State: store.StatePending})
 	if err != nil {
 		return store.Run{}, fmt.Errorf("start run: %w", err)
 	}

@@ -135,7 +135,7 @@ func (s *Service) Restart(ctx context.Context, id string) (View, error) {
 	if s.ctx.Err() != nil {
 		return View{}, errClosed
 	}
-	req := StartRequest{Name: run.Name, Mode: run.Mode, Loaders: run.Config.ShardCount}
+	req := StartRequest{Name: run.Name, Mode: run.Mode, Loaders: run.Config.ShardCount, Limits: storedLimits(run.Limits)}
 	if run.Mode == ModeBackfill {
 		req.ResumeOf = id
 	} else {

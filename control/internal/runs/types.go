@@ -53,6 +53,9 @@ type StartRequest struct {
 	URLSetID, EventSetID *int64
 	// ResumeOf continues a stopped or failed backfill run with its checkpoint (same config).
 	ResumeOf string
+	// Limits bound each loader container; zero fields take DefaultLimits (a resumed run: the
+	// limits it ran with).
+	Limits Limits
 }
 
 // ListFilter selects runs for List.
@@ -66,9 +69,11 @@ type ListFilter struct {
 // TargetState is a target's live counters in a run.
 type TargetState struct {
 	report.TargetStats
-	// Health is "healthy" (≥ 95% of answered hits tracked), "degraded" (≥ 70%), "failing", or
-	// "unknown" before any hit.
-	Health string `json:"health"`
+	// Health judges the hits answered (tracked, invalid or failed) in the last minute
+	// (HealthWindow) of the loaders' reports, not over the whole run, so a target that recovered
+	// shows it: "healthy" (≥ 95% of them tracked), "degraded" (≥ 70%), "failing", or "unknown" when
+	// none was answered in that minute. A finished run keeps the health of its last minute.
+	Health string `json:"health" doc:"The share of hits Matomo tracked among those answered in the last 60 s of the loaders' reports (a finished run: its last 60 s): healthy ≥ 95%, degraded ≥ 70%, failing below, unknown when none was answered in that time."`
 }
 
 // View is a run as the API shows it: the stored record plus live state. Tokens are never in it.
@@ -87,6 +92,7 @@ type View struct {
 	ExitCode   *int               `json:"exit_code,omitempty"`
 	Error      string             `json:"error,omitempty"`
 	Loaders    int                `json:"loaders"`
+	Limits     Limits             `json:"limits"` // of each loader container; {} for runs older than limits
 	Targets    []TargetState      `json:"targets"`
 	Total      report.TargetStats `json:"total"`
 	Days       []store.RunDay     `json:"days,omitempty"`     // backfill progress per day and target

@@ -48,7 +48,7 @@ func (s *Service) view(run store.Run) View {
 		ID: run.ID, Name: run.Name, Mode: run.Mode, State: run.State, ConfigID: run.ConfigID,
 		Config: config.ToMap(run.Config.Redacted()), TokenSet: tokenSet(run.Config),
 		CreatedAt: run.CreatedAt, ExitCode: run.ExitCode, Error: run.Error,
-		Loaders: max(run.Config.ShardCount, 1), Summary: run.Summary, Targets: []TargetState{},
+		Loaders: max(run.Config.ShardCount, 1), Limits: storedLimits(run.Limits), Summary: run.Summary, Targets: []TargetState{},
 	}
 	if !run.StartedAt.IsZero() {
 		started := run.StartedAt
@@ -63,36 +63,42 @@ func (s *Service) view(run store.Run) View {
 		finished := run.FinishedAt
 		v.FinishedAt = &finished
 	}
-	var stats *report.Stats
+	var stats *runStats
 	if r := s.watched(run.ID); r != nil {
 		r.mu.Lock()
-		stats, v.Progress = r.statsLocked(), r.progressLocked()
+		stats, v.Progress = r.runStatsLocked(), r.progressLocked()
 		r.mu.Unlock()
 	}
 	if stats == nil {
 		stats = storedStats(run)
 	}
 	if stats != nil {
-		v.Targets, v.Total = targetStates(stats.Targets), stats.Total
+		v.Targets, v.Total = targetStates(stats.Targets, stats.Health), stats.Total
 	}
 	return v
 }
 
-// storedStats reads a run's final figures: its summary when it has one, else its last stats.
-func storedStats(run store.Run) *report.Stats {
+// storedStats reads a run's final figures: its summary's counters when it has one, else its last
+// stats', with the health saved with the last stats.
+func storedStats(run store.Run) *runStats {
+	var last *runStats
+	if len(run.LastStats) > 0 {
+		var st runStats
+		if json.Unmarshal(run.LastStats, &st) == nil {
+			last = &st
+		}
+	}
 	if len(run.Summary) > 0 {
 		var sum report.Summary
 		if json.Unmarshal(run.Summary, &sum) == nil {
-			return &report.Stats{Targets: sum.Targets, Total: sum.Total}
+			st := &runStats{Stats: report.Stats{Targets: sum.Targets, Total: sum.Total}}
+			if last != nil {
+				st.Health = last.Health
+			}
+			return st
 		}
 	}
-	if len(run.LastStats) > 0 {
-		var st report.Stats
-		if json.Unmarshal(run.LastStats, &st) == nil {
-			return &st
-		}
-	}
-	return nil
+	return last
 }
 
 // Logs returns a run's recent log lines (the last tail of them; all that are kept when tail ≤ 0,

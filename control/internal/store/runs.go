@@ -60,6 +60,9 @@ type Run struct {
 	ExitCode   *int
 	Error      string   // what went wrong, for users; must never contain a token
 	Containers []string // Docker container ids
+	// Limits are the resource limits of the run's loader containers, as the run service encodes
+	// them (a JSON object); empty means none were recorded.
+	Limits     json.RawMessage
 	LastStats  json.RawMessage
 	Summary    json.RawMessage
 	CreatedAt  time.Time
@@ -80,6 +83,7 @@ type runRow struct {
 	ExitCode      sql.NullInt64  `db:"exit_code"`
 	Error         string         `db:"error"`
 	Containers    string         `db:"containers_json"`
+	Limits        string         `db:"limits_json"`
 	LastStats     sql.NullString `db:"last_stats"`
 	Summary       sql.NullString `db:"summary"`
 	CreatedAt     time.Time      `db:"created_at"`
@@ -89,7 +93,7 @@ type runRow struct {
 }
 
 const runCols = `id, name, mode, config_id, schema_version, config_json, tokens_json, state, exit_code, error,
-	containers_json, last_stats, summary, created_at, updated_at, started_at, finished_at`
+	containers_json, limits_json, last_stats, summary, created_at, updated_at, started_at, finished_at`
 
 // newRunID returns 12 random hex digits: short enough to type, and labels containers with it.
 func newRunID() (string, error) {
@@ -117,9 +121,9 @@ func (s *Store) CreateRun(ctx context.Context, r Run) (Run, error) {
 		return Run{}, fmt.Errorf("create run: %w", err)
 	}
 	const insert = `INSERT INTO runs (id, name, mode, config_id, schema_version, config_json, tokens_json, state,
-		exit_code, error, containers_json, created_at, updated_at, started_at, finished_at) VALUES
+		exit_code, error, containers_json, limits_json, created_at, updated_at, started_at, finished_at) VALUES
 		(:id, :name, :mode, :config_id, :schema_version, :config_json, :tokens_json, :state, :exit_code, :error,
-		:containers_json, :created_at, :updated_at, :started_at, :finished_at)`
+		:containers_json, :limits_json, :created_at, :updated_at, :started_at, :finished_at)`
 	for attempt := 0; ; attempt++ {
 		generated := r.ID == ""
 		if generated {
@@ -148,10 +152,17 @@ func (s *Store) runRow(r Run) (runRow, error) {
 	if err != nil {
 		return runRow{}, fmt.Errorf("encode containers: %w", err)
 	}
+	limits := "{}"
+	if len(r.Limits) > 0 {
+		if !json.Valid(r.Limits) {
+			return runRow{}, fmt.Errorf("%w: limits are not JSON", ErrInvalid)
+		}
+		limits = string(r.Limits)
+	}
 	now := s.now()
 	row := runRow{ID: r.ID, Name: r.Name, Mode: r.Mode, SchemaVersion: config.SchemaVersion, Config: sc.values,
-		Tokens: sc.tokens, State: r.State, Error: r.Error, Containers: string(containers), CreatedAt: now, UpdatedAt: now,
-		StartedAt: nullTime(r.StartedAt), FinishedAt: nullTime(r.FinishedAt)}
+		Tokens: sc.tokens, State: r.State, Error: r.Error, Containers: string(containers), Limits: limits,
+		CreatedAt: now, UpdatedAt: now, StartedAt: nullTime(r.StartedAt), FinishedAt: nullTime(r.FinishedAt)}
 	if r.ConfigID != nil {
 		row.ConfigID = sql.NullInt64{Int64: *r.ConfigID, Valid: true}
 	}
@@ -230,7 +241,7 @@ func (s *Store) loadRun(r runRow) (Run, error) {
 		return Run{}, fmt.Errorf("load run %s: %w", r.ID, err)
 	}
 	run := Run{ID: r.ID, Name: r.Name, Mode: r.Mode, Config: c, State: r.State, Error: r.Error,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt.Time, FinishedAt: r.FinishedAt.Time}
+		Limits: json.RawMessage(r.Limits), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt.Time, FinishedAt: r.FinishedAt.Time}
 	if err := json.Unmarshal([]byte(r.Containers), &run.Containers); err != nil {
 		return Run{}, fmt.Errorf("load run %s: containers: %w", r.ID, err)
 	}

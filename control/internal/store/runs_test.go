@@ -22,12 +22,13 @@ func TestRunCreateGet(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := s.CreateRun(ctx, Run{Name: "first", Mode: ModeBackfill, ConfigID: &cfg.ID, Config: cfg.Values,
-		Containers: []string{"c1", "c2"}})
+		Containers: []string{"c1", "c2"}, Limits: json.RawMessage(`{"memory_mb":256}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !regexp.MustCompile(`^[0-9a-f]{12}$`).MatchString(r.ID) || r.State != StatePending || r.CreatedAt.IsZero() ||
-		!r.StartedAt.IsZero() || r.ExitCode != nil || len(r.Containers) != 2 || *r.ConfigID != cfg.ID {
+		!r.StartedAt.IsZero() || r.ExitCode != nil || len(r.Containers) != 2 || *r.ConfigID != cfg.ID ||
+		string(r.Limits) != `{"memory_mb":256}` {
 		t.Fatalf("created run = %+v", r)
 	}
 	if r.Config.TokenAuth != "tok-run" || !config.Equal(r.Config, cfg.Values) {
@@ -40,7 +41,7 @@ func TestRunCreateGet(t *testing.T) {
 	if _, err := s.CreateRun(ctx, Run{Mode: ModeLive, ConfigID: &missing, Config: testValues("")}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("run of a missing config = %v; want ErrNotFound", err)
 	}
-	for _, bad := range []Run{{Mode: "turbo"}, {Mode: ModeLive, State: "sleeping"}} {
+	for _, bad := range []Run{{Mode: "turbo"}, {Mode: ModeLive, State: "sleeping"}, {Mode: ModeLive, Limits: json.RawMessage("{")}} {
 		if _, err := s.CreateRun(ctx, bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("CreateRun(%+v) = %v; want ErrInvalid", bad, err)
 		}

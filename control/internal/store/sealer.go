@@ -59,6 +59,9 @@ func readOrCreateKey(keyFile string) ([]byte, error) {
 	if len(key) != keySize {
 		return nil, fmt.Errorf("key file %s: %w: holds %d bytes, want %d", keyFile, ErrInvalid, len(key), keySize)
 	}
+	if err := restrictMode(keyFile); err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
 	return key, nil
 }
 

@@ -81,6 +81,9 @@ func openDB(ctx context.Context, path string) (*sqlx.DB, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open store %q: %w: the path must be a plain file name without ? or #", path, ErrInvalid)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	db, err := sqlx.Open("sqlite3", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)

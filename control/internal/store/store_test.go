@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,46 +106,59 @@ func TestOpenCreatesKeyAndSchema(t *testing.T) {
 	}
 }
 
-// A database left at the previous schema version (only the first migrations applied, holding data)
-// is brought up to date by Open without losing its rows.
+// A database left at an earlier schema version (holding data) is brought up to date by Open
+// without losing its rows.
 func TestMigrateFromPreviousVersion(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := openDB(ctx, path)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		version int
+		missing string // a query that fails at that version: the database really is that old
+	}{
+		// Before per-day progress.
+		{1, `SELECT 1 FROM run_days`},
+		// Before runs recorded their loaders' limits.
+		{2, `SELECT limits_json FROM runs`},
 	}
-	if err := migrate(ctx, db, len(migrations)-1); err != nil {
-		t.Fatalf("migrate to N-1: %v", err)
-	}
-	now := time.Now().UTC()
-	if _, err := db.ExecContext(ctx, `INSERT INTO runs (id, mode, schema_version, config_json, state, created_at, updated_at)
-		VALUES ('0123456789ab', 'backfill', 1, '{"MATOMO_SITE_ID": 9}', 'completed', ?, ?)`, now, now); err != nil {
-		t.Fatalf("insert run at N-1: %v", err)
-	}
-	if _, err := db.ExecContext(ctx, `SELECT 1 FROM run_days`); err == nil {
-		t.Fatal("run_days exists before its migration: the N-1 database is not the previous version")
-	}
-	db.Close()
+	for _, tt := range tests {
+		t.Run(fmt.Sprint("from ", tt.version), func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "old.db")
+			db, err := openDB(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := migrate(ctx, db, tt.version); err != nil {
+				t.Fatalf("migrate to %d: %v", tt.version, err)
+			}
+			now := time.Now().UTC()
+			if _, err := db.ExecContext(ctx, `INSERT INTO runs (id, mode, schema_version, config_json, state, created_at, updated_at)
+				VALUES ('0123456789ab', 'backfill', 1, '{"MATOMO_SITE_ID": 9}', 'completed', ?, ?)`, now, now); err != nil {
+				t.Fatalf("insert run at %d: %v", tt.version, err)
+			}
+			if _, err := db.ExecContext(ctx, tt.missing); err == nil {
+				t.Fatalf("%s works at version %d: the database is not that old", tt.missing, tt.version)
+			}
+			db.Close()
 
-	s, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatalf("Open at N-1: %v", err)
-	}
-	defer s.Close()
-	if v, _ := s.SchemaVersion(ctx); v != len(migrations) {
-		t.Fatalf("SchemaVersion = %d; want %d", v, len(migrations))
-	}
-	r, err := s.GetRun(ctx, "0123456789ab")
-	if err != nil || r.Config.SiteID != 9 || r.State != StateCompleted {
-		t.Fatalf("old run after migration = %+v, %v", r, err)
-	}
-	if err := s.UpsertRunDay(ctx, r.ID, RunDay{Date: "2025-01-02", Target: "default", Planned: 10, Done: true}); err != nil {
-		t.Fatalf("UpsertRunDay on migrated database: %v", err)
-	}
-	days, err := s.ListRunDays(ctx, r.ID)
-	if err != nil || len(days) != 1 {
-		t.Fatalf("ListRunDays = %v, %v", days, err)
+			s, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatalf("Open at %d: %v", tt.version, err)
+			}
+			defer s.Close()
+			if v, _ := s.SchemaVersion(ctx); v != len(migrations) {
+				t.Fatalf("SchemaVersion = %d; want %d", v, len(migrations))
+			}
+			r, err := s.GetRun(ctx, "0123456789ab")
+			if err != nil || r.Config.SiteID != 9 || r.State != StateCompleted || string(r.Limits) != "{}" {
+				t.Fatalf("old run after migration = %+v, %v", r, err)
+			}
+			if err := s.UpsertRunDay(ctx, r.ID, RunDay{Date: "2025-01-02", Target: "default", Planned: 10, Done: true}); err != nil {
+				t.Fatalf("UpsertRunDay on migrated database: %v", err)
+			}
+			days, err := s.ListRunDays(ctx, r.ID)
+			if err != nil || len(days) != 1 {
+				t.Fatalf("ListRunDays = %v, %v", days, err)
+			}
+		})
 	}
 }
 

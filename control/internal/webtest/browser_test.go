@@ -3,9 +3,12 @@ package webtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -41,23 +44,30 @@ func chromiumPath(t *testing.T) string {
 type page struct {
 	t   *testing.T
 	ctx context.Context
+	dir string // the browser's profile and temporary files, removed when the test ends
 
 	mu       sync.Mutex
 	problems []string
 }
 
-// newPage starts headless Chromium with a 1280×800 window; it is closed when the test ends.
+// newPage starts headless Chromium with a 1280×800 window; it is closed when the test ends. Its
+// profile and its temporary files (the directory of its process-singleton socket, which a browser
+// killed at the end leaves behind) go under the test's temporary directory, which is removed after
+// the browser has exited: nothing stays in /tmp.
 func newPage(t *testing.T) *page {
 	t.Helper()
+	dir := t.TempDir() // registered first, so removed after the browser's cleanup below
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.WindowSize(1280, 800),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.Env("TMPDIR="+dir),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	p := &page{t: t}
+	p := &page{t: t, dir: dir}
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(p.listen))
 	t.Cleanup(func() {
 		cancel()
@@ -250,4 +260,27 @@ func (p *page) confirm() {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// The browser keeps its profile and temporary files in the test's temporary directory, which is
+// removed when the test ends: a browser killed at the end leaves nothing in /tmp.
+func TestBrowserLeavesNothingInTmp(t *testing.T) {
+	if testing.Short() && !dockertest.InCI() {
+		t.Skip("needs Chromium; skipped with -short")
+	}
+	chromiumPath(t)
+	var dir string
+	t.Run("browse", func(t *testing.T) {
+		p := newPage(t)
+		p.open("about:blank")
+		dir = p.dir
+		for _, pattern := range []string{"profile/*", "org.chromium.Chromium.*"} { // the singleton socket's directory
+			if m, err := filepath.Glob(filepath.Join(dir, pattern)); err != nil || len(m) == 0 {
+				t.Errorf("nothing matches %s in the test's directory: the browser keeps it elsewhere", pattern)
+			}
+		}
+	})
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the browser's directory %s outlived its test: %v", dir, err)
+	}
 }

@@ -96,6 +96,9 @@ func testConfig(t *testing.T, f *uiFixture) {
 	p := f.p
 	p.tab("config")
 	p.waitFor("the config form", `document.querySelector('#config-form') !== null && document.querySelector('#cfg-MATOMO_URL') !== null`)
+	s := schemaOf(t, f.ctl)
+	p.propIs("#config-name", "maxLength", s.Limits.NameMaxChars)
+	p.propIs("#config-desc", "maxLength", s.Limits.DescriptionMax)
 	p.fill("#config-name", "e2e sink")
 	p.fill("#cfg-MATOMO_URL", f.snk.URL+"/matomo.php")
 	p.fill("#cfg-MATOMO_SITE_ID", "1")
@@ -139,6 +142,10 @@ func testLiveRun(t *testing.T, f *uiFixture) {
 	p.tab("dashboard")
 	p.click("#start-run")
 	p.waitFor("the start dialog", `document.querySelector('#start-form') !== null`)
+	s := schemaOf(t, f.ctl)
+	p.propIs(`#start-form input[type="number"]`, "max", s.Limits.MaxLoaders)
+	p.propIs(`#start-form input[type="number"]`, "value", s.Limits.DefaultLoaders)
+	p.propIs(`#start-form input[type="text"]`, "maxLength", s.Limits.NameMaxChars)
 	p.click("#start-submit")
 	p.waitFor("the run's detail", `location.hash.includes('run=') && document.querySelector('#run-totals [data-counter="hits_tracked"]') !== null`)
 	f.run = runParam(p)
@@ -164,6 +171,12 @@ func testBackfill(t *testing.T, f *uiFixture) {
 	p := f.p
 	p.tab("backfill")
 	p.waitFor("the planner", `document.querySelector('#bf-BACKFILL_DAYS_BACK') !== null && document.querySelector('#bf-config').value !== ''`)
+	p.spyEstimates()
+	s := schemaOf(t, f.ctl)
+	p.propIs("#bf-name", "maxLength", s.Limits.NameMaxChars)
+	// A config without a window starts from the schema's suggested one.
+	p.waitFor("the suggested window", fmt.Sprintf(`document.querySelector('#bf-BACKFILL_DAYS_BACK').value === %s && document.querySelector('#bf-BACKFILL_DURATION_DAYS').value === %s`,
+		jsString(fieldNamed(t, s.Fields, "BACKFILL_DAYS_BACK").Suggested), jsString(fieldNamed(t, s.Fields, "BACKFILL_DURATION_DAYS").Suggested)))
 	p.check(`input[name="bf-window"][value="rel"]`, true)
 	p.fill("#bf-BACKFILL_DAYS_BACK", "3")
 	p.fill("#bf-BACKFILL_DURATION_DAYS", "2")
@@ -172,6 +185,12 @@ func testBackfill(t *testing.T, f *uiFixture) {
 	p.waitFor("the estimate", `document.querySelector('#est-visits')?.textContent === '80'`)
 	if d := p.text("#est-days"); d != "2" {
 		t.Errorf("estimated days %q, want 2", d)
+	}
+	// The figures shown are the server's answer, planned in the config's TIMEZONE.
+	est := p.lastEstimate()
+	if est.Visits != 80 || est.Days != 2 || p.number("#est-hits") != est.Hits ||
+		!strings.HasPrefix(p.text("#est-range"), fmt.Sprintf("%s to %s in %s.", est.First, est.Last, est.Timezone)) {
+		t.Errorf("the page shows %s requests, %q; the server answered %+v", p.text("#est-hits"), p.text("#est-range"), est)
 	}
 	p.fill("#bf-name", "e2e backfill")
 	before := f.snk.Summary(t).Visits
@@ -288,10 +307,23 @@ func testTargetsEditor(t *testing.T, f *uiFixture) {
 	p.waitFor("the first target row", `document.querySelectorAll('#target-rows .target-row').length === 1`)
 	p.click(`#target-rows ~ .row button`) // + Add target
 	p.waitFor("the second target row", `document.querySelectorAll('#target-rows .target-row').length === 2`)
+	// The rows' limits and defaults are the schema's target fields; the one target became the
+	// first row under the name its stats had.
+	s := schemaOf(t, f.ctl)
+	name, weight := fieldNamed(t, s.TargetFields, "name"), fieldNamed(t, s.TargetFields, "weight")
+	first, second := `#target-rows .target-row:nth-child(1)`, `#target-rows .target-row:nth-child(2)`
+	p.propIs(first+` input[type="text"]`, "value", name.Suggested)
+	p.propIs(second+` input[type="text"]`, "maxLength", name.MaxLength)
+	p.propIs(second+` input[type="number"]:not([max])`, "min", *fieldNamed(t, s.TargetFields, "site_id").Min)
+	p.propIs(second+` input[type="number"][max]`, "min", *weight.Min)
+	p.propIs(second+` input[type="number"][max]`, "max", *weight.Max)
+	p.propIs(second+` input[type="number"][max]`, "value", weight.Default)
+	p.propIs(second+` input[type="checkbox"]`, "checked", fieldNamed(t, s.TargetFields, "enabled").Default)
 	for i, name := range []string{"baseline", "optimised"} {
 		row := fmt.Sprintf(`#target-rows .target-row:nth-child(%d)`, i+1)
 		p.fill(row+` input[type="text"]`, name)
 		p.fill(row+` input[type="url"]`, f.snk.URL+"/matomo.php")
+		p.fill(row+` input[type="number"]:not([max])`, fmt.Sprint(i+1))   // sites 1 and 2: mirroring one site twice is refused
 		p.fill(row+` input[type="number"][max="100"]`, fmt.Sprint(3-2*i)) // weights 3 and 1
 	}
 	p.typeInto(`#target-rows .target-row:nth-child(1) input[type="password"]`, sinkToken)

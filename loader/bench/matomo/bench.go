@@ -42,7 +42,7 @@ func bench(ctx context.Context, s settings, out io.Writer, now time.Time) (*summ
 	b.sum = summary{URL: s.BaseURL, Days: b.days, VisitsPerDay: s.Visits, Seed: s.Seed, WorkDir: dir}
 
 	if b.sum.MatomoVersion, err = client.Version(ctx); err != nil {
-		return nil, fmt.Errorf("Matomo at %s: %w", s.BaseURL, err)
+		return nil, fmt.Errorf("asking the Matomo at %s for its version: %w", s.BaseURL, err)
 	}
 	fmt.Fprintf(out, "== Matomo %s at %s\n", b.sum.MatomoVersion, s.BaseURL)
 	fmt.Fprintf(out, "== Window %s .. %s (%s, UTC), %d visits a day, seed %d; files in %s\n",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trafficinator/trafficinator/loader/internal/backfill"
 	"github.com/trafficinator/trafficinator/loader/internal/catalog"
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/report"
@@ -29,9 +30,8 @@ func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, s
 	if !checkRedirects(ctx, cfg, clients, out, log) {
 		return exitFailure
 	}
-	checkSiteTimezones(ctx, cfg, clients, out, log)
-	sum, err := backfill.Run(ctx, cfg, backfill.Deps{Catalog: cat, Funnels: enabledFunnels(cat), Events: &cat.Events,
-		Clients: clients, Out: out, Log: log, Meter: set})
+	sum, err := backfill.Run(ctx, cfg, backfill.Deps{Deps: engines.Deps{Clients: engineClients(clients), Out: out, Log: log, Meter: set},
+		Catalog: cat, Funnels: enabledFunnels(cat), Events: &cat.Events})
 	switch {
 	case errors.Is(err, backfill.ErrStateMismatch):
 		log.Error("backfill refused", "error", err.Error())

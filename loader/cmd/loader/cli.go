@@ -52,23 +52,17 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	return execute(ctx, cfg, stdout, stderr)
 }
 
-// loadConfig merges the env file (if any) under the process environment, decodes and validates, and
-// prints every problem (errors and warnings) one per line on stderr.
+// loadConfig merges the env file (if any) under the process environment, checks the result, reads
+// the token files it names, and prints every problem (errors and warnings) once, one per line, on stderr.
 func loadConfig(envFile string, lookup func(string) (string, bool), stderr io.Writer) (config.Config, bool) {
 	var probs config.Problems
 	if envFile != "" {
-		f, err := os.Open(envFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "error: env file: %v\n", err)
+		fileEnv, ps, err := readEnvFile(envFile)
+		if err != nil { // nothing else is worth checking: the file was meant to set it
+			printProblems(stderr, config.Problems{config.Errorf("--env-file", envFile, "cannot read the file: %v", err)})
 			return config.Config{}, false
 		}
-		fileEnv, ps := config.ParseEnvFile(f)
-		f.Close()
-		for i := range ps {
-			ps[i].Field = envFile + ": " + ps[i].Field
-		}
 		probs = append(probs, ps...)
-		probs = append(probs, config.UnknownKeys(fileEnv)...)
 		procLookup := lookup
 		lookup = func(k string) (string, bool) {
 			if v, ok := procLookup(k); ok {
@@ -78,37 +72,32 @@ func loadConfig(envFile string, lookup func(string) (string, bool), stderr io.Wr
 			return v, ok
 		}
 	}
-	cfg, err := config.Decode(lookup)
-	if ps, ok := err.(config.Problems); ok {
-		probs = append(probs, ps...)
-	}
-	probs = append(probs, validate(cfg, err)...)
-	for _, p := range probs.Errors() {
-		fmt.Fprintln(stderr, "error:", p)
-	}
-	for _, p := range probs.Warnings() {
-		fmt.Fprintln(stderr, "warning:", p)
-	}
+	cfg, ps := config.Check(config.Env(lookup))
+	probs = append(probs, ps...)
+	probs = append(probs, cfg.ReadTokenFiles()...) // the loader alone reads the files a config names
+	printProblems(stderr, probs)
 	return cfg, probs.Err() == nil
 }
 
-// validate runs the schema's rules, skipping the ones about settings that did not parse (they would
-// only repeat the parse error).
-func validate(cfg config.Config, decodeErr error) config.Problems {
-	bad := map[string]bool{}
-	if ps, ok := decodeErr.(config.Problems); ok {
-		for _, p := range ps {
-			bad[p.Field] = true
-		}
+// readEnvFile reads an env file; its problems (malformed lines, names that look like misspelt
+// settings) name the file.
+func readEnvFile(path string) (map[string]string, config.Problems, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
 	}
-	if bad["MATOMO_TARGETS"] { // the legacy triple is not what the user meant: do not complain about it
-		bad["MATOMO_URL"], bad["MATOMO_TOKEN_AUTH"] = true, true
+	defer f.Close()
+	env, ps := config.ParseEnvFile(f)
+	ps = append(ps, config.UnknownKeys(env)...)
+	return env, ps.InFile(path), nil
+}
+
+// printProblems prints every problem once, errors first, each line led by its severity.
+func printProblems(w io.Writer, ps config.Problems) {
+	for _, p := range ps.Errors() {
+		fmt.Fprintln(w, "error:", p)
 	}
-	var out config.Problems
-	for _, p := range cfg.Validate() {
-		if !bad[p.Field] {
-			out = append(out, p)
-		}
+	for _, p := range ps.Warnings() {
+		fmt.Fprintln(w, "warning:", p)
 	}
-	return out
 }

@@ -4,14 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
 	"github.com/trafficinator/trafficinator/pkg/report"
@@ -49,7 +52,7 @@ func TestValidateCommand(t *testing.T) {
 		{"broken", nil, []string{"validate", "--env-file", broken}, 2, "", []string{
 			"line 8", "MATOMO_TARGETS", "TARGET_MODE", "PAGEVIEWS_MIN", "BACKFILL_END_DATE"}},
 		// A missing env file is an error.
-		{"missing file", nil, []string{"validate", "--env-file", "/nonexistent.env"}, 2, "", []string{"env file"}},
+		{"missing file", nil, []string{"validate", "--env-file", "/nonexistent.env"}, 2, "", []string{`--env-file="/nonexistent.env": cannot read`}},
 		// Unknown commands are refused.
 		{"unknown", nil, []string{"launch"}, 2, "", []string{"unknown command"}},
 		// version prints the version.
@@ -120,31 +123,86 @@ func TestRunFailsWhenNothingTracked(t *testing.T) {
 	}
 }
 
-// AUTO_START=false waits for the start signal file and deletes it.
+// AUTO_START=false waits for the start signal file and deletes it: nothing reaches the target
+// before the loader has logged that the signal came.
 func TestStartSignal(t *testing.T) {
-	srv := matomotest.NewServer(matomotest.Options{})
-	defer srv.Close()
+	sink := matomotest.NewUnstartedServer(matomotest.Options{})
+	logs := newLogBuffer()
+	var early atomic.Int64
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !logs.contains("start signal received") {
+			early.Add(1)
+		}
+		sink.Handler().ServeHTTP(w, r)
+	}))
+	defer front.Close()
 	sig := filepath.Join(t.TempDir(), "go")
-	env := map[string]string{"MATOMO_URL": srv.TrackingURL(), "AUTO_START": "false", "START_SIGNAL_FILE": sig,
+	env := map[string]string{"MATOMO_URL": front.URL + "/matomo.php", "AUTO_START": "false", "START_SIGNAL_FILE": sig,
 		"START_CHECK_INTERVAL": "0.01", "TARGET_VISITS_PER_DAY": "50000000", "PAUSE_BETWEEN_PVS_MIN": "0",
 		"PAUSE_BETWEEN_PVS_MAX": "0", "MAX_TOTAL_VISITS": "3", "RANDOMIZE_VISITOR_COUNTRIES": "false"}
-	done := make(chan int)
-	go func() { code, _, _ := runCLI(t, env); done <- code }()
-	time.Sleep(300 * time.Millisecond) // the loader polls every 10 ms meanwhile
-	if h := srv.Summary().Hits; h != 0 {
-		t.Fatalf("%d hits sent before the start signal", h)
+	done := make(chan int, 1)
+	go func() { done <- run(t.Context(), nil, lookupMap(env), io.Discard, logs) }()
+	if !logs.await("waiting for the start signal", done) {
+		t.Fatalf("the loader ended without waiting for the start signal:\n%s", logs)
 	}
 	if err := os.WriteFile(sig, []byte("now"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if code := <-done; code != 0 {
-		t.Fatalf("exit %d", code)
+		t.Fatalf("exit %d:\n%s", code, logs)
 	}
-	if _, err := os.Stat(sig); !os.IsNotExist(err) {
+	if n := early.Load(); n != 0 {
+		t.Fatalf("%d requests reached the target before the start signal", n)
+	}
+	if _, err := os.Stat(sig); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal("signal file not deleted")
 	}
-	if srv.Summary().Visits != 3 {
-		t.Fatalf("visits %d", srv.Summary().Visits)
+	if v := sink.Summary().Visits; v != 3 {
+		t.Fatalf("visits %d", v)
+	}
+}
+
+// logBuffer collects a loader's log lines and tells waiters about each write.
+type logBuffer struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	wrote chan struct{} // closed and replaced at each write
+}
+
+func newLogBuffer() *logBuffer { return &logBuffer{wrote: make(chan struct{})} }
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	close(b.wrote)
+	b.wrote = make(chan struct{})
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *logBuffer) contains(s string) bool { return strings.Contains(b.String(), s) }
+
+// await blocks until the log holds s (true) or the loader ends first (false; its exit code is
+// put back in done).
+func (b *logBuffer) await(s string, done chan int) bool {
+	for {
+		b.mu.Lock()
+		found, wrote := strings.Contains(b.buf.String(), s), b.wrote
+		b.mu.Unlock()
+		if found {
+			return true
+		}
+		select {
+		case <-wrote:
+		case code := <-done:
+			done <- code
+			return b.contains(s)
+		}
 	}
 }
 
@@ -164,6 +222,10 @@ func TestBackfillWarnsOnSiteTimezone(t *testing.T) {
 	if !strings.Contains(out, "America/New_York") || !strings.Contains(errs, "TIMEZONE=America/New_York") {
 		t.Fatalf("no time zone warning:\n%s\n%s", out, errs)
 	}
+	// One check, one warning: one error record, one log line.
+	if n, m := strings.Count(out, `"type":"error"`), strings.Count(errs, "TIMEZONE=America/New_York"); n != 1 || m != 1 {
+		t.Fatalf("%d warning records and %d log lines about the time zone, want one each:\n%s\n%s", n, m, out, errs)
+	}
 	if v := srv.Summary().Visits; v < 100 {
 		t.Fatalf("%d visits", v)
 	}
@@ -172,8 +234,8 @@ func TestBackfillWarnsOnSiteTimezone(t *testing.T) {
 	env["BACKFILL_STATE_FILE"] = filepath.Join(t.TempDir(), "state.json")
 	srv.Reset()
 	code, out, errs = runCLI(t, env)
-	if code != 0 || strings.Contains(errs, "time zone") {
-		t.Fatalf("exit %d, unexpected warning:\n%s", code, errs)
+	if code != 0 || strings.Contains(errs, "time zone") || strings.Contains(out, `"type":"error"`) {
+		t.Fatalf("exit %d, unexpected warning:\n%s\n%s", code, out, errs)
 	}
 	if s := srv.Summary(); s.Visits != 100 || s.Invalid != 0 {
 		t.Fatalf("%d visits, %d invalid", s.Visits, s.Invalid)

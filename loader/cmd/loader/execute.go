@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/catalog"
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/live"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/metrics"
@@ -27,16 +27,9 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 	if err := waitForStart(ctx, cfg, log); err != nil {
 		return exitOK // stopped before starting
 	}
-	cat, probs, err := catalog.Load(catalog.LoadOptions{URLsFile: cfg.URLsFile, EventsFile: cfg.EventsFile, FunnelsFile: cfg.FunnelsFile})
-	for _, p := range probs {
-		level := "error:"
-		if p.Warning {
-			level = "warning:"
-		}
-		fmt.Fprintln(stderr, level, p.Error())
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "error:", err)
+	cat, probs := catalog.Load(catalog.LoadOptions{URLsFile: cfg.URLsFile, EventsFile: cfg.EventsFile, FunnelsFile: cfg.FunnelsFile})
+	printProblems(stderr, probs)
+	if probs.Err() != nil {
 		return exitInvalid
 	}
 	set := meter.NewSet(targetNames(cfg))
@@ -80,12 +73,9 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed 
 	if !checkRedirects(ctx, cfg, clients, out, log) {
 		return exitFailure
 	}
-	senders := make([]live.Sender, len(clients))
-	for i, c := range clients {
-		senders[i] = c
-	}
 	model := visit.New(cfg, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events)
-	eng, err := live.NewEngine(cfg, live.Deps{Model: model, Senders: senders, Out: out, Log: log, Seed: seed, Meter: set})
+	eng, err := live.NewEngine(cfg, live.Deps{Deps: engines.Deps{Clients: engineClients(clients), Out: out, Log: log, Meter: set},
+		Model: model, Seed: seed})
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		return exitFailure

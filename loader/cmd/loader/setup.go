@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 )
@@ -66,6 +67,16 @@ func newClients(cfg config.Config, backfill bool) ([]*matomo.Client, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// engineClients returns the clients as the engines take them; the loader keeps the concrete ones
+// for what it does before a run (checkRedirects).
+func engineClients(cs []*matomo.Client) []engines.Client {
+	out := make([]engines.Client, len(cs))
+	for i, c := range cs {
+		out[i] = c
+	}
+	return out
 }
 
 // waitForStart blocks until START_SIGNAL_FILE appears when AUTO_START is false, then deletes it (the

@@ -4,43 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/adapt"
-	"github.com/trafficinator/trafficinator/loader/internal/meter"
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
-	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
-// Deps are what Run needs besides the configuration.
+// Deps are what Run needs besides the configuration: the dependencies both engines take
+// (engines.Deps: a client per enabled target, the clock, Out, Log, Meter), the content visits are
+// drawn from, and where the journal is kept.
+//
+// The clients must be built with matomo.Options.RetryUncertain off (a batch without a reply is
+// Run's to resolve), and Options.MaxConns should be at least MaxSenders. The clock decides "today"
+// and times every wait: settle and retry waits, the rate limit, progress records, the shutdown
+// grace.
 type Deps struct {
+	engines.Deps
 	// Catalog is what visits are drawn from.
 	Catalog visit.Catalog
 	// Funnels are the enabled funnels, in priority order; Events may override event probabilities.
 	Funnels []content.Funnel
 	Events  *content.EventSet
-	// Clients are the Matomo clients, one per cfg.EnabledTargets(), in that order. They must be
-	// built with Options.RetryUncertain off: a batch without a reply is Run's to resolve, and
-	// Options.MaxConns should be at least MaxSenders.
-	Clients []*matomo.Client
-	// Out receives the report records (start, day, progress, summary, error); nil discards them.
-	Out *report.Writer
-	// Log receives operational messages; nil discards them.
-	Log *slog.Logger
-	// Now is the clock that decides "today"; nil means time.Now.
-	Now func() time.Time
-	// Meter receives the counters and latencies, one target per enabled target in the same order
-	// (what /metrics serves); nil means the engine's own.
-	Meter *meter.Set
+	// Journals opens the journal next to BACKFILL_STATE_FILE; nil means OSJournals.
+	Journals Journals
 }
 
 // MaxSenders caps the bulk requests in flight per target, whatever BACKFILL_CONCURRENCY says:
@@ -63,15 +55,13 @@ const (
 	ReasonError           = "error"            // a batch failed for good; progress is kept
 )
 
-// Errors of Run, for errors.Is.
+// Errors of Run, for errors.Is (besides engines.ErrDeps, for unusable dependencies).
 var (
 	// ErrStateMismatch means BACKFILL_STATE_FILE holds an unfinished backfill of other settings.
 	// Run refuses rather than replay or mix: the message names the file and the settings.
 	ErrStateMismatch = errors.New("backfill state belongs to another configuration")
 	// ErrBatch means a batch could not be delivered (refused, or failing after every retry).
 	ErrBatch = errors.New("backfill batch failed")
-	// ErrDeps means Run was called with unusable dependencies.
-	ErrDeps = errors.New("backfill: bad dependencies")
 )
 
 // Run sends the backfill cfg describes and returns its summary, which it has also written to
@@ -79,18 +69,7 @@ var (
 // reason already_complete, for a finished one. A cancelled ctx stops it cleanly (reason signal, nil
 // error, progress kept). With BACKFILL_RUN_ONCE it waits for ctx to end before returning.
 func Run(ctx context.Context, cfg config.Config, deps Deps) (report.Summary, error) {
-	return run(ctx, cfg, deps, hooks{})
-}
-
-// hooks let tests crash the engine at chosen records and shorten waits.
-type hooks struct {
-	crash func(rec *record) error       // see store.crash
-	wait  func(round int) time.Duration // wait before re-sending a failed batch
-	after func(e *engine, date string)  // after a day's records are written
-}
-
-func run(ctx context.Context, cfg config.Config, deps Deps, h hooks) (report.Summary, error) {
-	e, err := newEngine(cfg, deps, h)
+	e, err := newEngine(cfg, deps)
 	if err != nil {
 		sum := report.Summary{Mode: "backfill", Reason: ReasonError, Total: report.Total(nil)}
 		if deps.Out != nil {
@@ -112,35 +91,30 @@ func run(ctx context.Context, cfg config.Config, deps Deps, h hooks) (report.Sum
 }
 
 // newEngine checks the dependencies and sets up what does not depend on the state.
-func newEngine(cfg config.Config, deps Deps, h hooks) (*engine, error) {
+func newEngine(cfg config.Config, deps Deps) (*engine, error) {
 	targets := cfg.EnabledTargets()
+	var err error
+	if deps.Deps, err = deps.Resolve(targets); err != nil {
+		return nil, fmt.Errorf("backfill: %w", err)
+	}
 	switch {
 	case deps.Catalog == nil:
-		return nil, fmt.Errorf("%w: no catalog", ErrDeps)
-	case len(targets) == 0:
-		return nil, fmt.Errorf("%w: no enabled target", ErrDeps)
-	case len(deps.Clients) != len(targets):
-		return nil, fmt.Errorf("%w: %d clients for %d enabled targets", ErrDeps, len(deps.Clients), len(targets))
+		return nil, fmt.Errorf("backfill: %w: no catalog", engines.ErrDeps)
 	case len(targets) > 64:
-		return nil, fmt.Errorf("%w: at most 64 targets", ErrDeps)
-	case slices.Contains(deps.Clients, nil):
-		return nil, fmt.Errorf("%w: a nil client", ErrDeps)
+		return nil, fmt.Errorf("backfill: %w: at most 64 targets", engines.ErrDeps)
+	}
+	if deps.Journals == nil {
+		deps.Journals = OSJournals{}
 	}
 	loc, err := cfg.Location()
 	if err != nil {
 		return nil, fmt.Errorf("backfill: %w", err)
 	}
-	e := &engine{cfg: cfg, deps: deps, hooks: h, loc: loc, mirror: cfg.TargetMode == config.ModeMirror,
-		log: deps.Log, now: deps.Now, out: deps.Out}
-	if e.out == nil {
-		e.out = report.NewWriter(io.Discard)
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if e.now == nil {
-		e.now = time.Now
-	}
+	// Shards sharing one volume name their states apart with {shard}; from here on the path is
+	// this shard's.
+	cfg.BackfillStateFile = cfg.BackfillStatePath()
+	e := &engine{cfg: cfg, deps: deps, loc: loc, routes: engines.NewRoutes(cfg),
+		log: deps.Log, clock: deps.Clock, out: deps.Out}
 	e.shardIndex, e.shardCount = int64(cfg.ShardIndex), int64(max(cfg.ShardCount, 1))
 	limit := adapt.Defaults
 	if cfg.BackfillConcurrency != nil {
@@ -150,13 +124,8 @@ func newEngine(cfg config.Config, deps Deps, h hooks) (*engine, error) {
 	e.builders = max(runtime.GOMAXPROCS(0), 1)
 	e.bulk = max(cfg.BulkSize, 1)
 	e.budget = newBudget(budgetBatches * e.lanes * e.bulk * len(targets))
-	set, err := meterFor(targets, deps.Meter)
-	if err != nil {
-		return nil, err
-	}
 	for i, t := range targets {
-		e.targets = append(e.targets, newTarget(i, t, deps.Clients[i], cfg.BackfillRPS, e.bulk, limit, set.Target(i)))
-		e.weights = append(e.weights, float64(t.Weight))
+		e.targets = append(e.targets, newTarget(i, t, deps.Clients[i], cfg.BackfillRPS, e.bulk, limit, deps.Meter.Target(i)))
 	}
 	return e, nil
 }
@@ -177,12 +146,11 @@ func resolveSeed(cfg *config.Config) int64 {
 func (e *engine) open() error {
 	lines := settings(&e.cfg)
 	fp := fingerprint(lines)
-	s, err := openStore(e.cfg.BackfillStateFile)
+	s, err := openStore(e.cfg.BackfillStateFile, e.deps.Journals, e.clock.Now)
 	if err != nil {
 		return err
 	}
 	e.store = s
-	s.crash = e.hooks.crash
 	if st := s.st; st != nil && st.Fingerprint != fp {
 		if !st.Complete {
 			return fmt.Errorf("%w: %s holds an unfinished backfill made with other settings (%s); run it "+
@@ -195,7 +163,7 @@ func (e *engine) open() error {
 		s.st = nil
 	}
 	if s.st == nil {
-		p, err := newPlan(&e.cfg, e.now(), resolveSeed(&e.cfg))
+		p, err := newPlan(&e.cfg, e.clock.Now(), resolveSeed(&e.cfg))
 		if err != nil {
 			return err
 		}

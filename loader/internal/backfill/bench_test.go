@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/catalog"
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
@@ -259,8 +260,8 @@ func runBenchBackfill(b *testing.B, s *sinkProc) benchResult {
 	}
 	cpu0, sink0 := cpuSeconds(), s.cpuSeconds()
 	t0 := time.Now()
-	sum, err := Run(context.Background(), cfg, Deps{Catalog: realCatalog(b), Clients: []*matomo.Client{c},
-		Out: report.NewWriter(io.Discard)})
+	sum, err := Run(context.Background(), cfg, Deps{Deps: engines.Deps{Clients: []engines.Client{c},
+		Out: report.NewWriter(io.Discard)}, Catalog: realCatalog(b)})
 	secs := time.Since(t0).Seconds()
 	cpu, sinkCPU := cpuSeconds()-cpu0, s.cpuSeconds()-sink0
 	if err != nil || sum.Reason != ReasonFinished {
@@ -279,8 +280,8 @@ func runBenchBackfill(b *testing.B, s *sinkProc) benchResult {
 // files uses it.
 func realCatalog(b *testing.B) *catalog.Catalog {
 	b.Helper()
-	c, _, err := catalog.Load(catalog.LoadOptions{})
-	if err != nil {
+	c, ps := catalog.Load(catalog.LoadOptions{})
+	if err := ps.Err(); err != nil {
 		b.Fatal(err)
 	}
 	return c

@@ -115,15 +115,9 @@ func (e *engine) needMask(d *dayRun, i int64) uint64 {
 	if i%e.shardCount != e.shardIndex {
 		return 0
 	}
-	own := -1 // every target
-	if !e.mirror {
-		own = e.model.Target(seqOf(d.epoch, i), e.weights)
-	}
+	lo, hi := e.routes.Of(e.model, seqOf(d.epoch, i))
 	var mask uint64
-	for t := range e.targets {
-		if own >= 0 && t != own {
-			continue
-		}
+	for t := lo; t < hi; t++ {
 		d.mine[t].Add(1)
 		if n := &d.need[t]; !n.done && !n.confirmed.contains(i) {
 			mask |= 1 << t
@@ -137,7 +131,7 @@ func (e *engine) needMask(d *dayRun, i int64) uint64 {
 func (e *engine) build(d *dayRun, i int64, mask uint64) *built {
 	seq := seqOf(d.epoch, i)
 	v := e.model.Build(seq)
-	start, cut := d.curve.place(quantile(e.plan.Seed, seq, i, d.n), v.Duration, d.limit)
+	start, cut := d.curve.Place(quantile(e.plan.Seed, seq, i, d.n), v.Duration, d.limit)
 	hits := v.Hits
 	for k := range hits {
 		hits[k].Request.Time = start.Add(hits[k].Offset)

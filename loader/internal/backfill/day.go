@@ -39,7 +39,7 @@ func (e *engine) newDayRun(di int) *dayRun {
 	pd := e.plan.Days[di]
 	epoch, _ := epochOf(pd.Date)
 	d := &dayRun{di: di, date: pd.Date, epoch: epoch, n: pd.Visits, limit: e.plan.limit(pd.Date),
-		curve: e.plan.curve(pd.Date), mine: make([]atomic.Int64, len(e.targets)), passed: time.Now()}
+		curve: e.plan.curve(pd.Date), mine: make([]atomic.Int64, len(e.targets)), passed: e.clock.Now()}
 	d.pending.Store(1)
 	var lastSend int64
 	e.store.view(func(st *state) {
@@ -77,7 +77,7 @@ func (e *engine) release(d *dayRun) error {
 
 // finishDay records the day finished on every target and prints its Day records.
 func (e *engine) finishDay(d *dayRun, skipped bool) error {
-	secs := time.Since(d.passed).Seconds()
+	secs := e.clock.Now().Sub(d.passed).Seconds()
 	err := e.store.update(func(st *state) {
 		for t := range st.Days[d.di].Targets {
 			td := &st.Days[d.di].Targets[t]
@@ -91,8 +91,5 @@ func (e *engine) finishDay(d *dayRun, skipped bool) error {
 		return fmt.Errorf("backfill: record day %s: %w", d.date, err)
 	}
 	e.writeDay(d, skipped)
-	if e.hooks.after != nil {
-		e.hooks.after(e, d.date)
-	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/report"
@@ -17,12 +18,11 @@ import (
 type engine struct {
 	cfg    config.Config
 	deps   Deps
-	hooks  hooks
 	loc    *time.Location
 	log    *slog.Logger
-	now    func() time.Time
+	clock  engines.Clock
 	out    *report.Writer // failures to print are ignored: there is nowhere better to report them
-	mirror bool
+	routes engines.Routes
 
 	shardIndex, shardCount int64
 	lanes, builders, bulk  int
@@ -30,7 +30,6 @@ type engine struct {
 	budget                 *budget
 
 	targets []*target
-	weights []float64
 	store   *store
 	plan    *plan
 	model   *visit.Model
@@ -42,7 +41,7 @@ type engine struct {
 
 // run executes the backfill: open the state, send every unfinished day oldest first, finish.
 func (e *engine) run(ctx context.Context) (report.Summary, error) {
-	e.started = time.Now()
+	e.started = e.clock.Now()
 	if err := e.open(); err != nil {
 		return e.summary(ReasonError), err
 	}
@@ -106,10 +105,7 @@ func (e *engine) writeStart() {
 // deliveries counts the visit deliveries of the plan (a visit per target in mirror mode) and
 // those made by earlier runs.
 func (e *engine) deliveries() (planned, delivered int64) {
-	per := int64(1)
-	if e.mirror {
-		per = int64(len(e.targets))
-	}
+	per := int64(e.routes.PerVisit())
 	for _, d := range e.plan.Days {
 		planned += e.shardShare(d.Visits) * per
 	}
@@ -137,14 +133,10 @@ func (e *engine) fail(err error) {
 	_ = e.out.Write(report.TypeError, &report.Error{Message: err.Error(), Fatal: true})
 }
 
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("backfill: %w", ctx.Err())
-	case <-t.C:
-		return nil
+// sleep waits d on the engine's clock, or until ctx ends.
+func (e *engine) sleep(ctx context.Context, d time.Duration) error {
+	if err := engines.Wait(ctx, e.clock, d); err != nil {
+		return fmt.Errorf("backfill: %w", err)
 	}
+	return nil
 }

@@ -1,16 +1,18 @@
 package backfill
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
-	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
@@ -120,7 +122,7 @@ func TestStateMismatchRefused(t *testing.T) {
 
 	cfg.BackfillPerDay = 70
 	cfg.BulkSize = 10 // operational: not part of the complaint
-	_, _, err := runWith(t, t.Context(), cfg, hooks{})
+	_, _, err := runWith(t, t.Context(), cfg, nil)
 	if err == nil || !strings.Contains(err.Error(), cfg.BackfillStateFile) ||
 		!strings.Contains(err.Error(), "BACKFILL_MAX_VISITS_PER_DAY 60 → 70") || strings.Contains(err.Error(), "BULK_BATCH_SIZE") {
 		t.Fatalf("err = %v", err)
@@ -228,7 +230,7 @@ func TestRunOnceIdles(t *testing.T) {
 	returned := make(chan error, 1)
 	out := &output{}
 	go func() {
-		_, err := run(ctx, cfg, Deps{Catalog: visittest.NewCatalog(), Clients: clientsFor(t, cfg), Out: report.NewWriter(out)}, hooks{})
+		_, err := Run(ctx, cfg, testDeps(t, cfg, out))
 		returned <- err
 	}()
 	for i := 0; ; i++ { // wait for the summary record, bounded
@@ -289,7 +291,7 @@ func TestTodayOnlyPastHours(t *testing.T) {
 	today := st.Days[1]
 	p := st.plan()
 	p.init(stockholm(t), cfg.BackfillProfile)
-	want := roundCount(500 * p.curve(today.Date).share(st.Cutoff))
+	want := int64(math.Round(500 * p.curve(today.Date).Share(st.Cutoff)))
 	if got := visitsByDay(srv, 1)[today.Date]; int64(got) != today.Visits || today.Visits != want {
 		t.Fatalf("today %s: %d visits recorded, %d planned, %d is today's share", today.Date, got, today.Visits, want)
 	}
@@ -312,11 +314,13 @@ func TestStopThenResumeReports(t *testing.T) {
 	cfg.BackfillStartDate = daysAgo(13) // three days
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	first, _, err := runWith(t, ctx, cfg, hooks{after: func(_ *engine, date string) {
-		if date == cfg.BackfillStartDate {
-			cancel()
+	first, _, err := runWith(t, ctx, cfg, func(_ *Deps, out *output) {
+		out.watch = func(line []byte) { // the first day's records are out: it is finished
+			if bytes.Contains(line, []byte(`"type":"day"`)) && bytes.Contains(line, []byte(`"date":"`+cfg.BackfillStartDate+`"`)) {
+				cancel()
+			}
 		}
-	}})
+	})
 	if err != nil || first.Reason != ReasonSignal {
 		t.Fatalf("stop: %v, reason %q", err, first.Reason)
 	}
@@ -367,14 +371,14 @@ func TestBadDeps(t *testing.T) {
 		name string
 		deps Deps
 	}{
-		{"no catalog", Deps{Clients: clientsFor(t, cfg)}},
+		{"no catalog", Deps{Deps: engines.Deps{Clients: clientsFor(t, cfg)}}},
 		{"fewer clients than enabled targets", Deps{Catalog: visittest.NewCatalog()}},
-		{"a nil client", Deps{Catalog: visittest.NewCatalog(), Clients: []*matomo.Client{nil}}},
-		{"a meter without the enabled targets", Deps{Catalog: visittest.NewCatalog(), Clients: clientsFor(t, cfg),
-			Meter: meter.NewSet([]string{"another"})}},
+		{"a nil client", Deps{Deps: engines.Deps{Clients: []engines.Client{nil}}, Catalog: visittest.NewCatalog()}},
+		{"a meter without the enabled targets", Deps{Deps: engines.Deps{Clients: clientsFor(t, cfg),
+			Meter: meter.NewSet([]string{"another"})}, Catalog: visittest.NewCatalog()}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Run(t.Context(), cfg, tc.deps); !errors.Is(err, ErrDeps) {
+			if _, err := Run(t.Context(), cfg, tc.deps); !errors.Is(err, engines.ErrDeps) {
 				t.Fatalf("err = %v", err)
 			}
 		})

@@ -48,7 +48,7 @@ func TestFaultsExactlyOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newSink(t, func(o *matomotest.Options) { o.Faults = tt.faults })
 			cfg := faultConfig(t, srv.URL)
-			sum, out, err := runClients(t, t.Context(), cfg, hooks{}, clientsTimeout(t, cfg, 60*ms))
+			sum, out, err := runWith(t, t.Context(), cfg, withClients(clientsTimeout(t, cfg, 60*ms)))
 			if err != nil {
 				t.Fatalf("backfill: %v", err)
 			}

@@ -44,7 +44,7 @@ func TestHardStopEndsGrace(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		sum, _, err := runClients(t, ctx, cfg, hooks{}, clientsTimeout(t, cfg, time.Hour))
+		sum, _, err := runWith(t, ctx, cfg, withClients(clientsTimeout(t, cfg, time.Hour)))
 		done <- result{sum.Reason, err}
 	}()
 	<-held // a bulk is in flight, and will not be answered
@@ -59,7 +59,7 @@ func TestHardStopEndsGrace(t *testing.T) {
 		t.Fatal("the run still waits out SHUTDOWN_GRACE after a hard stop")
 	}
 	hold.Store(false)
-	if _, _, err := runWith(t, t.Context(), cfg, hooks{}); err != nil {
+	if _, _, err := runWith(t, t.Context(), cfg, nil); err != nil {
 		t.Fatal(err)
 	}
 	checkExact(t, srv, cfg)

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
@@ -76,14 +78,14 @@ func twoTargets(cfg *config.Config, url, mode string, w1, w2 int) {
 }
 
 // clientsFor builds one client per enabled target, with fast retries and no uncertain retries.
-func clientsFor(t *testing.T, cfg config.Config) []*matomo.Client {
+func clientsFor(t *testing.T, cfg config.Config) []engines.Client {
 	return clientsTimeout(t, cfg, 5*time.Second)
 }
 
 // clientsTimeout is clientsFor with a time limit per request.
-func clientsTimeout(t *testing.T, cfg config.Config, timeout time.Duration) []*matomo.Client {
+func clientsTimeout(t *testing.T, cfg config.Config, timeout time.Duration) []engines.Client {
 	t.Helper()
-	var out []*matomo.Client
+	var out []engines.Client
 	for _, tg := range cfg.EnabledTargets() {
 		c, err := matomo.NewClient(matomo.Target{Name: tg.Name, URL: tg.URL, SiteID: tg.SiteID, Token: tg.Token},
 			matomo.Options{Retries: 3, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
@@ -96,15 +98,19 @@ func clientsTimeout(t *testing.T, cfg config.Config, timeout time.Duration) []*m
 	return out
 }
 
-// output collects report records.
+// output collects report records. watch, when set, sees each record's line as it is printed.
 type output struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	watch func(line []byte)
 }
 
 func (o *output) Write(p []byte) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.watch != nil {
+		o.watch(p)
+	}
 	return o.buf.Write(p)
 }
 
@@ -143,31 +149,64 @@ func (o *output) days(t *testing.T) []*report.Day {
 	return out
 }
 
-// runWith runs a backfill with test hooks and a fresh output.
-func runWith(t *testing.T, ctx context.Context, cfg config.Config, h hooks) (report.Summary, *output, error) {
+// testDeps are the dependencies of a test run: the test catalog, a client per target of cfg (fast
+// retries) and out.
+func testDeps(t *testing.T, cfg config.Config, out io.Writer) Deps {
 	t.Helper()
-	return runClients(t, ctx, cfg, h, clientsFor(t, cfg))
+	return Deps{Deps: engines.Deps{Clients: clientsFor(t, cfg), Out: report.NewWriter(out)},
+		Catalog: visittest.NewCatalog()}
 }
 
-// runClients is runWith with the given clients.
-func runClients(t *testing.T, ctx context.Context, cfg config.Config, h hooks, clients []*matomo.Client) (report.Summary, *output, error) {
+// runWith runs a backfill with testDeps and a fresh output. tune, when not nil, changes the
+// dependencies first: a clock, other clients, journals that fail, an output that watches.
+func runWith(t *testing.T, ctx context.Context, cfg config.Config, tune func(*Deps, *output)) (report.Summary, *output, error) {
 	t.Helper()
 	out := &output{}
-	if h.wait == nil {
-		h.wait = func(int) time.Duration { return time.Millisecond }
+	deps := testDeps(t, cfg, out)
+	if tune != nil {
+		tune(&deps, out)
 	}
-	sum, err := run(ctx, cfg, Deps{Catalog: visittest.NewCatalog(), Clients: clients, Out: report.NewWriter(out)}, h)
+	sum, err := Run(ctx, cfg, deps)
 	return sum, out, err
+}
+
+// withClients is a tune for runWith: these clients instead.
+func withClients(clients []engines.Client) func(*Deps, *output) {
+	return func(d *Deps, _ *output) { d.Clients = clients }
 }
 
 // mustRun runs a backfill to the end and fails the test on error.
 func mustRun(t *testing.T, cfg config.Config) (report.Summary, *output) {
 	t.Helper()
-	sum, out, err := runWith(t, t.Context(), cfg, hooks{})
+	sum, out, err := runWith(t, t.Context(), cfg, nil)
 	if err != nil {
 		t.Fatalf("backfill: %v", err)
 	}
 	return sum, out
+}
+
+// faultyJournals opens real journals whose writes pass through fault first: it sees each record's
+// line and may fail it, and then nothing is written, as if the process had died just before.
+type faultyJournals struct{ fault func(line []byte) error }
+
+func (j faultyJournals) Open(path string) (Journal, error) {
+	f, err := OSJournals{}.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return faultyJournal{Journal: f, fault: j.fault}, nil
+}
+
+type faultyJournal struct {
+	Journal
+	fault func(line []byte) error
+}
+
+func (j faultyJournal) Write(p []byte) (int, error) {
+	if err := j.fault(p); err != nil {
+		return 0, err
+	}
+	return j.Journal.Write(p)
 }
 
 // planOf computes the plan cfg makes now, as the engine does.

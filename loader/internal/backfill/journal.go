@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -53,35 +54,65 @@ const (
 // the state file was written. Every change goes through it, under one lock.
 type store struct {
 	path string
+	now  func() time.Time
 	mu   sync.Mutex
 	st   *state
 	days map[string]int
-	f    *os.File // the journal, opened for appending and locked against other loaders
-	n    int      // records in the journal
+	f    Journal // opened for appending and locked against other loaders
+	n    int     // records in the journal
 	sync time.Time
 	err  error // the first write failure: after it nothing more is written (or posted)
-	// crash, in tests, is consulted before each record; an error stops all writing as a crash would.
-	crash func(rec *record) error
 }
 
-// journalPath is where the journal of a state file lives.
-func journalPath(statePath string) string { return statePath + ".journal" }
+// Journal is the open journal of a backfill: read back when a run starts, appended to for every
+// batch (one Write per record), emptied at each checkpoint. An *os.File is one.
+type Journal interface {
+	io.ReadWriteSeeker
+	Truncate(size int64) error
+	Sync() error
+	Close() error
+}
 
-// openStore locks the journal of path and reads the state with the journal applied. The state is
-// nil when there is none yet.
-func openStore(path string) (*store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("backfill state directory: %w", err)
-	}
-	f, err := os.OpenFile(journalPath(path), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+// Journals opens journals (Deps.Journals). A failed Write is taken as the end of the journal: no
+// record after it is written, and no batch is posted without its intent on record, which is how a
+// crash or a full disk leaves a backfill that a re-run can finish exactly.
+type Journals interface {
+	// Open opens the journal at path for reading and appending, creating it, locked against other
+	// loaders.
+	Open(path string) (Journal, error)
+}
+
+// OSJournals keeps journals in files, locked with flock: two loaders sharing one state file would
+// each send what the other already sent.
+type OSJournals struct{}
+
+// Open opens and locks the file at path.
+func (OSJournals) Open(path string) (Journal, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open backfill journal: %w", err)
 	}
 	if err := lockFile(f); err != nil {
 		_ = f.Close()
-		return nil, fmt.Errorf("backfill state %s is in use by another loader: %w", path, err)
+		return nil, fmt.Errorf("backfill journal %s is in use by another loader: %w", path, err)
 	}
-	s := &store{path: path, f: f, sync: time.Now()}
+	return f, nil
+}
+
+// journalPath is where the journal of a state file lives.
+func journalPath(statePath string) string { return statePath + ".journal" }
+
+// openStore opens the journal of path through journals and reads the state with the journal
+// applied. The state is nil when there is none yet. now is the engine's clock.
+func openStore(path string, journals Journals, now func() time.Time) (*store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("backfill state directory: %w", err)
+	}
+	f, err := journals.Open(journalPath(path))
+	if err != nil {
+		return nil, err
+	}
+	s := &store{path: path, now: now, f: f, sync: now()}
 	st, err := loadState(path)
 	if err == nil && st != nil {
 		s.adopt(st)
@@ -200,12 +231,6 @@ func (s *store) write(rec record) error {
 	if s.err != nil {
 		return s.err
 	}
-	if s.crash != nil {
-		if err := s.crash(&rec); err != nil {
-			s.err = err
-			return err
-		}
-	}
 	if _, err := s.f.Write(append(line, '\n')); err != nil {
 		s.err = fmt.Errorf("write backfill journal: %w", err)
 		return s.err
@@ -215,8 +240,8 @@ func (s *store) write(rec record) error {
 	if s.n >= compactAfter {
 		return s.checkpointLocked()
 	}
-	if time.Since(s.sync) >= syncEvery {
-		s.sync = time.Now()
+	if now := s.now(); now.Sub(s.sync) >= syncEvery {
+		s.sync = now
 		if err := s.f.Sync(); err != nil {
 			s.err = fmt.Errorf("sync backfill journal: %w", err)
 			return s.err
@@ -242,7 +267,7 @@ func (s *store) update(fn func(st *state)) error {
 // with that generation. A crash between the two leaves a journal of the old generation, which
 // replay skips.
 func (s *store) checkpointLocked() error {
-	s.st.Updated = time.Now().UTC()
+	s.st.Updated = s.now().UTC()
 	s.st.Gen++
 	if err := saveState(s.path, s.st); err != nil {
 		s.err = err

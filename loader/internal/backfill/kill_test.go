@@ -36,7 +36,7 @@ func TestKillChild(t *testing.T) {
 		t.Skip("helper process of TestKill9Resume")
 	}
 	url, state, _ := strings.Cut(spec, "|")
-	if _, _, err := runWith(t, t.Context(), killConfig(t, url, state), hooks{}); err != nil {
+	if _, _, err := runWith(t, t.Context(), killConfig(t, url, state), nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -91,7 +91,7 @@ func TestKill9Resume(t *testing.T) {
 	if kills < 3 {
 		t.Fatalf("only %d kills landed mid-run", kills)
 	}
-	if _, _, err := runWith(t, t.Context(), cfg, hooks{}); err != nil {
+	if _, _, err := runWith(t, t.Context(), cfg, nil); err != nil {
 		t.Fatal(err)
 	}
 	checkExact(t, srv, cfg)

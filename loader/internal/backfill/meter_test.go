@@ -2,14 +2,11 @@ package backfill
 
 import (
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
-	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
-	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
 // A backfill counts into the meter.Set it is given (the one /metrics serves): the counters of its
@@ -28,8 +25,7 @@ func TestCountsIntoGivenMeter(t *testing.T) {
 			srv := newSink(t, func(o *matomotest.Options) { o.Faults = c.faults })
 			cfg := testConfig(t, srv.URL)
 			set := meter.NewSet([]string{cfg.EnabledTargets()[0].Name})
-			sum, err := run(t.Context(), cfg, Deps{Catalog: visittest.NewCatalog(), Clients: clientsFor(t, cfg),
-				Out: report.NewWriter(&output{}), Meter: set}, hooks{wait: func(int) time.Duration { return time.Millisecond }})
+			sum, _, err := runWith(t, t.Context(), cfg, func(d *Deps, _ *output) { d.Meter = set })
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/shutdown"
 )
@@ -174,11 +173,11 @@ func (e *engine) graceful(ctx context.Context) (context.Context, context.CancelF
 			return
 		case <-ctx.Done():
 		}
-		t := time.NewTimer(grace)
+		t := e.clock.NewTimer(grace)
 		defer t.Stop()
 		select {
 		case <-io.Done():
-		case <-t.C:
+		case <-t.C():
 			cancel()
 		}
 	}()

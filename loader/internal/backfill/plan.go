@@ -6,31 +6,32 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/dayplan"
 )
 
 // Skip reasons of a planned day without visits (report.Day.Skipped).
 const (
-	SkipTotalCap = "total_cap_reached" // BACKFILL_MAX_VISITS_TOTAL was used up by earlier days
-	SkipNoVisits = "no_visits"         // the day's target is zero (per-day target or weekend factor 0)
-	SkipDone     = "done_before"       // finished by an earlier run
+	SkipTotalCap = dayplan.SkipTotalCap // BACKFILL_MAX_VISITS_TOTAL was used up by earlier days
+	SkipNoVisits = dayplan.SkipNoVisits // the day's target is zero (per-day target or weekend factor 0)
+	SkipDone     = dayplan.SkipDone     // finished by an earlier run
 )
 
 // indexBits is how many low bits of a visit's sequence number hold its index within the day; the
 // day (days since 1970-01-01) sits above them. 2^24 exceeds the largest per-day target.
-const indexBits = 24
+const indexBits = dayplan.IndexBits
 
 // maxPerDay is the most visits one day can hold in the sequence-number layout.
-const maxPerDay = 1<<indexBits - 1
+const maxPerDay = dayplan.MaxPerDay
 
 // returnDays is how far back a returning visitor's earlier visit may lie.
 const returnDays = 7
 
-// plannedDay is one day of a plan.
-type plannedDay struct {
-	Date    string `json:"date"`
-	Visits  int64  `json:"visits"` // across all targets (weighted) or per target (mirror), all shards
-	Skipped string `json:"skipped,omitempty"`
-}
+// plannedDay is one day of a plan: its date, its visits and why it has none.
+type plannedDay = dayplan.Day
+
+// dayCurve spreads a local calendar day's visits over its real hours (DST days included): the
+// curve the plan's day totals come from.
+type dayCurve = dayplan.Curve
 
 // plan is what a backfill sends: fixed when it starts, stored in the state, reused on resume.
 type plan struct {
@@ -43,50 +44,22 @@ type plan struct {
 	epochs  map[int64]int64 // epoch day → planned visits, for returning visitors
 }
 
-// newPlan fixes the plan of cfg's window as of now.
+// newPlan fixes the plan of cfg's window as of now. The days and their visits are dayplan's, the
+// arithmetic the control's estimate uses too.
 func newPlan(cfg *config.Config, now time.Time, seed int64) (*plan, error) {
-	w, probs := cfg.BackfillWindow(now)
-	if err := probs.Err(); err != nil {
+	dp, err := dayplan.New(cfg, now)
+	if err != nil {
 		return nil, fmt.Errorf("backfill window: %w", err)
 	}
-	p := &plan{Seed: seed, Cutoff: now.Truncate(time.Second)}
-	p.init(w.Location, cfg.BackfillProfile)
-	perDay := cfg.BackfillPerDay
-	if perDay == 0 {
-		perDay = roundCount(cfg.VisitsPerDay)
-	}
-	remaining := cfg.BackfillTotal // 0: no cap
-	for _, date := range w.Dates() {
-		d := plannedDay{Date: date}
-		n := float64(perDay)
-		start, end := p.bounds(date)
-		if cfg.BackfillProfile == config.ProfileRealistic && isWeekend(start) {
-			n *= cfg.BackfillWeekend
-		}
-		if p.Cutoff.Before(end) { // today: only the hours already past
-			n *= p.curve(date).share(p.Cutoff)
-		}
-		d.Visits = min(roundCount(n), maxPerDay)
-		switch {
-		case cfg.BackfillTotal > 0 && d.Visits > remaining:
-			d.Visits = remaining
-			if d.Visits == 0 {
-				d.Skipped = SkipTotalCap
-			}
-		case d.Visits == 0:
-			d.Skipped = SkipNoVisits
-		}
-		remaining -= d.Visits
-		p.Days = append(p.Days, d)
-	}
-	p.index()
+	p := &plan{Days: dp.Days, Seed: seed, Cutoff: dp.Cutoff}
+	p.init(dp.Location, cfg.BackfillProfile)
 	return p, nil
 }
 
 // init sets what a stored plan does not hold: the time zone and the hour weights.
 func (p *plan) init(loc *time.Location, profile string) {
 	p.loc = loc
-	p.weights = hourWeights(profile)
+	p.weights = dayplan.HourWeights(profile)
 	p.index()
 }
 
@@ -109,10 +82,7 @@ func (p *plan) total() int64 {
 }
 
 // bounds returns local midnight of date and the next local midnight.
-func (p *plan) bounds(date string) (start, end time.Time) {
-	d, _ := time.ParseInLocation(config.DateLayout, date, p.loc)
-	return d, d.AddDate(0, 0, 1)
-}
+func (p *plan) bounds(date string) (start, end time.Time) { return dayplan.Bounds(date, p.loc) }
 
 // limit is the instant the day's visits must end before: the next midnight, or the cutoff today.
 func (p *plan) limit(date string) time.Time {
@@ -126,7 +96,7 @@ func (p *plan) limit(date string) time.Time {
 // curve is the day's profile curve.
 func (p *plan) curve(date string) *dayCurve {
 	start, end := p.bounds(date)
-	return newDayCurve(start, end, p.loc, &p.weights)
+	return dayplan.NewCurve(start, end, p.loc, &p.weights)
 }
 
 // returns is the visit model's ReturnRange: visit i of day D may be made by the visitor of visit i
@@ -153,11 +123,6 @@ func epochOf(date string) (int64, error) {
 		return 0, fmt.Errorf("date %q: %w", date, err)
 	}
 	return int64(math.Floor(float64(d.Unix()) / 86400)), nil
-}
-
-func isWeekend(t time.Time) bool {
-	wd := t.Weekday()
-	return wd == time.Saturday || wd == time.Sunday
 }
 
 // quantile is visit i's position in its day, in [0,1): stratified, so a day's visits are spread

@@ -6,10 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trafficinator/trafficinator/loader/internal/pace"
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/dayplan"
 )
 
 // stockholm is the zone of the plan tests; its DST days are 2024-03-31 (23 h) and 2024-10-27 (25 h).
@@ -84,7 +85,7 @@ func TestPlanCounts(t *testing.T) {
 func TestPlanTodayOnlyPastHours(t *testing.T) {
 	loc := stockholm(t)
 	now := time.Date(2024, 6, 20, 6, 30, 0, 0, loc)
-	curve := pace.DefaultCurve()
+	curve := dayplan.DiurnalWeights()
 	var past, all float64
 	for h, w := range curve {
 		all += w
@@ -243,31 +244,11 @@ func TestReturningVisitorsOncePerDay(t *testing.T) {
 	}
 }
 
-// The day curve has the day's real length: 23 and 25 hours on DST days.
-func TestCurveLength(t *testing.T) {
-	loc := stockholm(t)
-	w := hourWeights(config.ProfileFlat)
-	for _, tc := range []struct {
-		date  string
-		hours float64
-	}{
-		{"2024-03-31", 23}, // clocks go forward
-		{"2024-10-27", 25}, // clocks go back
-		{"2024-06-12", 24}, // ordinary
-	} {
-		d, _ := time.ParseInLocation(config.DateLayout, tc.date, loc)
-		c := newDayCurve(d, d.AddDate(0, 0, 1), loc, &w)
-		if got := c.total() / 3600; got != tc.hours {
-			t.Fatalf("%s: %v hours", tc.date, got)
-		}
-	}
-}
-
 // planEngine is an engine with a plan and a model but no state or targets: enough to build visits.
 func planEngine(t *testing.T, c config.Config, p *plan) *engine {
 	t.Helper()
 	p.init(p.loc, c.BackfillProfile)
-	e := &engine{cfg: c, plan: p, shardCount: 1, weights: []float64{1}}
+	e := &engine{cfg: c, plan: p, shardCount: 1, routes: engines.NewRoutes(c)}
 	e.model = visit.New(c, visittest.NewCatalog(), nil, p.Seed, p.returns, nil)
 	e.targets = []*target{{}}
 	return e

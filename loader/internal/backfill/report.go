@@ -39,14 +39,15 @@ func (e *engine) reportProgress(ctx context.Context) (stop func()) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		tick := time.NewTicker(interval)
+		tick := e.clock.NewTimer(interval)
 		defer tick.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-tick.C:
+			case <-tick.C():
 				e.writeProgress()
+				tick.Reset(interval)
 			}
 		}
 	}()
@@ -61,7 +62,7 @@ func (e *engine) reportProgress(ctx context.Context) (stop func()) {
 // ETA at the recent rate, and each target's concurrency limit and settlements summed.
 func (e *engine) writeProgress() {
 	p := &e.progress
-	now := time.Now()
+	now := e.clock.Now()
 	planned, before := p.planned.Load(), p.before.Load()
 	visits, hits := p.visits.Load(), p.hits.Load()
 	rec := report.Progress{VisitsDone: before + visits, VisitsPlanned: planned}
@@ -118,7 +119,7 @@ func (e *engine) writeDay(d *dayRun, skipped bool) {
 
 // summary is the run's last record.
 func (e *engine) summary(reason string) report.Summary {
-	elapsed := time.Since(e.started)
+	elapsed := e.clock.Now().Sub(e.started)
 	s := report.Summary{Mode: "backfill", Reason: reason, Seconds: math.Round(elapsed.Seconds()*1000) / 1000}
 	for _, t := range e.targets {
 		s.Targets = append(s.Targets, t.stats(elapsed))

@@ -1,6 +1,7 @@
 package backfill
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -25,15 +26,17 @@ func crashAfterRecords(t *testing.T, cfg config.Config, k int) error {
 	defer cancel()
 	var mu sync.Mutex
 	n := 0
-	_, _, err := runWith(t, ctx, cfg, hooks{crash: func(*record) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if n++; n > k {
-			cancel()
-			return errCrash
-		}
-		return nil
-	}})
+	_, _, err := runWith(t, ctx, cfg, func(d *Deps, _ *output) {
+		d.Journals = faultyJournals{fault: func([]byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if n++; n > k {
+				cancel()
+				return errCrash
+			}
+			return nil
+		}}
+	})
 	return err
 }
 
@@ -44,16 +47,18 @@ func stopAfterDone(t *testing.T, cfg config.Config, k int) error {
 	defer cancel()
 	var mu sync.Mutex
 	n := 0
-	_, _, err := runWith(t, ctx, cfg, hooks{crash: func(rec *record) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if rec.Op == opDone {
-			if n++; n == k {
-				cancel()
+	_, _, err := runWith(t, ctx, cfg, func(d *Deps, _ *output) {
+		d.Journals = faultyJournals{fault: func(line []byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if bytes.Contains(line, []byte(`"op":"done"`)) {
+				if n++; n == k {
+					cancel()
+				}
 			}
-		}
-		return nil
-	}})
+			return nil
+		}}
+	})
 	return err
 }
 
@@ -63,7 +68,7 @@ func reference(t *testing.T, cfg config.Config) matomotest.Summary {
 	srv := newSink(t, nil)
 	cfg.MatomoURL = srv.TrackingURL()
 	cfg.BackfillStateFile = t.TempDir() + "/ref.json"
-	if _, _, err := runWith(t, t.Context(), cfg, hooks{}); err != nil {
+	if _, _, err := runWith(t, t.Context(), cfg, nil); err != nil {
 		t.Fatal(err)
 	}
 	return srv.Summary()
@@ -109,7 +114,7 @@ func TestResumeAfterCrashes(t *testing.T) {
 				}
 				finished = st != nil && st.Complete
 			}
-			sum, _, err := runWith(t, t.Context(), cfg, hooks{})
+			sum, _, err := runWith(t, t.Context(), cfg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,27 +189,45 @@ func TestLostRepliesSettledByLiveAPI(t *testing.T) {
 // Without a Live API the batches of lost replies are sent again and their visits reported as
 // possibly duplicated, and exactly those show up twice.
 func TestLostRepliesWithoutLiveAPI(t *testing.T) {
-	sink := matomotest.NewUnstartedServer(matomotest.Options{Sites: []int{1}, Token: testToken,
-		SiteInfo: map[int]matomotest.Site{1: {Timezone: testZone}}, Faults: matomotest.Faults{DropReplyRate: 0.2, Seed: 9}})
-	h := sink.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/index.php") {
-			http.NotFound(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	cfg := testConfig(t, srv.URL)
-	cfg.EcommerceProb = 0 // a duplicate order would be invalid; count duplicates as visits instead
-	sum, _ := mustRun(t, cfg)
+	for _, policy := range []string{config.UnsettledResend, config.UnsettledSkip} {
+		t.Run(policy, func(t *testing.T) {
+			sink := matomotest.NewUnstartedServer(matomotest.Options{Sites: []int{1}, Token: testToken,
+				SiteInfo: map[int]matomotest.Site{1: {Timezone: testZone}}, Faults: matomotest.Faults{DropReplyRate: 0.2, Seed: 9}})
+			h := sink.Handler()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/index.php") {
+					http.NotFound(w, r)
+					return
+				}
+				h.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			cfg := testConfig(t, srv.URL)
+			cfg.EcommerceProb = 0 // a duplicate order would be invalid; count duplicates as visits instead
+			cfg.BackfillUnsettled = policy
+			sum, out := mustRun(t, cfg)
 
-	if sum.Reason != ReasonFinished || sum.MaybeDuplicated == 0 {
-		t.Fatalf("reason %q, maybe duplicated %d", sum.Reason, sum.MaybeDuplicated)
-	}
-	s := sink.Summary()
-	if s.Visits != 120+int(sum.MaybeDuplicated) || s.Invalid != 0 {
-		t.Fatalf("%d visits recorded, want 120 + %d possibly duplicated; invalid %d", s.Visits, sum.MaybeDuplicated, s.Invalid)
+			// resend: the visits of lost replies are recorded twice and reported as maybe duplicated;
+			// skip: they are recorded once (the lost replies' bulks landed) and reported as maybe missing.
+			unsure, extra := sum.MaybeDuplicated, int(sum.MaybeDuplicated)
+			if policy == config.UnsettledSkip {
+				unsure, extra = sum.MaybeMissing, 0
+			}
+			if sum.Reason != ReasonFinished || unsure == 0 || sum.MaybeDuplicated+sum.MaybeMissing != unsure {
+				t.Fatalf("reason %q, maybe duplicated %d, maybe missing %d", sum.Reason, sum.MaybeDuplicated, sum.MaybeMissing)
+			}
+			s := sink.Summary()
+			if s.Visits != 120+extra || s.Invalid != 0 {
+				t.Fatalf("%d visits recorded, want %d; invalid %d", s.Visits, 120+extra, s.Invalid)
+			}
+			var perDay int64
+			for _, d := range out.days(t) {
+				perDay += d.MaybeDuplicated + d.MaybeMissing
+			}
+			if perDay != unsure {
+				t.Fatalf("day records report %d unsettled visits, the summary %d", perDay, unsure)
+			}
+		})
 	}
 }
 
@@ -243,7 +266,7 @@ func TestRefusedBatchStopsAndResumes(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	cfg := testConfig(t, srv.URL)
-	sum, _, err := runWith(t, t.Context(), cfg, hooks{})
+	sum, _, err := runWith(t, t.Context(), cfg, nil)
 	if !errors.Is(err, ErrBatch) || sum.Reason != ReasonError {
 		t.Fatalf("err %v, reason %q", err, sum.Reason)
 	}
@@ -265,4 +288,24 @@ func liveCalled(srv *matomotest.Server) bool {
 		}
 	}
 	return false
+}
+
+// A token Matomo does not accept makes every hit of a backfill invalid (they are dated more than a
+// day back): the run stops with an error at the first bulk instead of marking the window
+// delivered, and a run with the right token then delivers it exactly.
+func TestRejectedTokenStops(t *testing.T) {
+	srv := newSink(t, nil)
+	cfg := testConfig(t, srv.URL)
+	bad := cfg
+	bad.TokenAuth = "ffffffffffffffffffffffffffffffff"
+	_, _, err := runWith(t, t.Context(), bad, nil)
+	if !errors.Is(err, ErrBatch) || !strings.Contains(err.Error(), "rejected every hit") {
+		t.Fatalf("err = %v, want the rejected-token error", err)
+	}
+	if s := srv.Summary(); s.Visits != 0 {
+		t.Fatalf("%d visits recorded with a rejected token", s.Visits)
+	}
+	srv.Reset() // forget the rejected hits, so that checkExact can demand zero invalid ones
+	mustRun(t, cfg)
+	checkExact(t, srv, cfg)
 }

@@ -63,7 +63,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 	parts := wholeParts(b.visits)
 	if b.recheck {
 		o.unsure = true
-		if err := sleep(ctx, time.Until(b.d.settleAt)); err != nil {
+		if err := e.sleep(ctx, b.d.settleAt.Sub(e.clock.Now())); err != nil {
 			return err
 		}
 		var err error
@@ -89,6 +89,14 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 		switch class {
 		case sendOK:
 			t.m.Observe(res.Latency)
+			if rejectedAll(res, t, &o) {
+				if err := e.failed(b, &o); err != nil {
+					return err
+				}
+				return fmt.Errorf("%w: %s on %s: Matomo rejected every hit of the bulk (%d invalid) and has recorded "+
+					"none of this run: check that the token has write access to site %d", ErrBatch, b.d.date, t.cfg.Name,
+					res.Invalid, t.cfg.SiteID)
+			}
 			o.tracked += int64(res.Tracked)
 			o.inv, o.dropped = o.inv+int64(res.Invalid), o.dropped+int64(res.Dropped)
 			return e.done(b, t, &o)
@@ -98,7 +106,7 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 			}
 			o.unsure = true
 			t.m.BatchesUncertain.Add(1)
-			if err := sleep(ctx, time.Until(e.settleAt(err))); err != nil {
+			if err := e.sleep(ctx, e.settleAt(err).Sub(e.clock.Now())); err != nil {
 				return err
 			}
 			if parts, err = e.settle(io, t, b, parts, &o); err != nil {
@@ -118,12 +126,20 @@ func (e *engine) process(ctx, io context.Context, b *batch) error {
 				return fmt.Errorf("%w: %s visits %d–%d on %s: %w", ErrBatch, b.d.date, b.idx[0], b.idx[len(b.idx)-1], t.cfg.Name, err)
 			}
 			e.log.Warn("batch failed; retrying", "target", t.cfg.Name, "date", b.d.date, "round", round+1, "err", err)
-			if err := sleep(ctx, e.retryWait(round)); err != nil {
+			if err := e.sleep(ctx, retryWait(round)); err != nil {
 				return err
 			}
 		}
 	}
 	return e.done(b, t, &o)
+}
+
+// rejectedAll reports whether Matomo refused every hit of a bulk nothing of which may have been
+// recorded before, on a target that has recorded nothing in this run: a token without write access
+// (hits dated more than a day back need one) or a wrong site. Carrying on would mark the whole
+// window delivered while Matomo holds none of it.
+func rejectedAll(res matomo.BulkResult, t *target, o *outcome) bool {
+	return res.Sent > 0 && res.Tracked == 0 && res.Invalid == res.Sent && !o.unsure && t.m.HitsTracked.Load() == 0
 }
 
 // sample is what a post tells the target's concurrency limit.
@@ -145,9 +161,9 @@ func sample(class int, res matomo.BulkResult) adapt.Sample {
 func (e *engine) settleAt(err error) time.Time {
 	var se *matomo.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusInternalServerError {
-		return time.Now()
+		return e.clock.Now()
 	}
-	return time.Now().Add(e.cfg.BackfillSettleAfter)
+	return e.clock.Now().Add(e.cfg.BackfillSettleAfter)
 }
 
 // resumeSettleAt is when a batch posted at t by an earlier run may be checked: the loader may have
@@ -202,11 +218,11 @@ func (e *engine) post(ctx, io context.Context, t *target, b *batch, parts []part
 	}
 	*bp = reqs
 	defer clear(reqs) // drop references to the visits' strings
-	if err := t.wait(ctx, len(reqs)); err != nil {
+	if err := t.wait(ctx, e.clock, len(reqs)); err != nil {
 		return matomo.BulkResult{}, fmt.Errorf("%w: %w", errUnsent, err)
 	}
 	if err := e.store.write(record{Op: opSend, Date: b.d.date, T: b.t, Idx: b.idx,
-		At: time.Now().UnixMilli()}); err != nil {
+		At: e.clock.Now().UnixMilli()}); err != nil {
 		return matomo.BulkResult{}, fmt.Errorf("%w: %w", errUnsent, err)
 	}
 	res, err := t.client.TrackBulk(io, reqs)
@@ -275,9 +291,6 @@ func classify(ctx context.Context, err error) int {
 
 // retryWait is the pause before round+1 of a failed batch: the client has already backed off
 // within its own retries, so this is longer, for a target that is down for a while.
-func (e *engine) retryWait(round int) time.Duration {
-	if e.hooks.wait != nil {
-		return e.hooks.wait(round)
-	}
+func retryWait(round int) time.Duration {
 	return min(2*time.Second<<round, 30*time.Second)
 }

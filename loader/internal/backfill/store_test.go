@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/adapt"
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/pkg/config"
 )
@@ -54,7 +55,7 @@ func testState() *state {
 // and counted once, and a last line torn by a kill is ignored.
 func TestJournalReplay(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
-	s, err := openStore(path)
+	s, err := openStore(path, OSJournals{}, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestJournalReplay(t *testing.T) {
 	_, _ = f.WriteString(`{"op":"done","date":"2024-06-01","t":0,"from":10,"to":2`) // torn by kill -9
 	_ = f.Close()
 
-	s, err = openStore(path)
+	s, err = openStore(path, OSJournals{}, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestJournalReplay(t *testing.T) {
 // already holds; it is not counted twice.
 func TestJournalStaleGeneration(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
-	s, err := openStore(path)
+	s, err := openStore(path, OSJournals{}, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestJournalStaleGeneration(t *testing.T) {
 	}
 	_ = s.close()
 
-	s, err = openStore(path)
+	s, err = openStore(path, OSJournals{}, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,12 +122,12 @@ func TestJournalStaleGeneration(t *testing.T) {
 // Two loaders cannot share one state file.
 func TestStoreLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
-	s, err := openStore(path)
+	s, err := openStore(path, OSJournals{}, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.close()
-	if _, err := openStore(path); err == nil || !strings.Contains(err.Error(), "in use") {
+	if _, err := openStore(path, OSJournals{}, time.Now); err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Fatalf("second open: %v", err)
 	}
 }
@@ -158,7 +159,7 @@ func TestRateLimitCountsHits(t *testing.T) {
 		rps := 100.0
 		tg := newTarget(0, config.Target{}, nil, &rps, 100, adapt.Defaults, meter.NewSet([]string{""}).Target(0))
 		start := time.Now()
-		if err := tg.wait(t.Context(), 250); err != nil {
+		if err := tg.wait(t.Context(), engines.SystemClock{}, 250); err != nil {
 			t.Fatal(err)
 		}
 		if got := time.Since(start); got != 1500*time.Millisecond {

@@ -9,34 +9,24 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/trafficinator/trafficinator/loader/internal/adapt"
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/pkg/config"
-	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
-
-// client is what a backfill needs of a Matomo client.
-type client interface {
-	TrackBulk(ctx context.Context, reqs []matomo.Request) (matomo.BulkResult, error)
-	LastVisits(ctx context.Context, siteID int, date string, visitorIDs []string) ([]matomo.Visit, error)
-	InvalidateArchivedReports(ctx context.Context, siteIDs []int, dates []string) ([]string, error)
-	Site(ctx context.Context, id int) (matomo.Site, error)
-}
-
-var _ client = (*matomo.Client)(nil)
 
 // target is one Matomo target; this run's counters and latency are in m, shared with /metrics.
 type target struct {
 	idx      int
 	cfg      config.Target
-	client   client
+	client   engines.Client
 	limiter  *rate.Limiter // nil: no BACKFILL_RPS_LIMIT
 	limit    *adapt.Limiter
 	hasToken bool
 	m        *meter.Target
 }
 
-func newTarget(i int, t config.Target, c client, rps *float64, bulk int, limit adapt.Config, m *meter.Target) *target {
+func newTarget(i int, t config.Target, c engines.Client, rps *float64, bulk int, limit adapt.Config, m *meter.Target) *target {
 	tg := &target{idx: i, cfg: t, client: c, hasToken: t.Token != "", limit: adapt.New(limit), m: m}
 	m.Concurrency.Store(int64(tg.limit.Limit()))
 	if rps != nil && *rps > 0 {
@@ -47,28 +37,18 @@ func newTarget(i int, t config.Target, c client, rps *float64, bulk int, limit a
 	return tg
 }
 
-// meterFor returns deps.Meter when it has the enabled targets, or a new Set for them.
-func meterFor(enabled []config.Target, set *meter.Set) (*meter.Set, error) {
-	names := make([]string, len(enabled))
-	for i, t := range enabled {
-		names[i] = t.Name
-	}
-	set, err := meter.For(set, names)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrDeps, err)
-	}
-	return set, nil
-}
-
 // wait takes n tracking requests from the target's rate budget (BACKFILL_RPS_LIMIT counts
-// requests, that is hits, not visits).
-func (t *target) wait(ctx context.Context, n int) error {
+// requests, that is hits, not visits), waiting on clock for them.
+func (t *target) wait(ctx context.Context, clock engines.Clock, n int) error {
 	if t.limiter == nil {
 		return nil
 	}
 	for n > 0 {
 		k := min(n, t.limiter.Burst())
-		if err := t.limiter.WaitN(ctx, k); err != nil {
+		now := clock.Now()
+		r := t.limiter.ReserveN(now, k) // k ≤ burst: always granted
+		if err := engines.Wait(ctx, clock, r.DelayFrom(now)); err != nil {
+			r.CancelAt(clock.Now())
 			return fmt.Errorf("backfill: rate limit: %w", err)
 		}
 		n -= k

@@ -27,9 +27,12 @@ func (e *engine) checkZones(ctx context.Context) {
 		if err == nil && sameDays(e.plan, loc) {
 			continue
 		}
+		advice := "set TIMEZONE=" + site.Timezone
+		if err != nil {
+			advice = "set TIMEZONE to a zone with the site's hours"
+		}
 		msg := fmt.Sprintf("site %d has time zone %q but TIMEZONE is %q: Matomo files visits under the site's days, "+
-			"so backfilled days may be split differently in its reports; set TIMEZONE to the site's time zone",
-			t.cfg.SiteID, site.Timezone, e.cfg.Timezone)
+			"so backfilled days may be split differently in its reports; %s", t.cfg.SiteID, site.Timezone, e.cfg.Timezone, advice)
 		e.log.Warn(msg, "target", t.cfg.Name)
 		_ = e.out.Write(report.TypeError, &report.Error{Target: t.cfg.Name, Message: msg})
 	}

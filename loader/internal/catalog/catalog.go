@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"strings"
 
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
+	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
 )
 
@@ -49,30 +51,25 @@ type Catalog struct {
 }
 
 // Load builds the catalog from the user's files, falling back to the embedded defaults
-// for files not given. A given file that cannot be read is an error; a file with
-// error-level problems fails the load with every problem listed (the error wraps a
-// *content.ProblemsError). Warnings are returned in both cases.
-func Load(opts LoadOptions) (*Catalog, []content.Problem, error) {
-	var (
-		all  []content.Problem
-		errs []error
-	)
+// for files not given. It returns every problem of every file at once, each naming its
+// file: a given file that cannot be read is an error about its setting (URLS_FILE,
+// EVENTS_FILE, FUNNEL_CONFIG_PATH), and a file with errors fails the load. The catalog is
+// nil when there is an error; warnings come with a catalog too.
+func Load(opts LoadOptions) (*Catalog, config.Problems) {
+	var all config.Problems
 	// use records one file's outcome; it reports whether the file's content is usable.
-	use := func(path string, ps []content.Problem, err error) bool {
-		all = append(all, content.WithFile(path, ps)...)
-		if err == nil {
-			err = content.AsError(ps)
-		}
+	use := func(setting, path string, ps config.Problems, err error) bool {
 		if err != nil {
-			errs = append(errs, fmt.Errorf("catalog: %s: %w", path, err))
+			all = append(all, config.Errorf(setting, path, "cannot read the file: %v", readError(err)))
 			return false
 		}
-		return true
+		all = append(all, ps.InFile(path)...)
+		return ps.Err() == nil
 	}
 	urls := content.DefaultURLs()
 	if opts.URLsFile != "" {
 		set, ps, err := readURLs(opts.URLsFile)
-		if use(opts.URLsFile, ps, err) {
+		if use("URLS_FILE", opts.URLsFile, ps, err) {
 			urls = set
 		}
 	}
@@ -80,27 +77,36 @@ func Load(opts LoadOptions) (*Catalog, []content.Problem, error) {
 	if opts.EventsFile != "" {
 		data, err := readFile(opts.EventsFile, maxJSONFileBytes)
 		var set content.EventSet
-		var ps []content.Problem
+		var ps config.Problems
 		if err == nil {
 			set, ps = content.ParseEvents(data)
 		}
-		if use(opts.EventsFile, ps, err) {
+		if use("EVENTS_FILE", opts.EventsFile, ps, err) {
 			events = set
 		}
 	}
 	var funnels []content.Funnel
 	if opts.FunnelsFile != "" {
 		data, err := readFile(opts.FunnelsFile, maxJSONFileBytes)
-		var ps []content.Problem
+		var ps config.Problems
 		if err == nil {
 			funnels, ps = content.ParseFunnels(data)
 		}
-		use(opts.FunnelsFile, ps, err)
+		use("FUNNEL_CONFIG_PATH", opts.FunnelsFile, ps, err)
 	}
-	if len(errs) > 0 {
-		return nil, all, errors.Join(errs...)
+	if all.Err() != nil {
+		return nil, all
 	}
-	return New(urls, events, funnels), all, nil
+	return New(urls, events, funnels), all
+}
+
+// readError is a read failure without the path, which the problem shows as its value.
+func readError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // New builds a catalog from content already in memory (the control's preview, tests).
@@ -112,10 +118,10 @@ func New(urls content.URLSet, events content.EventSet, funnels []content.Funnel)
 	return c
 }
 
-func readURLs(path string) (content.URLSet, []content.Problem, error) {
+func readURLs(path string) (content.URLSet, config.Problems, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return content.URLSet{}, nil, fmt.Errorf("reading the URL list: %w", err)
+		return content.URLSet{}, nil, err
 	}
 	defer f.Close()
 	set, ps := content.ParseURLs(io.LimitReader(f, maxURLFileBytes))
@@ -125,12 +131,12 @@ func readURLs(path string) (content.URLSet, []content.Problem, error) {
 func readFile(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading: %w", err)
+		return nil, err
 	}
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("file is larger than %d MiB", limit>>20)

@@ -1,8 +1,6 @@
 package catalog
 
 import (
-	"errors"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -23,10 +21,7 @@ func writeFile(t *testing.T, dir, name, data string) string {
 }
 
 func TestLoadDefaults(t *testing.T) {
-	c, ps, err := Load(LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, ps := Load(LoadOptions{})
 	if len(ps) != 0 {
 		t.Errorf("defaults gave problems: %v", ps)
 	}
@@ -52,12 +47,12 @@ func TestLoadUserFiles(t *testing.T) {
 		EventsFile:  writeFile(t, dir, "events.json", `{"click_events":[{"category":"CTA","action":"Click","name":"Buy"}],"random_events":[]}`),
 		FunnelsFile: writeFile(t, dir, "funnels.json", `[{"name":"Buy","probability":0.2,"steps":[{"type":"pageview","url":"https://store.test/shop/"}]}]`),
 	}
-	c, ps, err := Load(opts)
-	if err != nil {
+	c, ps := Load(opts)
+	if err := ps.Err(); err != nil {
 		t.Fatal(err)
 	}
 	// Warnings (few URLs, no random events) are returned with the file they are about.
-	if len(ps) != 2 || ps[0].File != opts.URLsFile || ps[1].File != opts.EventsFile || content.HasErrors(ps) {
+	if len(ps) != 2 || ps[0].File != opts.URLsFile || ps[1].File != opts.EventsFile {
 		t.Errorf("problems = %v, want two warnings naming their files", ps)
 	}
 	if c.URLs.Len() != 6 || len(c.ClickEvents()) != 1 || len(c.RandomEvents()) != 0 || len(c.Funnels) != 1 {
@@ -79,44 +74,40 @@ func TestLoadFailures(t *testing.T) {
 	tests := []struct {
 		name string
 		opts LoadOptions
-		// phrases that the error must contain
-		phrases []string
-		// want the error to mean "file does not exist"
-		notExist bool
+		// want is the problems, one line each as String renders them, in order; a line may be cut
+		// short to a prefix
+		want []string
 	}{
-		// A named file that does not exist fails instead of falling back to the defaults.
-		{"missing urls", LoadOptions{URLsFile: filepath.Join(dir, "nope.txt")}, []string{"nope.txt"}, true},
-		{"missing funnels", LoadOptions{FunnelsFile: filepath.Join(dir, "nope.json")}, []string{"nope.json"}, true},
-		// Every problem of every file is listed, each file named once.
-		{"all problems", LoadOptions{URLsFile: badURLs, EventsFile: badEvents, FunnelsFile: badFunnels},
-			[]string{"urls.txt: 2 problems", "line 1", "line 3", "events.json", `unknown key "clicks"`,
-				"funnels.json", "[0].probability", "[0].steps"}, false},
+		// A named file that does not exist fails instead of falling back to the defaults; the
+		// problem names the setting and the path.
+		{"missing urls", LoadOptions{URLsFile: filepath.Join(dir, "nope.txt")},
+			[]string{`URLS_FILE="` + filepath.Join(dir, "nope.txt") + `": cannot read the file: no such file or directory`}},
+		{"missing funnels", LoadOptions{FunnelsFile: filepath.Join(dir, "nope.json")},
+			[]string{`FUNNEL_CONFIG_PATH="` + filepath.Join(dir, "nope.json") + `": cannot read the file: no such file`}},
+		// Every problem of every file is listed once, each naming its file.
+		{"all problems", LoadOptions{URLsFile: badURLs, EventsFile: badEvents, FunnelsFile: badFunnels}, []string{
+			badURLs + ` line 1: URL scheme must be http or https (value "ftp://x")`, badURLs + " line 3: ", badURLs + ": only 1 URL",
+			badEvents + ` line 1 clicks="[…]": unknown key "clicks"`, badEvents + ` click_events="": no events`, badEvents + ` random_events="": no events`,
+			badFunnels + ` line 1 [0].probability="2": must be between 0 and 1`, badFunnels + ` line 1 [0].steps="[…]": must list at least one step`}},
 		// A directory is not a file.
-		{"directory", LoadOptions{EventsFile: dir}, []string{dir}, false},
+		{"directory", LoadOptions{EventsFile: dir}, []string{`EVENTS_FILE="` + dir + `": cannot read the file: is a directory`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, ps, err := Load(tt.opts)
-			if err == nil || c != nil {
-				t.Fatalf("Load succeeded, want an error")
+			c, ps := Load(tt.opts)
+			if ps.Err() == nil || c != nil {
+				t.Fatalf("Load succeeded, want errors")
 			}
-			for _, ph := range tt.phrases {
-				if !strings.Contains(err.Error(), ph) {
-					t.Errorf("error %q lacks %q", err, ph)
+			if len(ps) != len(tt.want) {
+				var all []string
+				for _, p := range ps {
+					all = append(all, p.String())
 				}
+				t.Fatalf("got %d problems, want %d:\n%s", len(ps), len(tt.want), strings.Join(all, "\n"))
 			}
-			if got := errors.Is(err, fs.ErrNotExist); got != tt.notExist {
-				t.Errorf("errors.Is(err, fs.ErrNotExist) = %v, want %v", got, tt.notExist)
-			}
-			if !tt.notExist && tt.name == "all problems" {
-				var pe *content.ProblemsError
-				if !errors.As(err, &pe) {
-					t.Error("the error must wrap a *content.ProblemsError")
-				}
-				for _, p := range content.Errors(ps) {
-					if p.File == "" {
-						t.Errorf("problem %v names no file", p)
-					}
+			for i, p := range ps {
+				if !strings.HasPrefix(p.String(), tt.want[i]) {
+					t.Errorf("problem %d = %s\nwant it to start with %s", i, p, tt.want[i])
 				}
 			}
 		})
@@ -134,8 +125,8 @@ func TestLoadRejectsHugeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if _, _, err := Load(LoadOptions{EventsFile: path}); err == nil || !strings.Contains(err.Error(), "larger than") {
-		t.Errorf("err = %v, want a size error", err)
+	if _, ps := Load(LoadOptions{EventsFile: path}); ps.Err() == nil || !strings.Contains(ps.Error(), "larger than") {
+		t.Errorf("problems = %v, want a size error", ps)
 	}
 }
 

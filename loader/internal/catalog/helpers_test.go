@@ -16,8 +16,8 @@ func urlSet(t testing.TB, n int) content.URLSet {
 		fmt.Fprintf(&b, "https://example.test/page-%d\n", i)
 	}
 	set, ps := content.ParseURLs(strings.NewReader(b.String()))
-	if content.HasErrors(ps) {
-		t.Fatal(ps)
+	if err := ps.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return set
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
@@ -16,22 +16,14 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
-// Deps are what an Engine works with.
+// Deps are what an Engine works with: the dependencies both engines take (engines.Deps: a client
+// per enabled target, the clock, Out, Log, Meter), the visit model and the run's seed.
 type Deps struct {
+	engines.Deps
 	// Model builds the visits.
 	Model *visit.Model
-	// Senders send to the enabled targets, in the order of cfg.EnabledTargets().
-	Senders []Sender
-	// Out receives the stats and summary records; Log the diagnostics.
-	Out *report.Writer
-	Log *slog.Logger
-	// Clock defaults to the system clock (tests use testing/synctest).
-	Clock Clock
 	// Seed is the run's seed (for the Poisson pacer).
 	Seed int64
-	// Meter receives the counters and latencies, one target per enabled target in the same order
-	// (what /metrics serves); nil means the engine's own.
-	Meter *meter.Set
 }
 
 // Engine runs live load: it starts visits on the pacer's schedule, sends each whole visit to one
@@ -40,8 +32,7 @@ type Engine struct {
 	cfg     config.Config
 	deps    Deps
 	targets []*target
-	weights []float64
-	shares  []float64 // each target's share of the visits
+	routes  engines.Routes
 	meter   *meter.Set
 	pacer   pace.Pacer
 	sched   *Scheduler
@@ -51,26 +42,18 @@ type Engine struct {
 // NewEngine checks that cfg and deps fit together and builds the schedule.
 func NewEngine(cfg config.Config, deps Deps) (*Engine, error) {
 	enabled := cfg.EnabledTargets()
-	if len(deps.Senders) != len(enabled) {
-		return nil, fmt.Errorf("live: %d senders for %d enabled targets", len(deps.Senders), len(enabled))
+	var err error
+	if deps.Deps, err = deps.Resolve(enabled); err != nil {
+		return nil, fmt.Errorf("live: %w", err)
 	}
-	if deps.Clock == nil {
-		deps.Clock = SystemClock{}
+	if deps.Model == nil {
+		return nil, fmt.Errorf("live: %w: no visit model", engines.ErrDeps)
 	}
-	if deps.Log == nil {
-		deps.Log = slog.New(slog.DiscardHandler)
-	}
-	set, err := meterFor(enabled, deps.Meter)
-	if err != nil {
-		return nil, err
-	}
-	e := &Engine{cfg: cfg, deps: deps, start: deps.Clock.Now(), meter: set}
+	e := &Engine{cfg: cfg, deps: deps, start: deps.Clock.Now(), meter: deps.Meter, routes: engines.NewRoutes(cfg)}
 	for i, t := range enabled {
-		e.targets = append(e.targets, &target{cfg: t, send: deps.Senders[i], sendsToken: sendsToken(cfg, t),
-			bulk: cfg.Transport == config.TransportBulk, m: set.Target(i)})
-		e.weights = append(e.weights, float64(t.Weight))
+		e.targets = append(e.targets, &target{cfg: t, send: deps.Clients[i], sendsToken: sendsToken(cfg, t),
+			bulk: cfg.Transport == config.TransportBulk, m: deps.Meter.Target(i)})
 	}
-	e.shares = shares(cfg.TargetMode == config.ModeMirror, e.weights)
 	loc, err := cfg.Location()
 	if err != nil {
 		return nil, fmt.Errorf("live: %w", err)
@@ -90,19 +73,6 @@ func NewEngine(cfg config.Config, deps Deps) (*Engine, error) {
 		t.m.SetIntendedRate(func() float64 { return e.intendedPerMin(i, e.deps.Clock.Now().Sub(e.start)) })
 	}
 	return e, nil
-}
-
-// meterFor returns deps.Meter when it has the enabled targets, or a new Set for them.
-func meterFor(enabled []config.Target, set *meter.Set) (*meter.Set, error) {
-	names := make([]string, len(enabled))
-	for i, t := range enabled {
-		names[i] = t.Name
-	}
-	set, err := meter.For(set, names)
-	if err != nil {
-		return nil, fmt.Errorf("live: %w", err)
-	}
-	return set, nil
 }
 
 // sendsToken reports whether t's hits carry its token: GET never does (tokens stay out of URLs), so
@@ -171,31 +141,18 @@ func (e *Engine) dropped(seq uint64) {
 	}
 }
 
-// spreadCapped attributes the n visits held back by MAX_VISITS_PER_DAY so far: to every target in
-// mirror mode, by weight otherwise.
+// spreadCapped attributes the n visits held back by MAX_VISITS_PER_DAY so far, by each target's
+// share of the visits (all of them to every target in mirror mode).
 func (e *Engine) spreadCapped(n uint64) {
-	if e.cfg.TargetMode == config.ModeMirror || len(e.targets) == 1 {
-		for _, t := range e.targets {
-			t.m.VisitsCapped.Store(int64(n))
-		}
-		return
-	}
-	total := 0.0
-	for _, w := range e.weights {
-		total += w
-	}
 	for i, t := range e.targets {
-		t.m.VisitsCapped.Store(int64(float64(n) * e.weights[i] / total))
+		t.m.VisitsCapped.Store(int64(float64(n) * e.routes.Share(i)))
 	}
 }
 
 // visitTargets returns the targets visit seq goes to.
 func (e *Engine) visitTargets(seq uint64) []*target {
-	if e.cfg.TargetMode == config.ModeMirror || len(e.targets) == 1 {
-		return e.targets
-	}
-	i := e.deps.Model.Target(seq, e.weights)
-	return e.targets[i : i+1]
+	lo, hi := e.routes.Of(e.deps.Model, seq)
+	return e.targets[lo:hi]
 }
 
 // visit runs visit seq: built once, sent to its target, or to every target at the same time in
@@ -294,15 +251,5 @@ func (e *Engine) sendBulk(ctx context.Context, t *target, reqs []matomo.Request)
 
 // wait pauses for d, or returns false when ctx is cancelled first.
 func (e *Engine) wait(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := e.deps.Clock.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C():
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return engines.Wait(ctx, e.deps.Clock, d) == nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/live"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
@@ -56,7 +57,7 @@ func runEngine(t *testing.T, ctx context.Context, c config.Config, seed int64) r
 // runEngineWith runs the engine counting into set (nil: its own).
 func runEngineWith(t *testing.T, ctx context.Context, c config.Config, seed int64, set *meter.Set) run {
 	t.Helper()
-	var senders []live.Sender
+	var clients []engines.Client
 	for _, tg := range c.EnabledTargets() {
 		method, err := matomo.ParseTransport(c.Transport)
 		if err != nil {
@@ -67,7 +68,7 @@ func runEngineWith(t *testing.T, ctx context.Context, c config.Config, seed int6
 		if err != nil {
 			t.Fatal(err)
 		}
-		senders = append(senders, cl)
+		clients = append(clients, cl)
 	}
 	out := &bytes.Buffer{}
 	w := &lockedWriter{buf: out}
@@ -77,7 +78,7 @@ func runEngineWith(t *testing.T, ctx context.Context, c config.Config, seed int6
 		}
 		return seq - 50, seq - 20
 	}, nil)
-	e, err := live.NewEngine(c, live.Deps{Model: model, Senders: senders, Out: report.NewWriter(w), Seed: seed, Meter: set})
+	e, err := live.NewEngine(c, live.Deps{Deps: engines.Deps{Clients: clients, Out: report.NewWriter(w), Meter: set}, Model: model, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,13 +322,16 @@ func TestMeterMustMatchTargets(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			senders := []live.Sender{nil, nil}
+			clients := []engines.Client{unused{}, unused{}}
 			model := visit.New(c, visittest.NewCatalog(), nil, 1, nil, nil)
-			_, err := live.NewEngine(c, live.Deps{Model: model, Senders: senders, Out: report.NewWriter(io.Discard),
-				Meter: meter.NewSet(tc.names)})
+			_, err := live.NewEngine(c, live.Deps{Deps: engines.Deps{Clients: clients, Out: report.NewWriter(io.Discard),
+				Meter: meter.NewSet(tc.names)}, Model: model})
 			if (err == nil) != tc.ok {
 				t.Fatalf("err = %v, want ok %v", err, tc.ok)
 			}
 		})
 	}
 }
+
+// unused is a client for engines that are built but never run.
+type unused struct{ engines.Client }

@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/live"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
@@ -17,9 +18,10 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
-// instant is a Sender whose every hit and batch is tracked at once: the test is about the rates
-// the engine reports, not about delivery.
-type instant struct{}
+// instant is a client whose every hit and batch is tracked at once: the test is about the rates
+// the engine reports, not about delivery. Live mode only tracks, so the rest of engines.Client
+// (the nil embedded interface) is never called.
+type instant struct{ engines.Client }
 
 func (instant) Track(context.Context, *matomo.Request) (matomo.Result, error) {
 	return matomo.Result{Status: 204, Attempts: 1}, nil
@@ -40,7 +42,8 @@ func TestAchievedRateIsSteady(t *testing.T) {
 		c.PauseMin, c.PauseMax, c.StatsInterval, c.AutoStopHours = 0, 0, 10*time.Second, 0.1 // 6 minutes
 		out := &bytes.Buffer{}
 		model := visit.New(c, visittest.NewCatalog(), nil, 1, func(uint64) (uint64, uint64) { return 0, 0 }, nil)
-		e, err := live.NewEngine(c, live.Deps{Model: model, Senders: []live.Sender{instant{}}, Out: report.NewWriter(out), Seed: 1})
+		e, err := live.NewEngine(c, live.Deps{Deps: engines.Deps{Clients: []engines.Client{instant{}}, Out: report.NewWriter(out)},
+			Model: model, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
 	"github.com/trafficinator/trafficinator/loader/internal/shutdown"
 )
@@ -55,8 +56,8 @@ type Config struct {
 	// Concurrency is the most visits in flight at once. A visit due while all are taken is
 	// dropped. Required, ≥ 1.
 	Concurrency int
-	// Clock defaults to SystemClock.
-	Clock Clock
+	// Clock defaults to engines.SystemClock.
+	Clock engines.Clock
 	// Start is the instant of elapsed = 0; zero means Clock.Now() when Run begins. Set it to the
 	// same instant as a pace.Diurnal's Start so both agree on the hour of day. Visits due before
 	// Run begins are treated like any other overdue visit.
@@ -122,7 +123,7 @@ func (cfg *Config) validate(visit Visit) error {
 		errs = append(errs, fmt.Errorf("%w: LateTolerance must be ≥ 0, got %v", ErrConfig, cfg.LateTolerance))
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = engines.SystemClock{}
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC

@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime"
 	"time"
+
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 )
 
 // maxTolerance bounds the interval-based late tolerance, so that a near-zero rate cannot make
@@ -59,7 +61,7 @@ func (s *Scheduler) schedule(ctx context.Context, queue chan<- uint64) string {
 }
 
 // sleep waits d on timer; it reports false when done closed first.
-func sleep(done <-chan struct{}, timer Timer, d time.Duration) bool {
+func sleep(done <-chan struct{}, timer engines.Timer, d time.Duration) bool {
 	timer.Reset(d)
 	select {
 	case <-done:

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
 )
 
@@ -21,18 +22,20 @@ type shiftedClock struct{ offset atomic.Int64 }
 
 func startingAt(wall time.Time) *shiftedClock {
 	c := &shiftedClock{}
-	c.offset.Store(int64(wall.Sub(time.Now())))
+	c.offset.Store(int64(time.Until(wall)))
 	return c
 }
 
-func (c *shiftedClock) Now() time.Time                 { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *shiftedClock) NewTimer(d time.Duration) Timer { return SystemClock{}.NewTimer(d) }
-func (c *shiftedClock) jump(d time.Duration)           { c.offset.Add(int64(d)) }
+func (c *shiftedClock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *shiftedClock) NewTimer(d time.Duration) engines.Timer {
+	return engines.SystemClock{}.NewTimer(d)
+}
+func (c *shiftedClock) jump(d time.Duration) { c.offset.Add(int64(d)) }
 
 // recorder keeps what visits saw, safely across workers.
 type recorder struct {
 	mu       sync.Mutex
-	clock    Clock
+	clock    engines.Clock
 	starts   []time.Time
 	seqs     []uint64
 	inFlight int

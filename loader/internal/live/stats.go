@@ -69,22 +69,5 @@ func wholeRun(ts *report.TargetStats, elapsed time.Duration) {
 
 // intendedPerMin is target i's intended visits per minute at elapsed: its share of the pacer's rate.
 func (e *Engine) intendedPerMin(i int, elapsed time.Duration) float64 {
-	return e.pacer.Rate(elapsed) * 60 * e.shares[i]
-}
-
-// shares is each target's expected share of the visits: 1 each in mirror mode, by weight otherwise.
-func shares(mirror bool, weights []float64) []float64 {
-	out := make([]float64, len(weights))
-	total := 0.0
-	for _, w := range weights {
-		total += w
-	}
-	for i := range out {
-		if mirror || len(out) == 1 {
-			out[i] = 1
-		} else {
-			out[i] = weights[i] / total
-		}
-	}
-	return out
+	return e.pacer.Rate(elapsed) * 60 * e.routes.Share(i)
 }

@@ -5,24 +5,17 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/trafficinator/trafficinator/pkg/dayplan"
 )
 
 // ErrInvalid is wrapped by every error a pacer's Validate returns.
 var ErrInvalid = errors.New("pace: invalid pacer")
 
-// DefaultCurve returns the hour-of-day weights Diurnal uses when its Curve is left zero: a quiet
-// night with the trough around 04:00, a morning rise from 06:00, a plateau from 10:00 to 15:00,
-// a dip at dinner time and an evening shoulder around 20:00, then a fall towards midnight. The
-// shape is that of a typical European content or shop site in its visitors' own time zone; only
-// the ratios matter, because Diurnal scales every local day so that it totals PerDay.
-func DefaultCurve() [24]float64 {
-	return [24]float64{
-		1.6, 1.0, 0.7, 0.5, 0.45, 0.6, // 00–05: night, trough at 04
-		1.2, 2.4, 3.8, 4.8, 5.4, 5.6, // 06–11: morning rise
-		5.4, 5.5, 5.6, 5.3, 4.8, 4.2, // 12–17: daytime plateau, afternoon ease
-		3.9, 4.1, 4.3, 4.0, 3.2, 2.3, // 18–23: dinner dip, evening shoulder, wind-down
-	}
-}
+// DefaultCurve returns the hour-of-day weights Diurnal uses when its Curve is left zero:
+// dayplan.DiurnalWeights, the day shape backfill's realistic profile follows too. Only the ratios
+// matter, because Diurnal scales every local day so that it totals PerDay.
+func DefaultCurve() [24]float64 { return dayplan.DiurnalWeights() }
 
 // Diurnal follows a day-shaped curve: within each local hour the rate is constant and
 // proportional to that hour's weight, and every whole local calendar day in Location carries

@@ -104,10 +104,9 @@ func TestMixShares(t *testing.T) {
 		for k := range seen {
 			count[k]++
 		}
-		switch ref := v.Hits[0].Request.Referrer; {
-		case ref == "":
+		if ref := v.Hits[0].Request.Referrer; ref == "" {
 			direct++
-		default:
+		} else {
 			sources[strings.SplitN(strings.TrimPrefix(ref, "https://"), ".", 2)[0]]++
 		}
 	}

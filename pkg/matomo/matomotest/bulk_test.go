@@ -17,7 +17,7 @@ func bulkOf(token string, reqs ...string) string {
 	return string(b)
 }
 
-// TestBulkReplies checks bulk bodies against the replies observed from Matomo 5 (§A12).
+// TestBulkReplies checks bulk bodies against the replies observed from Matomo 5.
 func TestBulkReplies(t *testing.T) {
 	ok := "?" + base
 	bad := "?idsite=999&rec=1"

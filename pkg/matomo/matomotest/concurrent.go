@@ -10,7 +10,7 @@ import (
 
 // inflight tracks the visitors of the bulks being handled, to find visitors whose hits were in
 // two bulks at the same time: in a real Matomo, two PHP workers then race on the same visit
-// (reference §A13; import_logs.py hashes each visitor to one thread to avoid it).
+// (import_logs.py hashes each visitor to one thread to avoid it).
 type inflight struct {
 	mu      sync.Mutex
 	count   map[vkey]int32    // bulks in flight per visitor

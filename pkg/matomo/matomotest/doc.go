@@ -8,13 +8,13 @@
 // Summary, Requests and APICalls instead of parsing logs.
 //
 // The rules follow reference/matomo-and-peers.md §A; where the notes and the behaviour observed
-// against a real Matomo 5 differ (§A12), the observed behaviour is implemented. Every rejection is
+// against a real Matomo 5 differ, the observed behaviour is implemented. Every rejection is
 // tagged with a reason key (the Reason* constants) so a test can tell why a hit was refused,
 // which the real server never says on the wire.
 //
 // Faults (Options.Faults, SetFaults) make the tracking endpoints misbehave on purpose, seeded and
 // reproducible: errors, 429 and 503 replies, lost replies, and what a real Matomo does under
-// concurrent bulk load (§A13): deadlocks that lose the head of a bulk and record its tail before
+// concurrent bulk load: deadlocks that lose the head of a bulk and record its tail before
 // answering 500, requests processed after their client gave up, and heavy-tailed latency.
 // Summary counts what such faults leave behind: RolledBack hits, DuplicateHits from retries, and
 // ConcurrentVisitors whose hits were in two bulks at once.

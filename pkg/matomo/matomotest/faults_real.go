@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// The faults of this file reproduce what a real Matomo 5 did under concurrent bulk load
-// (reference §A13): deadlocks that lose the head of a bulk, requests processed after the client
-// gave up, and heavy-tailed latency.
+// The faults of this file reproduce what a real Matomo 5 did under concurrent bulk load:
+// deadlocks that lose the head of a bulk, requests processed after the client gave up, and
+// heavy-tailed latency.
 
 // deadlockMessage is the error Matomo logs when the final commit of a deadlocked bulk fails.
 const deadlockMessage = "There is no active transaction"

@@ -201,7 +201,7 @@ func dateRange(loc *time.Location, period, date string, now time.Time) (from, to
 		start = time.Date(day.Year(), 1, 1, 0, 0, 0, 0, loc)
 		end = start.AddDate(1, 0, 0)
 	default:
-		return 0, 0, fmt.Errorf("The period '%s' is not supported. Try 'day', 'week', 'month', 'year' or 'range'.", period)
+		return 0, 0, fmt.Errorf("The period '%s' is not supported. Try 'day', 'week', 'month', 'year' or 'range'.", period) //nolint:staticcheck // ST1005: Matomo's own message, word for word
 	}
 	return start.Unix(), end.Unix(), nil
 }
@@ -223,5 +223,5 @@ func parseDay(loc *time.Location, s string, now time.Time) (time.Time, error) {
 }
 
 func badDate(s string) error {
-	return fmt.Errorf("Date format must be: YYYY-MM-DD, or 'today' or 'yesterday' or any keyword supported by the strtotime function (see http://php.net/strtotime for more information): %s", s)
+	return fmt.Errorf("Date format must be: YYYY-MM-DD, or 'today' or 'yesterday' or any keyword supported by the strtotime function (see http://php.net/strtotime for more information): %s", s) //nolint:staticcheck // ST1005: Matomo's own message, word for word
 }

@@ -62,7 +62,7 @@ type Site struct {
 // Faults make the tracking endpoints misbehave on purpose, at random but reproducibly for a given
 // Seed. Rates are shares in [0,1]; their sum should not exceed 1. One draw per request decides,
 // in this order: 500, 429, 503, dropped reply, deadlock, late processing. The faults observed
-// against a real Matomo under concurrent bulk load (reference §A13) are DeadlockRate, LateRate
+// against a real Matomo under concurrent bulk load are DeadlockRate, LateRate
 // and LatencyTailAlpha.
 type Faults struct {
 	// Latency is added before each tracking request is handled. The client going away during it

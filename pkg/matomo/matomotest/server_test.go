@@ -39,7 +39,7 @@ func TestConcurrentBulks(t *testing.T) {
 				err = json.NewDecoder(resp.Body).Decode(&rep)
 				resp.Body.Close()
 				if err != nil || rep.Tracked != len(reqs) {
-					errs <- fmt.Errorf("reply %+v: %v", rep, err)
+					errs <- fmt.Errorf("reply %+v: %w", rep, err)
 					return
 				}
 			}

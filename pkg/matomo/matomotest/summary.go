@@ -99,16 +99,16 @@ func (s *Server) Summary() Summary {
 	for i := range st.shards {
 		sh := &st.shards[i]
 		sh.mu.Lock()
-		sum.Counts.addCounters(&sh.total)
+		sum.addCounters(&sh.total)
 		for _, sc := range s.sites {
 			ss := sum.PerSite[sc.id]
-			ss.Counts.addCounters(&sh.perSite[sc.idx])
+			ss.addCounters(&sh.perSite[sc.idx])
 			sum.PerSite[sc.id] = ss
 		}
 		for key, visits := range sh.visitors {
 			ss := sum.PerSite[int(key.site)]
 			ss.addVisitor(visits)
-			sum.Counts.addVisitor(visits)
+			sum.addVisitor(visits)
 			sum.PerSite[int(key.site)] = ss
 		}
 		sh.mu.Unlock()

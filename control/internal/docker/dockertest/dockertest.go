@@ -131,8 +131,16 @@ func (im *Images) build(rt *docker.Runtime) error {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build %s: %w: %s", prog.name, err, out)
 		}
-		dockerfile := fmt.Sprintf("FROM scratch\nCOPY %[1]s /%[1]s\nENTRYPOINT [\"/%[1]s\"]\n", prog.name)
+		// /data belongs to uid 65532, as in deploy/loader.Dockerfile: the control runs loaders as
+		// that user, with a volume at /data that takes the directory's owner.
+		dockerfile := fmt.Sprintf("FROM scratch\nCOPY --chown=65532:65532 data/ /data/\nCOPY %[1]s /%[1]s\nENTRYPOINT [\"/%[1]s\"]\n", prog.name)
 		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "data", ".keep"), nil, 0o644); err != nil {
 			return err
 		}
 		*prog.tag = "trafficinator-test/" + im.Prefix + "-" + prog.name + ":" + suffix

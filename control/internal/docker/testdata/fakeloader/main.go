@@ -7,6 +7,8 @@
 //
 //	FAKE_GREETING  echoed back in the first stdout line
 //	FAKE_FILE      path of a file to read and print (copied into the container by the test)
+//	FAKE_WRITE     comma-separated paths of files to create, each reported with its error, if any
+//	               (where a hardened container may write)
 //	FAKE_LINES     number of extra numbered stdout lines to print (default 0)
 //	FAKE_EXIT      exit code to end with (default 0)
 //	FAKE_WAIT      "true": after printing, run until SIGTERM, print "stopping" and exit 0
@@ -21,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -41,6 +44,16 @@ func main() {
 		} else {
 			_ = enc.Encode(map[string]string{"event": "file", "path": path, "content": string(data)})
 		}
+	}
+	for _, path := range strings.Split(os.Getenv("FAKE_WRITE"), ",") {
+		if path == "" {
+			continue
+		}
+		msg := "ok"
+		if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+			msg = err.Error()
+		}
+		_ = enc.Encode(map[string]string{"event": "write", "path": path, "result": msg})
 	}
 	lines, _ := strconv.Atoi(os.Getenv("FAKE_LINES"))
 	for i := range lines {

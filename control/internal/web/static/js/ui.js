@@ -59,10 +59,10 @@ export function confirm({title, message, confirmLabel = 'OK', danger = false}) {
   }).then((v) => v === true);
 }
 
-// ask asks for one line of text; resolves with the text or null.
-export function ask({title, label, value = '', confirmLabel = 'OK', help}) {
+// ask asks for one line of text (at most maxlength characters); resolves with the text or null.
+export function ask({title, label, value = '', confirmLabel = 'OK', help, maxlength}) {
   return modal((close, titleId) => {
-    const input = h('input', {type: 'text', value, required: true, id: uid('ask')});
+    const input = h('input', {type: 'text', value, required: true, maxlength, id: uid('ask')});
     const form = h('form', {class: 'dialog-body', onsubmit: (e) => {
       e.preventDefault();
       close(input.value.trim() || null);

@@ -29,7 +29,7 @@ export class ConfigForm {
       const details = h('details', {class: 'group', open: open.has(g), dataset: {group: g}},
         h('summary', {}, g), notes && GROUP_NOTES[g] ? h('p', {class: 'muted small notice'}, GROUP_NOTES[g]) : null);
       if (g === 'Targets') {
-        this.targets = new TargetsSection(this.fieldsByName, onInput, ctx, idPrefix);
+        this.targets = new TargetsSection(schema, onInput, ctx, idPrefix);
         details.append(h('div', {class: 'fields-block'}, this.targets.el));
         details.classList.add('targets-group');
       } else {

@@ -23,6 +23,11 @@ export function fieldMap(s) {
   return new Map(s.fields.map((f) => [f.name, f]));
 }
 
+// targetFieldMap indexes the keys of one MATOMO_TARGETS entry (their limits and defaults) by name.
+export function targetFieldMap(s) {
+  return new Map(s.target_fields.map((f) => [f.name, f]));
+}
+
 // limits describes a field's bounds in words.
 export function limits(info) {
   const hasMin = info.min !== undefined && info.min !== null;
@@ -77,7 +82,7 @@ export class Field {
       case 'secret':
         return h('input', {id, type: 'password', autocomplete: 'new-password', spellcheck: 'false'});
       default:
-        return h('input', {id, type: 'text', placeholder: i.default || (i.optional ? 'unset' : ''), spellcheck: 'false'});
+        return h('input', {id, type: 'text', maxlength: i.max_length, placeholder: i.default || (i.optional ? 'unset' : ''), spellcheck: 'false'});
     }
   }
 
@@ -154,12 +159,23 @@ export class Field {
   }
 }
 
+// typedValue converts a schema value in env form (a default or a suggestion) to the JSON form.
+function typedValue(info, text) {
+  if (text === undefined || text === '') return undefined;
+  if (info.type === 'bool') return text === 'true';
+  if (info.type === 'int' || info.type === 'float') return Number(text);
+  return text;
+}
+
 // valueFromDefault converts a schema default (env form) to the JSON form.
 export function valueFromDefault(info) {
-  if (info.default === '') return undefined;
-  if (info.type === 'bool') return info.default === 'true';
-  if (info.type === 'int' || info.type === 'float') return Number(info.default);
-  return info.default;
+  return typedValue(info, info.default);
+}
+
+// suggestedValue is the value a form starts from where an unset setting is needed (the schema's
+// suggestion, which the loader does not assume), else the default.
+export function suggestedValue(info) {
+  return typedValue(info, info.suggested) ?? valueFromDefault(info);
 }
 
 // defaults returns a config map with every schema default.

@@ -3,6 +3,7 @@
 
 import {h, options, uid, replace} from '../dom.js';
 import * as api from '../api.js';
+import {schema} from './form.js';
 import {confirm, modal, report, toast, busy, problemList} from '../ui.js';
 
 export const ACTIVE = new Set(['pending', 'starting', 'running', 'stopping']);
@@ -84,8 +85,8 @@ async function setChoices(path) {
 
 // startDialog asks what to start and starts it; resolves with the run or null.
 export async function startDialog({configId, mode = 'live'} = {}) {
-  const [configs, urlSets, eventSets] = await Promise.all([
-    api.get('/api/configs'), setChoices('/api/url-sets'), setChoices('/api/event-sets')]);
+  const [configs, urlSets, eventSets, {limits}] = await Promise.all([
+    api.get('/api/configs'), setChoices('/api/url-sets'), setChoices('/api/event-sets'), schema()]);
   if (!configs.length) {
     toast('Save a config first (Config tab).', 'warn');
     return null;
@@ -96,8 +97,9 @@ export async function startDialog({configId, mode = 'live'} = {}) {
   return modal((close, titleId) => {
     const f = {
       config: h('select', {id: uid('s'), required: true}, options(configs.map((c) => [String(c.id), `${c.name} (#${c.id})`]), configId || configs[0].id)),
-      name: h('input', {id: uid('s'), type: 'text', maxlength: 100, placeholder: 'optional'}),
-      loaders: h('input', {id: uid('s'), type: 'number', min: 1, max: 64, step: 1, value: 1}),
+      name: h('input', {id: uid('s'), type: 'text', maxlength: limits.name_max_chars, placeholder: 'optional'}),
+      // A count of containers starts at one; its maximum and default are the API's.
+      loaders: h('input', {id: uid('s'), type: 'number', min: 1, max: limits.max_loaders, step: 1, value: limits.default_loaders}),
       urls: h('select', {id: uid('s')}, options(setOptions(urlSets), '')),
       events: h('select', {id: uid('s')}, options(setOptions(eventSets), '')),
     };
@@ -111,7 +113,7 @@ export async function startDialog({configId, mode = 'live'} = {}) {
     const form = h('form', {class: 'dialog-body', id: 'start-form', onsubmit: async (e) => {
       e.preventDefault();
       const body = {config_id: Number(f.config.value), mode: back.checked ? 'backfill' : 'live',
-        name: f.name.value.trim(), loaders: Number(f.loaders.value) || 1,
+        name: f.name.value.trim(), loaders: Number(f.loaders.value) || limits.default_loaders,
         url_set_id: setId(f.urls.value), event_set_id: setId(f.events.value)};
       try {
         const run = await busy(submit, () => api.post('/api/runs', body));

@@ -8,6 +8,7 @@ import * as api from '../api.js';
 import * as router from '../router.js';
 import {toast, report, confirm, busy, problemList, emptyState} from '../ui.js';
 import {bytes, int} from '../format.js';
+import {schema} from './form.js';
 
 // kind: {tab, base ('/api/url-sets'), noun, accept, ext, mime, placeholder, loadContent(view, id),
 // preview(el, validation), format(text) optional}
@@ -48,7 +49,9 @@ export function mountSets(root, params, kind) {
     replace(main, h('p', {class: 'muted'}, 'Loading…'));
     let view = {name: '', default: false};
     let text = '';
+    let limits;
     try {
+      ({limits} = await schema());
       if (id !== 'new') {
         view = await api.get(`${kind.base}/${encodeURIComponent(id)}`);
         text = await kind.loadContent(view, id);
@@ -59,7 +62,7 @@ export function mountSets(root, params, kind) {
       replace(main, emptyState(err.status === 404 ? `${kind.noun} ${id} does not exist.` : err.message));
       return;
     }
-    editor = new SetEditor(main, kind, id, view, text, {saved: (v) => open(String(v.id)), deleted: () => open('')});
+    editor = new SetEditor(main, kind, id, view, text, limits, {saved: (v) => open(String(v.id)), deleted: () => open('')});
   }
 
   open(selected);
@@ -76,14 +79,15 @@ export function mountSets(root, params, kind) {
 }
 
 class SetEditor {
-  constructor(root, kind, id, view, text, hooks) {
+  // limits: the schema's (the name's length).
+  constructor(root, kind, id, view, text, limits, hooks) {
     this.checks = sequence();
     this.kind = kind;
     this.id = id;
     this.hooks = hooks;
     this.readOnly = id === 'builtin';
     this.validate = debounce(() => this.check(), 600);
-    this.name = h('input', {id: `${kind.tab}-name`, type: 'text', maxlength: 100, value: this.readOnly ? 'Built-in' : view.name, disabled: this.readOnly, required: true});
+    this.name = h('input', {id: `${kind.tab}-name`, type: 'text', maxlength: limits.name_max_chars, value: this.readOnly ? 'Built-in' : view.name, disabled: this.readOnly, required: true});
     this.isDefault = h('input', {type: 'checkbox', id: `${kind.tab}-default`, checked: Boolean(view.default), disabled: this.readOnly});
     this.text = h('textarea', {class: 'editor', id: `${kind.tab}-content`, spellcheck: 'false', readOnly: this.readOnly,
       placeholder: kind.placeholder, 'aria-label': `${kind.noun} content`});

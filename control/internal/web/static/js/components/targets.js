@@ -1,11 +1,12 @@
 // The Targets section of the config form: one target (MATOMO_URL, MATOMO_SITE_ID,
 // MATOMO_TOKEN_AUTH) or several (MATOMO_TARGETS rows with name, URL, site, token, weight and
 // enabled), the target mode, and a connection test per target. Tokens are write-only: the form
-// never shows one; a blank token keeps the stored one, "Clear" removes it on save.
+// never shows one; a blank token keeps the stored one, "Clear" removes it on save. A row's labels,
+// limits and defaults are the schema's target_fields.
 
 import {h, uid, replace} from '../dom.js';
 import * as api from '../api.js';
-import {Field} from './form.js';
+import {Field, fieldMap, targetFieldMap, valueFromDefault, suggestedValue} from './form.js';
 import {busy, report, badge} from '../ui.js';
 import {dec} from '../format.js';
 
@@ -14,9 +15,11 @@ const SINGLE = ['MATOMO_URL', 'MATOMO_SITE_ID', 'MATOMO_TOKEN_AUTH'];
 const CONTEXT = ['TIMEZONE', 'ECOMMERCE_CURRENCY', 'ECOMMERCE_PROBABILITY', 'TLS_SKIP_VERIFY'];
 
 export class TargetsSection {
-  // fields: the schema's Map; onInput: called on any change; ctx: {configId(), values()}.
-  constructor(fields, onInput, ctx, idPrefix = 'cfg') {
+  // schema: GET /api/schema; onInput: called on any change; ctx: {configId(), values()}.
+  constructor(schema, onInput, ctx, idPrefix = 'cfg') {
+    const fields = fieldMap(schema);
     this.fields = fields;
+    this.targetFields = targetFieldMap(schema);
     this.onInput = onInput;
     this.ctx = ctx;
     this.tokenSet = {};
@@ -50,8 +53,8 @@ export class TargetsSection {
     this.singleBox.hidden = many;
     this.manyBox.hidden = !many;
     if (many && this.rows.length === 0) {
-      const url = this.single[0].read();
-      this.addRow({name: 'main', url, site_id: this.single[1].read() || 1, weight: 1, enabled: true}, false);
+      // The one target becomes the first row, under the name its stats had.
+      this.addRow({name: suggestedValue(this.targetFields.get('name')), url: this.single[0].read(), site_id: this.single[1].read()}, false);
     }
     this.onInput();
   }
@@ -162,19 +165,23 @@ class TargetRow {
     this.section = section;
     this.originalName = t.name || '';
     this.cleared = false;
+    const tf = section.targetFields;
     const inp = (attrs) => h('input', {id: uid('t'), ...attrs});
+    const number = (key, value) => inp({type: 'number', min: tf.get(key).min, max: tf.get(key).max, step: 1, value});
+    // A new row starts from the defaults: the key's own, or for the site the one-target form's.
+    const start = (key, fallback) => t[key] ?? valueFromDefault(tf.get(key)) ?? fallback;
     this.inputs = {
-      name: inp({type: 'text', value: t.name || '', required: true, maxlength: 100}),
+      name: inp({type: 'text', value: t.name || '', required: true, maxlength: tf.get('name').max_length}),
       url: inp({type: 'url', value: t.url || '', placeholder: 'https://matomo.example.org/matomo.php', spellcheck: 'false'}),
-      site_id: inp({type: 'number', min: 1, step: 1, value: t.site_id ?? 1}),
+      site_id: number('site_id', start('site_id', valueFromDefault(section.fields.get('MATOMO_SITE_ID')))),
       token_auth: inp({type: 'password', autocomplete: 'new-password'}),
-      weight: inp({type: 'number', min: 1, max: 100, step: 1, value: t.weight ?? 1}),
-      enabled: h('input', {type: 'checkbox', id: uid('t'), checked: t.enabled !== false}),
+      weight: number('weight', start('weight')),
+      enabled: h('input', {type: 'checkbox', id: uid('t'), checked: start('enabled')}),
     };
     this.problems = {};
-    const cell = (key, label) => {
+    const cell = (key) => {
       this.problems[key] = h('p', {class: 'problem error-text', hidden: true});
-      return h('div', {class: 'field'}, h('label', {for: this.inputs[key].id}, label), this.inputs[key], this.problems[key]);
+      return h('div', {class: 'field'}, h('label', {for: this.inputs[key].id}, tf.get(key).label), this.inputs[key], this.problems[key]);
     };
     this.tokenBadge = h('span', {class: 'badge plain'});
     this.clearBtn = h('button', {type: 'button', class: 'small ghost', onclick: () => {
@@ -182,15 +189,15 @@ class TargetRow {
       this.syncToken();
       section.onInput();
     }}, 'Clear');
-    const tokenCell = cell('token_auth', 'Token');
+    const tokenCell = cell('token_auth');
     tokenCell.append(h('div', {class: 'row'}, this.tokenBadge, this.clearBtn));
     this.result = h('div', {'aria-live': 'polite'});
     this.testBtn = h('button', {type: 'button', class: 'small', dataset: {action: 'test'}, onclick: (e) => this.test(e.currentTarget)}, 'Test');
     this.el = h('div', {class: 'target-row'},
       h('div', {class: 'target-grid'},
-        cell('name', 'Name'), cell('url', 'Tracking URL'), cell('site_id', 'Site ID'), tokenCell, cell('weight', 'Weight'),
+        cell('name'), cell('url'), cell('site_id'), tokenCell, cell('weight'),
         h('div', {class: 'field'},
-          h('label', {class: 'check'}, this.inputs.enabled, 'Enabled'),
+          h('label', {class: 'check'}, this.inputs.enabled, tf.get('enabled').label),
           h('div', {class: 'row'}, this.testBtn,
             h('button', {type: 'button', class: 'small danger', 'aria-label': 'Remove target', onclick: () => section.removeRow(this)}, 'Remove')))),
       this.result);

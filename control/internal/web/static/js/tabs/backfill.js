@@ -5,7 +5,7 @@
 import {h, replace, debounce, sequence, options} from '../dom.js';
 import * as api from '../api.js';
 import * as router from '../router.js';
-import {schema} from '../components/form.js';
+import {schema, suggestedValue} from '../components/form.js';
 import {ConfigForm} from '../components/configform.js';
 import {renderEstimate} from '../components/estimate.js';
 import {BackfillProgress} from '../components/backfillprogress.js';
@@ -118,9 +118,9 @@ class Planner {
     this.rel = h('input', {type: 'radio', name, value: 'rel', checked: true, onchange: () => this.syncWindow()});
     const groupFields = s.fields.filter((f) => f.group === 'Backfill' && !HIDDEN.has(f.name));
     this.form = new ConfigForm({...s, fields: groupFields}, {groups: ['Backfill'], onInput: () => this.changed(), idPrefix: 'bf', open: new Set(['Backfill']), notes: false, modeTags: false});
-    this.estimateEl = h('div', {class: 'estimate', id: 'backfill-estimate', 'aria-live': 'polite'});
+    this.estimateEl = h('div', {class: 'estimate', id: 'backfill-estimate', 'aria-live': 'polite'}, h('p', {class: 'muted'}, 'Estimating…'));
     this.problems = h('div', {'aria-live': 'polite'});
-    this.nameInput = h('input', {id: 'bf-name', type: 'text', maxlength: 100, placeholder: 'optional'});
+    this.nameInput = h('input', {id: 'bf-name', type: 'text', maxlength: s.limits.name_max_chars, placeholder: 'optional'});
     this.startBtn = h('button', {type: 'submit', class: 'primary', id: 'start-backfill'}, 'Save settings & start backfill');
     replace(this.root, h('form', {novalidate: true, onsubmit: (e) => {
       e.preventDefault();
@@ -156,8 +156,7 @@ class Planner {
     this.abs.checked = absolute;
     this.rel.checked = !absolute;
     if (!absolute && c.BACKFILL_DAYS_BACK === undefined) {
-      this.form.field('BACKFILL_DAYS_BACK').write(7);
-      this.form.field('BACKFILL_DURATION_DAYS').write(7);
+      for (const n of REL) this.form.field(n).write(suggestedValue(this.form.field(n).info));
     }
     this.syncWindow();
   }
@@ -180,7 +179,6 @@ class Planner {
 
   changed() {
     if (!this.cfg) return;
-    renderEstimate(this.estimateEl, this.merged());
     this.validate();
   }
 
@@ -190,13 +188,22 @@ class Planner {
     replace(this.problems, problemList(errors, warnings.filter(mine), (f) => this.form.elementFor(f)));
   }
 
+  // check validates the settings and, once they are valid, asks the control for the estimate:
+  // the plan the loader would make, so the figures shown are the server's.
   async check() {
     const ticket = this.checks.next();
+    const body = {config: {...this.merged(), BACKFILL_ENABLED: true}, config_id: this.cfg.id};
     try {
-      const res = await api.post('/api/validate', {config: {...this.merged(), BACKFILL_ENABLED: true}, config_id: this.cfg.id});
+      const res = await api.post('/api/validate', body);
       if (!this.checks.current(ticket)) return false; // a newer check is under way
       this.show(res.errors, res.warnings);
-      return res.valid;
+      if (!res.valid) {
+        renderEstimate(this.estimateEl, null, 'fix the marked settings');
+        return false;
+      }
+      const est = await api.post('/api/backfill/estimate', body);
+      if (this.checks.current(ticket)) renderEstimate(this.estimateEl, est);
+      return true;
     } catch (err) {
       if (!this.checks.current(ticket)) return false;
       report(err, 'Validate');

@@ -97,8 +97,9 @@ class Editor {
     this.validate = debounce(() => this.runValidate(), 450);
     const onInput = () => this.changed();
     this.form = new ConfigForm(s, {onInput, ctx: {configId: () => this.cfg.id, values: () => this.form.read().values}});
-    this.nameInput = h('input', {id: 'config-name', type: 'text', required: true, maxlength: 100, value: cfg.name, placeholder: 'e.g. staging baseline', oninput: onInput});
-    this.descInput = h('input', {id: 'config-desc', type: 'text', maxlength: 500, value: cfg.description || '', oninput: onInput});
+    this.limits = s.limits;
+    this.nameInput = h('input', {id: 'config-name', type: 'text', required: true, maxlength: s.limits.name_max_chars, value: cfg.name, placeholder: 'e.g. staging baseline', oninput: onInput});
+    this.descInput = h('input', {id: 'config-desc', type: 'text', maxlength: s.limits.description_max_chars, value: cfg.description || '', oninput: onInput});
     this.summary = h('div', {id: 'config-problems', 'aria-live': 'polite'});
     this.dirty = h('span', {class: 'dirty', hidden: true}, 'unsaved changes');
     this.saveBtn = h('button', {type: 'submit', class: 'primary', id: 'save-config'}, 'Save');
@@ -200,7 +201,7 @@ class Editor {
   }
 
   async saveAsPreset(button) {
-    const name = await ask({title: 'Save as preset', label: 'Preset name', value: this.nameInput.value.trim(),
+    const name = await ask({title: 'Save as preset', label: 'Preset name', value: this.nameInput.value.trim(), maxlength: this.limits.name_max_chars,
       help: 'Presets keep the traffic settings only: targets are kept but tokens are never stored in a preset.'});
     if (!name) return;
     const {values} = this.form.read();

@@ -9,6 +9,7 @@ import * as router from '../router.js';
 import {toast, report, confirm, ask, busy, emptyState, modal, exportJSON} from '../ui.js';
 import {int} from '../format.js';
 import {lastConfig} from './config.js';
+import {schema} from '../components/form.js';
 
 export function mount(root) {
   const builtins = h('div', {class: 'cards', id: 'builtin-presets'});
@@ -64,7 +65,14 @@ function apply(p) {
 }
 
 async function rename(p, button) {
-  const name = await ask({title: `Rename preset “${p.name}”`, label: 'New name', value: p.name, confirmLabel: 'Rename'});
+  let limits;
+  try {
+    ({limits} = await schema());
+  } catch (err) {
+    report(err, 'Rename');
+    return;
+  }
+  const name = await ask({title: `Rename preset “${p.name}”`, label: 'New name', value: p.name, confirmLabel: 'Rename', maxlength: limits.name_max_chars});
   if (!name || name === p.name) return;
   try {
     await busy(button, () => api.put(`/api/presets/${p.id}`, {name, description: p.description, config: p.config}));
@@ -113,8 +121,9 @@ async function importPresets(button) {
 // saveFromConfig saves a saved config's settings (without tokens) as a preset.
 async function saveFromConfig(button) {
   let configs;
+  let limits;
   try {
-    configs = await api.get('/api/configs');
+    [configs, {limits}] = await Promise.all([api.get('/api/configs'), schema()]);
   } catch (err) {
     report(err, 'Configs');
     return;
@@ -125,7 +134,7 @@ async function saveFromConfig(button) {
   }
   const choice = await modal((close, titleId) => {
     const sel = h('select', {id: uid('p')}, options(configs.map((c) => [String(c.id), c.name]), lastConfig()));
-    const name = h('input', {id: uid('p'), type: 'text', required: true, maxlength: 100});
+    const name = h('input', {id: uid('p'), type: 'text', required: true, maxlength: limits.name_max_chars});
     return h('form', {class: 'dialog-body', onsubmit: (e) => {
       e.preventDefault();
       close({id: sel.value, name: name.value.trim()});

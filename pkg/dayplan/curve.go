@@ -1,33 +1,32 @@
-package backfill
+package dayplan
 
 import (
 	"math"
 	"time"
 
-	"github.com/trafficinator/trafficinator/loader/internal/pace"
 	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
-// segment is a stretch of absolute time within one local hour, with a constant visit density.
-type segment struct {
-	from, to time.Time
-	cum      float64 // weight of the day before from
-	weight   float64 // weight of the segment: hour weight × seconds
+// DiurnalWeights returns the hour-of-day weights of a typical day: a quiet night with the trough
+// around 04:00, a morning rise from 06:00, a plateau from 10:00 to 15:00, a dip at dinner time and
+// an evening shoulder around 20:00, then a fall towards midnight. The shape is that of a typical
+// European content or shop site in its visitors' own time zone; only the ratios matter, because
+// every user of the curve scales a day to its total. Live mode's diurnal profile and backfill's
+// realistic profile both use it.
+func DiurnalWeights() [24]float64 {
+	return [24]float64{
+		1.6, 1.0, 0.7, 0.5, 0.45, 0.6, // 00–05: night, trough at 04
+		1.2, 2.4, 3.8, 4.8, 5.4, 5.6, // 06–11: morning rise
+		5.4, 5.5, 5.6, 5.3, 4.8, 4.2, // 12–17: daytime plateau, afternoon ease
+		3.9, 4.1, 4.3, 4.0, 3.2, 2.3, // 18–23: dinner dip, evening shoulder, wind-down
+	}
 }
 
-// dayCurve spreads a local calendar day's visits over its real hours. It walks the day in absolute
-// time, so a 23-hour or 25-hour DST day has exactly its real hours (the repeated hour weighs twice,
-// the skipped one not at all), and quantiles map to instants that exist.
-type dayCurve struct {
-	start, end time.Time // local midnight and the next local midnight
-	segs       []segment
-}
-
-// hourWeights returns the hour-of-day weights of a profile: flat, or live mode's diurnal curve
-// (quiet nights, a daytime plateau, an evening shoulder) for realistic.
-func hourWeights(profile string) [24]float64 {
+// HourWeights returns the hour-of-day weights of a backfill profile: flat, or DiurnalWeights for
+// realistic.
+func HourWeights(profile string) [24]float64 {
 	if profile == config.ProfileRealistic {
-		return pace.DefaultCurve()
+		return DiurnalWeights()
 	}
 	var w [24]float64
 	for h := range w {
@@ -36,9 +35,24 @@ func hourWeights(profile string) [24]float64 {
 	return w
 }
 
-// newDayCurve builds the curve of the local day [start, end) with the given hour weights.
-func newDayCurve(start, end time.Time, loc *time.Location, weights *[24]float64) *dayCurve {
-	c := &dayCurve{start: start, end: end}
+// segment is a stretch of absolute time within one local hour, with a constant visit density.
+type segment struct {
+	from, to time.Time
+	cum      float64 // weight of the day before from
+	weight   float64 // weight of the segment: hour weight × seconds
+}
+
+// Curve spreads a local calendar day's visits over its real hours. It walks the day in absolute
+// time, so a 23-hour or 25-hour DST day has exactly its real hours (the repeated hour weighs twice,
+// the skipped one not at all), and quantiles map to instants that exist.
+type Curve struct {
+	start, end time.Time // local midnight and the next local midnight
+	segs       []segment
+}
+
+// NewCurve builds the curve of the local day [start, end) with the given hour weights.
+func NewCurve(start, end time.Time, loc *time.Location, weights *[24]float64) *Curve {
+	c := &Curve{start: start, end: end}
 	cum := 0.0
 	for t := start; t.Before(end); {
 		lt := t.In(loc)
@@ -62,8 +76,8 @@ func newDayCurve(start, end time.Time, loc *time.Location, weights *[24]float64)
 	return c
 }
 
-// total is the weight of the whole day.
-func (c *dayCurve) total() float64 {
+// Total is the weight of the whole day.
+func (c *Curve) Total() float64 {
 	if len(c.segs) == 0 {
 		return 0
 	}
@@ -71,8 +85,8 @@ func (c *dayCurve) total() float64 {
 	return last.cum + last.weight
 }
 
-// cum is the weight of the day before t.
-func (c *dayCurve) cum(t time.Time) float64 {
+// Cum is the weight of the day before t.
+func (c *Curve) Cum(t time.Time) float64 {
 	for _, s := range c.segs {
 		if t.Before(s.to) {
 			if !t.After(s.from) {
@@ -81,20 +95,20 @@ func (c *dayCurve) cum(t time.Time) float64 {
 			return s.cum + s.weight*t.Sub(s.from).Seconds()/s.to.Sub(s.from).Seconds()
 		}
 	}
-	return c.total()
+	return c.Total()
 }
 
-// share is the part of the day's weight that lies before t: what today gets when the plan is made
+// Share is the part of the day's weight that lies before t: what today gets when the plan is made
 // at t.
-func (c *dayCurve) share(t time.Time) float64 {
-	if tot := c.total(); tot > 0 {
-		return c.cum(t) / tot
+func (c *Curve) Share(t time.Time) float64 {
+	if tot := c.Total(); tot > 0 {
+		return c.Cum(t) / tot
 	}
 	return 0
 }
 
-// at is the instant where the day's cumulative weight reaches w.
-func (c *dayCurve) at(w float64) time.Time {
+// At is the instant where the day's cumulative weight reaches w.
+func (c *Curve) At(w float64) time.Time {
 	for _, s := range c.segs {
 		if w < s.cum+s.weight && s.weight > 0 {
 			frac := (w - s.cum) / s.weight
@@ -104,16 +118,16 @@ func (c *dayCurve) at(w float64) time.Time {
 	return c.end
 }
 
-// place returns the start (whole seconds) of a visit of length dur at quantile u ∈ [0,1) of the
+// Place returns the start (whole seconds) of a visit of length dur at quantile u ∈ [0,1) of the
 // part of the day before limit, such that the whole visit ends before limit. A visit longer than
 // the time available starts in [start, limit) and cut is true: the caller drops the hits at or
 // after limit (only possible today, shortly after midnight).
-func (c *dayCurve) place(u float64, dur time.Duration, limit time.Time) (start time.Time, cut bool) {
+func (c *Curve) Place(u float64, dur time.Duration, limit time.Time) (start time.Time, cut bool) {
 	latest := limit.Add(-dur) // the visit must start before this
 	if !latest.After(c.start) {
 		latest, cut = limit, true
 	}
-	t := c.at(u * c.cum(latest)).Truncate(time.Second)
+	t := c.At(u * c.Cum(latest)).Truncate(time.Second)
 	if !t.Before(latest) {
 		t = latest.Add(-time.Second).Truncate(time.Second)
 	}
