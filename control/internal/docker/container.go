@@ -51,6 +51,9 @@ type Container struct {
 	User string
 	// Confinement is how the container is confined and limited.
 	Confinement Confinement
+	// Error is why the engine ended it, when it says: a Swarm task's error ("task: non-zero exit
+	// (1)", "No such image: …"); empty for containers.
+	Error string
 }
 
 // Confinement is a container's confinement and resource limits, as the engine reports them.
@@ -117,7 +120,15 @@ func (r *Runtime) cleanup(ctx context.Context, id string) error {
 // whole seconds; a negative timeout uses the container's StopTimeout or the engine's 10 s). The
 // call blocks until the container has stopped, so ctx must outlive timeout. Stopping a container
 // that is not running succeeds; a missing one yields ErrNotFound.
+//
+// A slot of a Swarm service cannot be stopped alone: Stop scales its whole service to zero replicas
+// (once, whichever of its slots is stopped first; Swarm sends each task SIGTERM, then SIGKILL after
+// the service's stop grace period) and waits until the slot's task has ended, at most timeout
+// plus a margin. Swarm then removes the stopped tasks with their containers.
 func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) error {
+	if svcID, slot, ok := parseSlotID(id); ok {
+		return r.stopSlot(ctx, svcID, slot, timeout)
+	}
 	opts := container.StopOptions{}
 	if timeout >= 0 {
 		secs := durationSeconds(timeout)
@@ -130,8 +141,12 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 }
 
 // Remove force-removes a container (killing it if it still runs) with its anonymous volumes.
-// A container that does not exist counts as removed, so Remove is idempotent.
+// A container that does not exist counts as removed, so Remove is idempotent. A slot of a Swarm
+// service cannot be removed alone (the error wraps ErrInvalidSpec): remove its run (RemoveRun).
 func (r *Runtime) Remove(ctx context.Context, id string) error {
+	if IsServiceLoader(id) {
+		return fmt.Errorf("remove %s: %w: %w", id, ErrInvalidSpec, errNotAlone)
+	}
 	err := r.api.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
 	if err != nil && !errors.Is(classify(err), ErrNotFound) {
 		return fmt.Errorf("remove container %s: %w", shortID(id), classify(err))
@@ -158,8 +173,23 @@ type Filter struct {
 }
 
 // List returns the loader containers of this Runtime's scope, each inspected so that exit codes
-// and times are filled in. A container removed between listing and inspecting is left out.
+// and times are filled in. A container removed between listing and inspecting is left out. On a
+// swarm manager it also returns a Container for every loader slot of the scope's services (see
+// slots.go), whatever the Runtime's mode, so that runs started in either mode are found again.
 func (r *Runtime) List(ctx context.Context, f Filter) ([]Container, error) {
+	out, err := r.listContainers(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	slots, err := r.listSlots(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, slots...), nil
+}
+
+// listContainers returns the scope's loader containers, inspected.
+func (r *Runtime) listContainers(ctx context.Context, f Filter) ([]Container, error) {
 	args := filters.NewArgs(
 		filters.Arg("label", labelFilter(LabelManaged, LabelManagedValue)),
 		filters.Arg("label", labelFilter(LabelScope, r.scope)),
@@ -185,9 +215,12 @@ func (r *Runtime) List(ctx context.Context, f Filter) ([]Container, error) {
 	return out, nil
 }
 
-// Inspect reports one container by ID (or name). It does not check the scope: the ID is the
-// caller's, typically from List, Start or Events.
+// Inspect reports one container by ID (or name), or one slot of a Swarm service by its handle.
+// It does not check the scope: the ID is the caller's, typically from List, Launch or Events.
 func (r *Runtime) Inspect(ctx context.Context, id string) (Container, error) {
+	if svcID, slot, ok := parseSlotID(id); ok {
+		return r.inspectSlot(ctx, svcID, slot)
+	}
 	resp, err := r.api.ContainerInspect(ctx, id)
 	if err != nil {
 		return Container{}, fmt.Errorf("inspect container %s: %w", shortID(id), classify(err))
