@@ -17,9 +17,12 @@ type fakeRuntime struct {
 	Runtime
 
 	mu         sync.Mutex
-	down       bool // every call fails as if the engine did not answer
-	failStart  int  // the n-th Start fails (1-based); 0: none
-	noImage    bool // Start fails as the engine does for a missing image
+	down       bool            // every call fails as if the engine did not answer
+	failStart  int             // the n-th loader start fails (1-based); 0: none
+	noImage    bool            // a start fails as the engine does for a missing image
+	platform   docker.Platform // what Platform reports; its Mode "" means containers
+	runSpecs   []docker.RunSpec
+	states     []string // the state keys RemoveState was called with
 	starts     int
 	nextID     int
 	clock      time.Time
@@ -49,12 +52,21 @@ func newFakeRuntime() *fakeRuntime {
 		clock: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 }
 
-// addContainer registers a container (for reconcile tests, or from Start) and returns its ID.
+// addContainer registers a container (for reconcile tests, or from Launch) and returns its ID.
 func (f *fakeRuntime) addContainer(runID string, index int, kind, state string, exitCode int) string {
+	return f.addLoader(runID, index, kind, state, exitCode, false)
+}
+
+// addLoader registers a loader: a container, or with slot a slot of a Swarm service (its ID a
+// slot handle).
+func (f *fakeRuntime) addLoader(runID string, index int, kind, state string, exitCode int, slot bool) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
 	id := fmt.Sprintf("c%03d%s", f.nextID, strings.Repeat("0", 60))
+	if slot {
+		id = fmt.Sprintf("swarm:svc%s:%d", runID, index+1)
+	}
 	f.containers[id] = &fakeContainer{
 		c:       docker.Container{ID: id, Name: "fake-" + id[:4], RunID: runID, Index: index, Kind: kind, State: state, ExitCode: exitCode},
 		changed: make(chan struct{}),
@@ -136,7 +148,44 @@ func (f *fakeRuntime) Ping(context.Context) error {
 	return nil
 }
 
-func (f *fakeRuntime) Start(_ context.Context, spec docker.Spec) (docker.Container, error) {
+func (f *fakeRuntime) Platform(context.Context) (docker.Platform, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return docker.Platform{}, errEngineDown
+	}
+	p := f.platform
+	if p.Mode == "" {
+		p.Mode = docker.ModeContainers
+	}
+	return p, nil
+}
+
+// Launch starts the loaders one by one, as docker.Runtime does for containers (on a fake swarm,
+// with slot handles for IDs); a failed start removes the run's loaders again.
+func (f *fakeRuntime) Launch(ctx context.Context, rs docker.RunSpec) ([]docker.Container, error) {
+	f.mu.Lock()
+	f.runSpecs = append(f.runSpecs, rs)
+	swarm := f.platform.Mode == docker.ModeSwarm
+	f.mu.Unlock()
+	out := make([]docker.Container, 0, rs.Loaders)
+	for i := range rs.Loaders {
+		spec := rs.Loader
+		spec.Index = i
+		spec.Files = slices.Concat(rs.Loader.Files, rs.IndexFiles[i], rs.Secrets)
+		spec.Env = append(slices.Clone(spec.Env), fmt.Sprintf("%s=%d", rs.SlotEnv, i+1))
+		c, err := f.start(spec, swarm)
+		if err != nil {
+			_ = f.RemoveRun(ctx, rs.Loader.RunID)
+			return nil, fmt.Errorf("launch run %s: loader %d: %w", spec.RunID, i, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// start starts one loader.
+func (f *fakeRuntime) start(spec docker.Spec, slot bool) (docker.Container, error) {
 	f.mu.Lock()
 	f.starts++
 	fail := f.down || f.starts == f.failStart
@@ -148,13 +197,38 @@ func (f *fakeRuntime) Start(_ context.Context, spec docker.Spec) (docker.Contain
 	if fail {
 		return docker.Container{}, fmt.Errorf("start loader %s/%d: create container: %w", spec.RunID, spec.Index, errEngineDown)
 	}
-	id := f.addContainer(spec.RunID, spec.Index, spec.Kind, "running", 0)
+	id := f.addLoader(spec.RunID, spec.Index, spec.Kind, "running", 0, slot)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	spec.Labels = map[string]string{"fake-id": id}
 	f.specs = append(f.specs, spec)
 	f.containers[id].spec = spec
 	return f.containers[id].c, nil
+}
+
+// RemoveRun removes every loader of a run.
+func (f *fakeRuntime) RemoveRun(ctx context.Context, runID string) error {
+	f.mu.Lock()
+	var ids []string
+	for id, c := range f.containers {
+		if c.c.RunID == runID {
+			ids = append(ids, id)
+		}
+	}
+	f.mu.Unlock()
+	for _, id := range ids {
+		if err := f.Remove(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *fakeRuntime) RemoveState(_ context.Context, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.states = append(f.states, key)
+	return nil
 }
 
 func (f *fakeRuntime) Stop(_ context.Context, id string, _ time.Duration) error {

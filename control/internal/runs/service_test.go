@@ -2,6 +2,7 @@ package runs
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -30,12 +31,17 @@ func TestStartLiveRunSumsLoaders(t *testing.T) {
 		t.Fatalf("%d containers started, want 2", len(rt.started()))
 	}
 	for i, spec := range rt.started() {
-		wantEnv := []string{"SHARD_COUNT=2", "SHARD_INDEX=" + string(rune('0'+i)), "AUTO_START=true",
+		// Each loader is told its slot (its shard + 1), as a Swarm task is, and no SHARD_INDEX
+		// that would override it.
+		wantEnv := []string{"SHARD_COUNT=2", fmt.Sprintf("SHARD_SLOT=%d", i+1), "AUTO_START=true",
 			"BACKFILL_STATE_FILE=/data/backfill-state.json", "BACKFILL_ENABLED=false"}
 		for _, kv := range wantEnv {
 			if !slices.Contains(spec.Env, kv) {
 				t.Errorf("loader %d: env lacks %s", i, kv)
 			}
+		}
+		if slices.ContainsFunc(spec.Env, func(kv string) bool { return strings.HasPrefix(kv, "SHARD_INDEX=") }) {
+			t.Errorf("loader %d: env sets SHARD_INDEX", i)
 		}
 		if spec.Kind != docker.KindLive || spec.RestartOnFailure != DefaultRestartRetries || spec.Image != "loader:test" ||
 			spec.Network != "host" || spec.StopTimeout != 12*time.Second || spec.Index != i {
