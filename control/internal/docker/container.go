@@ -54,6 +54,10 @@ type Container struct {
 	// Error is why the engine ended it, when it says: a Swarm task's error ("task: non-zero exit
 	// (1)", "No such image: …"); empty for containers.
 	Error string
+	// TaskContainer is, for a slot of a Swarm service, the container of its newest task, on
+	// whichever node runs it (`docker logs` of it on that node shows the task's output); empty
+	// for containers, and before the task has one.
+	TaskContainer string
 }
 
 // Confinement is a container's confinement and resource limits, as the engine reports them.
@@ -136,6 +140,29 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 	}
 	if err := r.api.ContainerStop(ctx, id, opts); err != nil {
 		return fmt.Errorf("stop container %s: %w", shortID(id), classify(err))
+	}
+	return nil
+}
+
+// Kill sends SIGKILL to a loader container, or to the container of a Swarm slot's newest task
+// when it runs on this engine's node: what a crash or a lost node does to a loader, with no
+// chance to save anything. A container restarts by its restart policy, a slot by its service's.
+// A container that is not running, or a task on another node, yields an error (ErrNotFound when
+// it is gone).
+func (r *Runtime) Kill(ctx context.Context, id string) error {
+	target := id
+	if IsServiceLoader(id) {
+		c, err := r.Inspect(ctx, id)
+		if err != nil {
+			return fmt.Errorf("kill %s: %w", id, err)
+		}
+		if c.TaskContainer == "" {
+			return fmt.Errorf("kill %s: %w: its task has no container yet", id, ErrNotFound)
+		}
+		target = c.TaskContainer
+	}
+	if err := r.api.ContainerKill(ctx, target, "KILL"); err != nil {
+		return fmt.Errorf("kill container %s: %w", shortID(target), classify(err))
 	}
 	return nil
 }

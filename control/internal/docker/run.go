@@ -33,7 +33,7 @@ type RunSpec struct {
 	// StateKey, on a swarm, puts Loader.DataDir on a volume per slot, named after the key and the
 	// slot, that outlives the slot's tasks: a task Swarm starts again in the slot, or the same slot
 	// of a later run given the same key, finds the state its predecessor left. Empty: DataDir is a
-	// tmpfs that goes with each task. Swarm only.
+	// volume of each task's own, removed with it. Swarm only.
 	StateKey string
 }
 

@@ -22,7 +22,7 @@ const slotTemplate = "{{.Task.Slot}}"
 // restartDelay is how long Swarm waits before it starts a failed loader's task again.
 const restartDelay = time.Second
 
-// tmpfsMode lets the loader's (non-root) user write a tmpfs, which Swarm makes root's.
+// tmpfsMode is the mode of a task's /tmp: world-writable with the sticky bit, as a /tmp is.
 const tmpfsMode = os.FileMode(0o1777)
 
 // Modes of mounted secrets and configs when the File gives none.
@@ -120,23 +120,25 @@ func (rs RunSpec) serviceSpec(scope string, secrets, configs []swarmFile, vols S
 	}
 }
 
-// mounts gives every task a tmpfs /tmp, and DataDir: the slot's state volume, or a tmpfs.
+// mounts gives every task a tmpfs /tmp, and DataDir: the slot's state volume, or a volume of the
+// task's own, which Swarm removes with the task. Either is filled from the image's directory on
+// first use, so it belongs to the loader's user as the image's does (a tmpfs over the image's
+// directory came up root's 0755 whatever mode it was given, on Docker 20.10).
 func (rs RunSpec) mounts(scope string, vols StateVolumes) []mount.Mount {
 	out := []mount.Mount{{Type: mount.TypeTmpfs, Target: "/tmp", TmpfsOptions: &mount.TmpfsOptions{SizeBytes: 64 << 20, Mode: tmpfsMode}}}
-	switch {
-	case rs.Loader.DataDir == "":
-	case rs.StateKey != "":
-		labels := ownerLabels(scope, rs.Loader)
-		labels[LabelState] = rs.StateKey
-		opts := &mount.VolumeOptions{Labels: labels}
-		if vols.Shared() {
-			opts.DriverConfig = &mount.Driver{Name: vols.Driver, Options: vols.Options}
-		}
-		out = append(out, mount.Mount{Type: mount.TypeVolume, Source: stateVolume(rs.StateKey, slotTemplate), Target: rs.Loader.DataDir, VolumeOptions: opts})
-	default:
-		out = append(out, mount.Mount{Type: mount.TypeTmpfs, Target: rs.Loader.DataDir, TmpfsOptions: &mount.TmpfsOptions{SizeBytes: 64 << 20, Mode: tmpfsMode}})
+	if rs.Loader.DataDir == "" {
+		return out
 	}
-	return out
+	labels := ownerLabels(scope, rs.Loader)
+	if rs.StateKey == "" {
+		return append(out, mount.Mount{Type: mount.TypeVolume, Target: rs.Loader.DataDir, VolumeOptions: &mount.VolumeOptions{Labels: labels}})
+	}
+	labels[LabelState] = rs.StateKey
+	opts := &mount.VolumeOptions{Labels: labels}
+	if vols.Shared() {
+		opts.DriverConfig = &mount.Driver{Name: vols.Driver, Options: vols.Options}
+	}
+	return append(out, mount.Mount{Type: mount.TypeVolume, Source: stateVolume(rs.StateKey, slotTemplate), Target: rs.Loader.DataDir, VolumeOptions: opts})
 }
 
 // restartPolicy restarts a failed task up to n times (Swarm counts attempts per slot); 0: never.

@@ -116,7 +116,7 @@ func slotContainer(svc swarm.Service, slot int, tasks []swarm.Task) (Container, 
 	c.State = slotState(t, failures(tasks), policy, scaledAway)
 	c.Error = t.Status.Err
 	if cs := t.Status.ContainerStatus; cs != nil {
-		c.ExitCode = cs.ExitCode
+		c.ExitCode, c.TaskContainer = cs.ExitCode, cs.ContainerID
 	}
 	if failedState(t.Status.State) && c.ExitCode == 0 {
 		c.ExitCode = exitEngineFailure

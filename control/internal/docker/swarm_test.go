@@ -30,7 +30,8 @@ func fakeRunSpec(t *testing.T, rt *Runtime, runID string, n int, env ...string) 
 func TestSwarmServiceRunsLoaders(t *testing.T) {
 	rt := swarmRuntime(t)
 	const token = "swarm-secret-0123456789abcdef"
-	rs := fakeRunSpec(t, rt, "run-svc", 3, "FAKE_WAIT=true", "FAKE_FILE=/data/secrets/token,/data/funnels.json")
+	rs := fakeRunSpec(t, rt, "run-svc", 3, "FAKE_WAIT=true", "FAKE_FILE=/data/secrets/token,/data/funnels.json",
+		"FAKE_WRITE=/data/x,/tmp/x,/x")
 	rs.Secrets = []File{{Path: "/data/secrets/token", Mode: 0o400, UID: 65532, GID: 65532, Data: []byte(token)}}
 	rs.Loader.Files = []File{{Path: "/data/funnels.json", Data: []byte(`{"funnels":[]}`)}}
 	rs.Loader.Memory, rs.Loader.NanoCPUs, rs.Loader.PidsLimit = 128<<20, 500_000_000, 64
@@ -48,7 +49,8 @@ func TestSwarmServiceRunsLoaders(t *testing.T) {
 		}
 		waitSlot(t, rt, c.ID, "running", func(c Container, err error) bool { return err == nil && c.State == "running" })
 		followUntil(t, rt, c.ID, "waiting")
-		checkSlotFiles(t, rt, c, map[string]string{"/data/secrets/token": token, "/data/funnels.json": `{"funnels":[]}`})
+		checkSlotFiles(t, rt, c, map[string]string{"/data/secrets/token": token, "/data/funnels.json": `{"funnels":[]}`},
+			map[string]string{"/data/x": "ok", "/tmp/x": "ok", "/x": "read-only file system"})
 	}
 	checkServiceSpec(t, rt, "run-svc", token)
 	if running, err := rt.List(t.Context(), Filter{RunID: "run-svc"}); err != nil || len(running) != 3 {
@@ -77,10 +79,16 @@ func TestSwarmServiceRunsLoaders(t *testing.T) {
 		t.Fatalf("RemoveRun: %v", err)
 	}
 	checkNothingLeft(t, rt, "run-svc")
+	// The tasks' own data volumes went with them.
+	args := filters.NewArgs(filters.Arg("label", labelFilter(LabelRunID, "run-svc")), filters.Arg("label", labelFilter(LabelScope, rt.scope)))
+	waitSlot(t, rt, loaders[0].ID, "the tasks' volumes to go", func(Container, error) bool {
+		vols, err := swarmClient(rt).VolumeList(t.Context(), volume.ListOptions{Filters: args})
+		return err == nil && len(vols.Volumes) == 0
+	})
 }
 
-// checkSlotFiles checks the files a slot's task read, and its greeting: its slot.
-func checkSlotFiles(t *testing.T, rt *Runtime, c Container, want map[string]string) {
+// checkSlotFiles checks the files a slot's task read and wrote, and its greeting: its slot.
+func checkSlotFiles(t *testing.T, rt *Runtime, c Container, want, writes map[string]string) {
 	t.Helper()
 	for _, rec := range slotRecords(t, rt, c.ID) {
 		switch rec["event"] {
@@ -94,6 +102,11 @@ func checkSlotFiles(t *testing.T, rt *Runtime, c Container, want map[string]stri
 				t.Errorf("loader %d read %s: %v", c.Index, path, rec)
 			}
 			delete(want, path)
+		case "write":
+			path, _ := rec["path"].(string)
+			if result, _ := rec["result"].(string); !strings.Contains(result, writes[path]) {
+				t.Errorf("loader %d wrote %s: %q, want %q", c.Index, path, result, writes[path])
+			}
 		}
 	}
 	if len(want) > 0 {

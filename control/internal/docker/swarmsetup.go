@@ -53,7 +53,7 @@ func (r *Runtime) LeaveSwarm(ctx context.Context) error {
 }
 
 // Purge removes everything of this Runtime's scope: its containers, and on a swarm its services,
-// secrets, configs and state volumes (on this node). Tests use it to clean up; it is also how a
+// secrets, configs and volumes (on this node). Tests use it to clean up; it is also how a
 // scope is uninstalled.
 func (r *Runtime) Purge(ctx context.Context) error {
 	cs, err := r.listContainers(ctx, Filter{All: true})
@@ -69,7 +69,7 @@ func (r *Runtime) Purge(ctx context.Context) error {
 		return errors.Join(errs...)
 	}
 	errs = append(errs, r.removeServiceObjects(ctx, sw, ""))
-	args := filters.NewArgs(filters.Arg("label", labelFilter(LabelScope, r.scope)), filters.Arg("label", LabelState))
+	args := filters.NewArgs(filters.Arg("label", labelFilter(LabelScope, r.scope)), filters.Arg("label", labelFilter(LabelManaged, LabelManagedValue)))
 	errs = append(errs, r.removeVolumes(ctx, sw, args))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("purge scope %s: %w", r.scope, err)

@@ -100,7 +100,7 @@ func TestSlotContainer(t *testing.T) {
 		mk(1, at, swarm.TaskStateFailed, 1, "task: non-zero exit (1)"),
 	}
 	c, ok := slotContainer(svc, 1, slotTasks(tasks, 1))
-	if !ok || c.State != "exited" || c.ExitCode != 0 || c.RestartCount != 1 || c.Index != 0 || c.RunID != "r1" || c.Kind != KindBackfill || !c.FinishedAt.Equal(at.Add(time.Minute)) {
+	if !ok || c.State != "exited" || c.ExitCode != 0 || c.RestartCount != 1 || c.Index != 0 || c.RunID != "r1" || c.Kind != KindBackfill || !c.FinishedAt.Equal(at.Add(time.Minute)) || c.TaskContainer != "c" {
 		t.Errorf("slot 1 (failed, then completed): %+v", c)
 	}
 	c, ok = slotContainer(svc, 2, slotTasks(tasks, 2))
@@ -166,13 +166,14 @@ func TestServiceSpec(t *testing.T) {
 		!slices.Equal(task.Placement.Constraints, rs.Placement) || task.Networks[0].Target != "host" {
 		t.Errorf("task spec %+v", task)
 	}
-	// Shared state volumes take the configured driver; a live run's data directory is a tmpfs.
+	// Shared state volumes take the configured driver; a live run's data directory is a volume of
+	// each task's own.
 	shared := StateVolumes{Driver: "local", Options: map[string]string{"type": "nfs"}}
 	if m := rs.mounts("sc", shared); m[1].VolumeOptions.DriverConfig.Options["type"] != "nfs" {
 		t.Errorf("shared state mount %+v", m[1].VolumeOptions)
 	}
 	rs.StateKey, rs.Loader.RestartOnFailure = "", 0
-	if m := rs.mounts("sc", shared); m[1].Type != mount.TypeTmpfs || m[1].Target != "/data" {
+	if m := rs.mounts("sc", shared); m[1].Type != mount.TypeVolume || m[1].Source != "" || m[1].Target != "/data" || m[1].VolumeOptions.DriverConfig != nil {
 		t.Errorf("live data mount %+v", m[1])
 	}
 	if p := restartPolicy(0); p.Condition != swarm.RestartPolicyConditionNone {
