@@ -139,6 +139,9 @@ func (s *Service) Close() error {
 	return errors.Join(errs...)
 }
 
+// Runtime says how the service runs loaders: docker.ModeContainers or docker.ModeSwarm.
+func (s *Service) Runtime() string { return s.platform.Mode }
+
 // Ping reports whether the Docker Engine answers (ErrUnavailable when not).
 func (s *Service) Ping(ctx context.Context) error {
 	if err := s.rt.Ping(ctx); err != nil {

@@ -14,10 +14,12 @@ import (
 
 // Bounds of a run's placement constraints.
 const (
-	MaxPlacement      = 16
-	maxConstraintLen  = 200
-	swarmStateFileFmt = "backfill-state-" + config.ShardPlaceholder + ".json"
+	MaxPlacement     = 16  // constraints of one run
+	MaxConstraintLen = 200 // characters of one constraint
 )
+
+// swarmStateFileFmt is the base name of a swarm backfill's state file: one per shard.
+const swarmStateFileFmt = "backfill-state-" + config.ShardPlaceholder + ".json"
 
 // constraintPattern is the form of a Swarm placement constraint: a node or engine attribute, == or
 // !=, and a value ("node.role==worker", "node.labels.loadgen == true").
@@ -39,8 +41,8 @@ func checkPlacement(placement []string, platform docker.Platform) config.Problem
 	for i, c := range placement {
 		field := fmt.Sprintf("placement[%d]", i)
 		switch {
-		case len(c) > maxConstraintLen:
-			ps = append(ps, config.Errorf(field, c, "must be at most %d characters", maxConstraintLen))
+		case len(c) > MaxConstraintLen:
+			ps = append(ps, config.Errorf(field, c, "must be at most %d characters", MaxConstraintLen))
 		case !constraintPattern.MatchString(c):
 			ps = append(ps, config.Errorf(field, c, "must be a Swarm constraint: node.<attribute> or engine.labels.<name>, == or !=, a value (e.g. node.role==worker, node.labels.loadgen==true)"))
 		}
