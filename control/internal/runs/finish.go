@@ -110,6 +110,9 @@ func (r *liveRun) outcomeLocked() (state string, code *int, msg string) {
 	case bad == nil && r.stopRequested:
 		return store.StateStopped, &zero, ""
 	case bad == nil:
+		if i, ok := r.interruptedLocked(); ok {
+			return store.StateStopped, &zero, fmt.Sprintf("loader %d was stopped from outside the control before its share was done (its summary says %q); resume the run to finish it", i, reasonSignal)
+		}
 		return store.StateCompleted, &zero, ""
 	}
 	if !bad.vanished {
@@ -123,6 +126,24 @@ func (r *liveRun) outcomeLocked() (state string, code *int, msg string) {
 		return store.StateStopped, code, fmt.Sprintf("loader %d ended with code %d while stopping", bad.index, bad.exitCode)
 	}
 	return store.StateFailed, code, r.failureLocked(bad)
+}
+
+// reasonSignal is the reason of a loader's summary when a signal ended it (pkg/report Summary).
+const reasonSignal = "signal"
+
+// interruptedLocked finds a backfill loader that exited 0 because something outside the control
+// sent it SIGTERM (a `docker stop` on its node, say): its share is not done, so the run did not
+// complete, and on a swarm its task, which ended well, is not started again.
+func (r *liveRun) interruptedLocked() (int, bool) {
+	if r.mode != ModeBackfill {
+		return 0, false
+	}
+	for _, i := range sortedKeys(r.cur) {
+		if s := r.cur[i].summary; s != nil && s.Reason == reasonSignal {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // failureLocked says why a loader failed, in words a user can act on.

@@ -71,25 +71,33 @@ func TestStartLiveRunSumsLoaders(t *testing.T) {
 func TestLoaderExitEndsRun(t *testing.T) {
 	tests := []struct {
 		name      string
+		backfill  bool
 		lines     []func(t *testing.T) string
 		stderr    string
 		code      int
 		wantState string
 		wantError string
 	}{
+		// A backfill loader that delivered everything exits 0: the run completed.
+		{"backfill finished", true, []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "backfill", "finished", 30, 30) }},
+			"", 0, store.StateCompleted, ""},
+		// A backfill loader sent SIGTERM by someone else exits 0 too, its share unfinished: the run
+		// stopped, and can be resumed.
+		{"backfill stopped from outside", true, []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "backfill", "signal", 30, 30) }},
+			"", 0, store.StateStopped, `loader 0 was stopped from outside the control before its share was done (its summary says "signal"); resume the run to finish it`},
 		// A live run that reaches MAX_TOTAL_VISITS exits 0: the run completed.
-		{"exit 0", []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "live", "max_total", 30, 30) }},
+		{"exit 0", false, []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "live", "max_total", 30, 30) }},
 			"", 0, store.StateCompleted, ""},
 		// A failing loader's last error record explains the failure.
-		{"exit 1 with error record", []func(*testing.T) string{func(t *testing.T) string {
+		{"exit 1 with error record", false, []func(*testing.T) string{func(t *testing.T) string {
 			return line(t, func(w *report.Writer) error {
 				return w.Write(report.TypeError, &report.Error{Message: "target default: no hit tracked", Fatal: true})
 			})
 		}}, "", 1, store.StateFailed, "loader 0 exited with code 1: target default: no hit tracked"},
 		// Without an error record the exit code is the explanation.
-		{"exit 3 silent", nil, "", 3, store.StateFailed, "loader 0 exited with code 3"},
+		{"exit 3 silent", false, nil, "", 3, store.StateFailed, "loader 0 exited with code 3"},
 		// Without an error record, the gist of the last log line helps.
-		{"exit 1 with a log line", nil, `{"level":"ERROR","msg":"cannot start","error":"port in use"}`, 1, store.StateFailed,
+		{"exit 1 with a log line", false, nil, `{"level":"ERROR","msg":"cannot start","error":"port in use"}`, 1, store.StateFailed,
 			"loader 0 exited with code 1; its last log line: cannot start: port in use"},
 	}
 	for _, tt := range tests {
@@ -97,7 +105,11 @@ func TestLoaderExitEndsRun(t *testing.T) {
 			rt := newFakeRuntime()
 			e := newEnv(t, rt, Options{})
 			svc := e.start(t)
-			v, err := svc.Start(t.Context(), StartRequest{Config: liveConfig()})
+			cfg := liveConfig()
+			if tt.backfill {
+				cfg = backfillConfig()
+			}
+			v, err := svc.Start(t.Context(), StartRequest{Config: cfg})
 			if err != nil {
 				t.Fatal(err)
 			}
