@@ -42,17 +42,7 @@ func main() {
 	_ = enc.Encode(map[string]string{"event": "hello", "greeting": os.Getenv("FAKE_GREETING")})
 	fmt.Fprintln(os.Stderr, "fakeloader: this line goes to stderr")
 
-	for _, path := range strings.Split(os.Getenv("FAKE_FILE"), ",") {
-		if path == "" {
-			continue
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			_ = enc.Encode(map[string]string{"event": "file", "path": path, "error": err.Error()})
-		} else {
-			_ = enc.Encode(map[string]string{"event": "file", "path": path, "content": string(data)})
-		}
-	}
+	readFiles(enc, os.Getenv("FAKE_FILE"))
 	for _, path := range strings.Split(os.Getenv("FAKE_WRITE"), ",") {
 		if path == "" {
 			continue
@@ -94,6 +84,21 @@ func main() {
 	}
 	code, _ := strconv.Atoi(os.Getenv("FAKE_EXIT"))
 	os.Exit(code)
+}
+
+// readFiles prints the content of each file of a comma-separated list, or why it cannot be read.
+func readFiles(enc *json.Encoder, list string) {
+	for _, path := range strings.Split(list, ",") {
+		if path == "" {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			_ = enc.Encode(map[string]string{"event": "file", "path": path, "error": err.Error()})
+		} else {
+			_ = enc.Encode(map[string]string{"event": "file", "path": path, "content": string(data)})
+		}
+	}
 }
 
 // count adds one to the number in the file at path, prints it and returns it (-1 when the file
