@@ -14,7 +14,7 @@ import (
 // stream taskLogSettle to deliver the task's last lines before it is closed and what is left is
 // read without following.
 var (
-	taskPollEvery = 500 * time.Millisecond
+	taskPollEvery = time.Second
 	taskLogSettle = time.Second
 )
 

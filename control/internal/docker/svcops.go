@@ -15,7 +15,7 @@ import (
 // Timing of the operations that wait for Swarm: a scaled-down task takes its stop grace period to
 // end, and a secret, config or volume can be removed only once no container uses it any more.
 var (
-	swarmPollEvery   = 250 * time.Millisecond
+	swarmPollEvery   = 500 * time.Millisecond
 	stopSlotMargin   = 15 * time.Second // beyond the stop timeout: SIGKILL, and Swarm noting the end
 	releaseTimeout   = 30 * time.Second // for the containers of removed tasks to go
 	scaleUpdateTries = 5                // a concurrent change of the service makes an update fail

@@ -108,6 +108,13 @@ func (f *fakeRuntime) setState(id, state string, code int) {
 	}
 }
 
+// setEngineError sets why the engine says a loader ended (Container.Error).
+func (f *fakeRuntime) setEngineError(id, msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.containers[id].c.Error = msg
+}
+
 // setFiles sets what a container holds under /data.
 func (f *fakeRuntime) setFiles(id string, files ...docker.File) {
 	f.mu.Lock()

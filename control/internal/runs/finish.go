@@ -159,6 +159,9 @@ func (r *liveRun) failureLocked(l *loader) string {
 	default:
 		msg = fmt.Sprintf("loader %d exited with code %d", l.index, l.exitCode)
 	}
+	if l.engineErr != "" {
+		msg += " (" + r.scrub(l.engineErr) + ")"
+	}
 	if last := r.lastErrorLocked(); last != "" {
 		return msg + ": " + last
 	}

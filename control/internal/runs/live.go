@@ -26,7 +26,10 @@ type loader struct {
 	vanished bool // the container disappeared without an exit status the service saw
 	exitCode int
 	oom      bool
-	poke     chan struct{} // wakes the follower when a Docker event concerns the container
+	// engineErr is why the engine says the loader ended, when it says (a Swarm task's error:
+	// "No such image: …", a lost node).
+	engineErr string
+	poke      chan struct{} // wakes the follower when a Docker event concerns the container
 }
 
 // process is the report state of one loader process. A loader that Docker restarts starts a new

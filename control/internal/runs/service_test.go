@@ -74,30 +74,34 @@ func TestLoaderExitEndsRun(t *testing.T) {
 		backfill  bool
 		lines     []func(t *testing.T) string
 		stderr    string
+		engineErr string // what the engine says ended the loader
 		code      int
 		wantState string
 		wantError string
 	}{
 		// A backfill loader that delivered everything exits 0: the run completed.
 		{"backfill finished", true, []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "backfill", "finished", 30, 30) }},
-			"", 0, store.StateCompleted, ""},
+			"", "", 0, store.StateCompleted, ""},
 		// A backfill loader sent SIGTERM by someone else exits 0 too, its share unfinished: the run
 		// stopped, and can be resumed.
 		{"backfill stopped from outside", true, []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "backfill", "signal", 30, 30) }},
-			"", 0, store.StateStopped, `loader 0 was stopped from outside the control before its share was done (its summary says "signal"); resume the run to finish it`},
+			"", "", 0, store.StateStopped, `loader 0 was stopped from outside the control before its share was done (its summary says "signal"); resume the run to finish it`},
 		// A live run that reaches MAX_TOTAL_VISITS exits 0: the run completed.
 		{"exit 0", false, []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "live", "max_total", 30, 30) }},
-			"", 0, store.StateCompleted, ""},
+			"", "", 0, store.StateCompleted, ""},
+		// A Swarm task that its node could not run ends with the engine's reason.
+		{"rejected task", false, nil, "", "No such image: trafficinator/loader:latest", 125, store.StateFailed,
+			"loader 0 exited with code 125 (No such image: trafficinator/loader:latest)"},
 		// A failing loader's last error record explains the failure.
 		{"exit 1 with error record", false, []func(*testing.T) string{func(t *testing.T) string {
 			return line(t, func(w *report.Writer) error {
 				return w.Write(report.TypeError, &report.Error{Message: "target default: no hit tracked", Fatal: true})
 			})
-		}}, "", 1, store.StateFailed, "loader 0 exited with code 1: target default: no hit tracked"},
+		}}, "", "", 1, store.StateFailed, "loader 0 exited with code 1: target default: no hit tracked"},
 		// Without an error record the exit code is the explanation.
-		{"exit 3 silent", false, nil, "", 3, store.StateFailed, "loader 0 exited with code 3"},
+		{"exit 3 silent", false, nil, "", "", 3, store.StateFailed, "loader 0 exited with code 3"},
 		// Without an error record, the gist of the last log line helps.
-		{"exit 1 with a log line", false, nil, `{"level":"ERROR","msg":"cannot start","error":"port in use"}`, 1, store.StateFailed,
+		{"exit 1 with a log line", false, nil, `{"level":"ERROR","msg":"cannot start","error":"port in use"}`, "", 1, store.StateFailed,
 			"loader 0 exited with code 1; its last log line: cannot start: port in use"},
 	}
 	for _, tt := range tests {
@@ -120,6 +124,7 @@ func TestLoaderExitEndsRun(t *testing.T) {
 			if tt.stderr != "" {
 				rt.emit(id, "stderr", tt.stderr)
 			}
+			rt.setEngineError(id, tt.engineErr)
 			rt.setState(id, "exited", tt.code)
 			v = waitState(t, svc, v.ID, tt.wantState)
 			if v.Error != tt.wantError || v.ExitCode == nil || *v.ExitCode != tt.code {
