@@ -12,14 +12,9 @@ import (
 	_ "time/tzdata" // images are FROM scratch: TIMEZONE must load without the host's zoneinfo
 )
 
-// EnvJobCompletionIndex is the variable a Kubernetes Indexed Job gives each of its pods: the pod's
-// completion index, 0 to completions−1. It is not a setting of its own: Decode takes SHARD_INDEX
-// from it when SHARD_INDEX is unset, so the Job's index is the loader's shard.
-const EnvJobCompletionIndex = "JOB_COMPLETION_INDEX"
-
 // Decode builds a Config from environment variables read through lookup (os.LookupEnv in main, a map in
 // tests). Unset variables keep their defaults, except SHARD_INDEX, which falls back to
-// JOB_COMPLETION_INDEX when that is set. Every value that does not parse is reported, all at once,
+// JOB_COMPLETION_INDEX, then to SHARD_SLOT − 1, when those are set. Every value that does not parse is reported, all at once,
 // as Problems; the returned Config then holds the defaults for those settings so that Validate can still
 // report everything else.
 func Decode(lookup func(string) (string, bool)) (Config, error) {
@@ -36,30 +31,11 @@ func Decode(lookup func(string) (string, bool)) (Config, error) {
 			_ = f.parse(&c, f.info.Default)
 		}
 	}
-	probs = append(probs, shardFromJobIndex(&c, lookup)...)
+	probs = append(probs, shardFromEnv(&c, lookup)...)
 	if len(probs) > 0 {
 		return c, probs
 	}
 	return c, nil
-}
-
-// shardFromJobIndex sets c.ShardIndex from JOB_COMPLETION_INDEX when SHARD_INDEX is unset. An index
-// that is not a whole number is reported under its own name and leaves the default. Its range is
-// checked by Validate, as SHARD_INDEX's is.
-func shardFromJobIndex(c *Config, lookup func(string) (string, bool)) Problems {
-	if _, set := lookup("SHARD_INDEX"); set {
-		return nil
-	}
-	s, set := lookup(EnvJobCompletionIndex)
-	if !set {
-		return nil
-	}
-	v, err := parseWhole[int](s)
-	if err != nil {
-		return Problems{Errorf(EnvJobCompletionIndex, s, "%v (it stands for SHARD_INDEX, which is unset)", err)}
-	}
-	c.ShardIndex = v
-	return nil
 }
 
 // Encode returns the environment ("NAME=value") that makes a loader run with c: every setting that has a

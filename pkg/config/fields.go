@@ -209,7 +209,7 @@ var fields = []field{
 	stringField("METRICS_ADDR", "", TypeString, meta{label: "Metrics address", group: GroupRun,
 		help: "host:port to serve Prometheus /metrics on (e.g. :9090). Unset: off."}, func(c *Config) *string { return &c.MetricsAddr }),
 	intField("SHARD_INDEX", "0", meta{label: "Shard index", group: GroupRun, min: num(0), max: num(9999),
-		help: "This loader's share of a run split over SHARD_COUNT loaders (0-based). Unset: JOB_COMPLETION_INDEX when that is set (the completion index of a Kubernetes Indexed Job's pod), else 0."}, func(c *Config) *int { return &c.ShardIndex }),
+		help: "This loader's share of a run split over SHARD_COUNT loaders (0-based). Unset: JOB_COMPLETION_INDEX when that is set (the completion index of a Kubernetes Indexed Job's pod), else SHARD_SLOT − 1 when SHARD_SLOT is set (a Docker Swarm task's slot, 1-based, given by the service template SHARD_SLOT={{.Task.Slot}}), else 0."}, func(c *Config) *int { return &c.ShardIndex }),
 	intField("SHARD_COUNT", "1", meta{label: "Shard count", group: GroupRun, min: num(1), max: num(10_000),
 		help: "Number of loaders sharing one run; each sends every SHARD_COUNT-th visit of the common schedule."}, func(c *Config) *int { return &c.ShardCount }),
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // SHARD_INDEX comes from the environment, else from a Kubernetes Indexed Job's completion index,
-// else it is 0; a bad index is reported under the name it was given as.
+// else from a Swarm task's slot (1-based), else it is 0; a bad index is reported under the name it
+// was given as.
 func TestDecodeShardIndex(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -46,6 +47,38 @@ func TestDecodeShardIndex(t *testing.T) {
 			want:      0,
 			wantField: EnvJobCompletionIndex,
 		},
+		{
+			name: "a Swarm task's first slot is shard 0",
+			env:  map[string]string{EnvShardSlot: "1", "SHARD_COUNT": "3"},
+			want: 0,
+		},
+		{
+			name: "a Swarm task's third slot is shard 2",
+			env:  map[string]string{EnvShardSlot: "3", "SHARD_COUNT": "3"},
+			want: 2,
+		},
+		{
+			name: "SHARD_INDEX wins over the slot",
+			env:  map[string]string{"SHARD_INDEX": "0", EnvShardSlot: "3"},
+			want: 0,
+		},
+		{
+			name: "the completion index wins over the slot",
+			env:  map[string]string{EnvJobCompletionIndex: "1", EnvShardSlot: "3"},
+			want: 1,
+		},
+		{
+			name:      "slot 0 does not exist in Swarm: reported, not taken as shard -1",
+			env:       map[string]string{EnvShardSlot: "0"},
+			want:      0,
+			wantField: EnvShardSlot,
+		},
+		{
+			name:      "a slot that does not parse (an unexpanded template) is reported by its own name",
+			env:       map[string]string{EnvShardSlot: "{{.Task.Slot}}"},
+			want:      0,
+			wantField: EnvShardSlot,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,6 +112,36 @@ func TestJobIndexBelowShardCount(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("index 4 of 4 shards passed validation: %v", c.Validate())
+	}
+}
+
+// A slot above SHARD_COUNT is refused by Validate: a service with more replicas than shards would
+// send a share twice.
+func TestShardSlotBelowShardCount(t *testing.T) {
+	cases := []struct {
+		name  string
+		slot  string
+		count string
+		bad   bool
+	}{
+		{"the last slot of three is shard 2 of 3", "3", "3", false},
+		{"a fourth replica of a 3-shard run", "4", "3", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Decode(mapLookup(map[string]string{EnvShardSlot: tc.slot, "SHARD_COUNT": tc.count}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.MatomoURL, c.TokenAuth = validBase().MatomoURL, validBase().TokenAuth
+			found := false
+			for _, p := range c.Validate().Errors() {
+				found = found || p.Field == "SHARD_INDEX"
+			}
+			if found != tc.bad {
+				t.Fatalf("slot %s of %s shards: SHARD_INDEX refused = %v, want %v (%v)", tc.slot, tc.count, found, tc.bad, c.Validate())
+			}
+		})
 	}
 }
 

@@ -5,7 +5,8 @@
 // Settings come from the environment: CONTROL_ADDR (default :8080), CONTROL_DATA_DIR (default
 // ./data), CONTROL_API_KEY (generated on first start and kept in the data directory when unset),
 // CONTROL_CORS_ORIGINS, CONTROL_RATE_LIMIT, CONTROL_MAX_RUNS, CONTROL_SCOPE, CONTROL_LOG_LEVEL,
-// LOADER_IMAGE, LOADER_NETWORK, and the Docker SDK's DOCKER_HOST. See docs/api.md.
+// CONTROL_RUNTIME, CONTROL_SWARM_STATE_DRIVER, CONTROL_SWARM_STATE_OPTS, LOADER_IMAGE,
+// LOADER_NETWORK, and the Docker SDK's DOCKER_HOST. See docs/api.md and docs/scaling.md.
 //
 //	control              serve
 //	control healthcheck  ask the running control's /health (the image's HEALTHCHECK); exit 0 when healthy
@@ -125,10 +126,11 @@ func privateDir(dir string, log *slog.Logger) error {
 // service on it (which reconciles the store with the engine's containers).
 func dialRuns(set settings, st *store.Store, log *slog.Logger) dialFunc {
 	return func(ctx context.Context) (api.RunService, func() error, error) {
-		rt, err := docker.New(ctx, docker.Options{Scope: set.Scope})
+		rt, err := docker.New(ctx, docker.Options{Scope: set.Scope, Runtime: set.Runtime, StateVolumes: set.StateVolumes})
 		if err != nil {
 			return nil, nil, err
 		}
+		log.Info("docker engine reached", "loaders", rt.Mode())
 		svc, err := runs.New(ctx, st, rt, runs.Options{LoaderImage: set.LoaderImage, Network: set.Network,
 			MaxActive: set.MaxRuns, Scope: rt.Scope(), Log: log, DataDir: set.DataDir})
 		if err != nil {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
+
+	"github.com/trafficinator/trafficinator/control/internal/docker"
 )
 
 // settings are the control's own settings, read from the environment. The Docker Engine address
@@ -21,6 +24,12 @@ type settings struct {
 	MaxRuns     int        // CONTROL_MAX_RUNS, concurrent active runs
 	Scope       string     // CONTROL_SCOPE, Docker label scope (several controls on one engine)
 	LogLevel    slog.Level // CONTROL_LOG_LEVEL: debug, info, warn, error
+	// Runtime is CONTROL_RUNTIME: "" (a swarm manager runs loaders as Swarm services, any other
+	// engine as containers), "docker" or "swarm".
+	Runtime string
+	// StateVolumes are CONTROL_SWARM_STATE_DRIVER and CONTROL_SWARM_STATE_OPTS (a JSON object of
+	// driver options): how a swarm backfill's state volumes are made, e.g. on NFS shared by every node.
+	StateVolumes docker.StateVolumes
 }
 
 // weakKeys are the API keys the original tool's compose files shipped with: publicly known, so
@@ -46,6 +55,7 @@ func loadSettings(lookup func(string) (string, bool)) (settings, error) {
 		LoaderImage: get("LOADER_IMAGE", ""),
 		Network:     get("LOADER_NETWORK", ""),
 		Scope:       get("CONTROL_SCOPE", ""),
+		Runtime:     get("CONTROL_RUNTIME", ""),
 	}
 	var errs []error
 	for _, o := range strings.Split(get("CONTROL_CORS_ORIGINS", ""), ",") {
@@ -73,6 +83,17 @@ func loadSettings(lookup func(string) (string, bool)) (settings, error) {
 	}
 	if err := s.LogLevel.UnmarshalText([]byte(get("CONTROL_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("CONTROL_LOG_LEVEL: use debug, info, warn or error"))
+	}
+	switch s.Runtime {
+	case docker.RuntimeAuto, docker.RuntimeDocker, docker.RuntimeSwarm:
+	default:
+		errs = append(errs, fmt.Errorf("CONTROL_RUNTIME=%q: use docker (containers), swarm (Swarm services), or leave it unset to use Swarm on a swarm manager", s.Runtime))
+	}
+	s.StateVolumes.Driver = get("CONTROL_SWARM_STATE_DRIVER", "")
+	if v := get("CONTROL_SWARM_STATE_OPTS", ""); v != "" {
+		if err := json.Unmarshal([]byte(v), &s.StateVolumes.Options); err != nil {
+			errs = append(errs, errors.New(`CONTROL_SWARM_STATE_OPTS: must be a JSON object of driver options, e.g. {"type":"nfs","o":"addr=10.0.0.5,rw","device":":/srv/trafficinator"}`))
+		}
 	}
 	if err := checkKey(s.APIKey); err != nil {
 		errs = append(errs, err)

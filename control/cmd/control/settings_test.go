@@ -32,11 +32,18 @@ func TestLoadSettings(t *testing.T) {
 					reflect.DeepEqual(s.CORSOrigins, []string{"https://a.example", "https://b.example"}) &&
 					s.LoaderImage == "img:1" && s.Network == "host" && s.Scope == "s1" && s.LogLevel == slog.LevelDebug
 			}, nil},
+		// Loaders as Swarm services, their backfill state on shared volumes.
+		{"swarm", map[string]string{"CONTROL_RUNTIME": "swarm", "CONTROL_SWARM_STATE_DRIVER": "local",
+			"CONTROL_SWARM_STATE_OPTS": `{"type":"nfs","o":"addr=10.0.0.5,rw","device":":/srv/t"}`},
+			func(s settings) bool {
+				return s.Runtime == "swarm" && s.StateVolumes.Driver == "local" && s.StateVolumes.Options["o"] == "addr=10.0.0.5,rw" && s.StateVolumes.Shared()
+			}, nil},
 		// Rate limiting can be switched off.
 		{"rate off", map[string]string{"CONTROL_RATE_LIMIT": "off"}, func(s settings) bool { return s.RateLimit == -1 }, nil},
 		// Every bad value is reported at once.
-		{"bad values", map[string]string{"CONTROL_RATE_LIMIT": "lots", "CONTROL_MAX_RUNS": "0", "CONTROL_LOG_LEVEL": "loud"}, nil,
-			[]string{"CONTROL_RATE_LIMIT", "CONTROL_MAX_RUNS", "CONTROL_LOG_LEVEL"}},
+		{"bad values", map[string]string{"CONTROL_RATE_LIMIT": "lots", "CONTROL_MAX_RUNS": "0", "CONTROL_LOG_LEVEL": "loud",
+			"CONTROL_RUNTIME": "kubernetes", "CONTROL_SWARM_STATE_OPTS": "type=nfs"}, nil,
+			[]string{"CONTROL_RATE_LIMIT", "CONTROL_MAX_RUNS", "CONTROL_LOG_LEVEL", "CONTROL_RUNTIME", "CONTROL_SWARM_STATE_OPTS"}},
 		// The original's shipped default keys are refused, without being echoed.
 		{"known key", map[string]string{"CONTROL_API_KEY": "change-me-in-production"}, nil, []string{"publicly known"}},
 		// So are short keys.

@@ -64,7 +64,7 @@ func TestHealthHasNoSecrets(t *testing.T) {
 	if err := json.Unmarshal(body, &h); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("health %d %s", resp.StatusCode, body)
 	}
-	if h.Status != "ok" || h.Docker != "ok" || !h.AuthEnabled {
+	if h.Status != "ok" || h.Docker != "ok" || !h.AuthEnabled || h.Runtime != "containers" {
 		t.Errorf("health %+v", h)
 	}
 	if strings.Contains(string(body), testKey) {

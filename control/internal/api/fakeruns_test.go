@@ -222,6 +222,8 @@ func (f *fakeRuns) Events(ctx context.Context, id string) (<-chan runs.Event, er
 	return ch, nil
 }
 
+func (f *fakeRuns) Runtime() string { return "containers" }
+
 func (f *fakeRuns) Ping(context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

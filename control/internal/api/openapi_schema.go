@@ -118,11 +118,21 @@ func (g *schemaGen) addFields(t reflect.Type, props map[string]any, required *[]
 
 // applyRules turns validate tags into schema limits.
 func applyRules(s map[string]any, f reflect.StructField) {
+	applyRuleList(s, expandRules(f.Tag.Get("validate")))
+}
+
+// applyRuleList applies rules to s; after "dive" they concern an array's items.
+func applyRuleList(s map[string]any, rules []string) {
 	isText := s["type"] == "string"
-	for _, rule := range expandRules(f.Tag.Get("validate")) {
+	for i, rule := range rules {
 		key, val, _ := strings.Cut(rule, "=")
 		n, err := strconv.ParseFloat(val, 64)
 		switch {
+		case key == "dive":
+			if items, ok := s["items"].(map[string]any); ok {
+				applyRuleList(items, rules[i+1:])
+			}
+			return
 		case key == "oneof":
 			s["enum"] = strings.Fields(val)
 		case err != nil:

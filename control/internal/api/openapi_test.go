@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/trafficinator/trafficinator/control/internal/runs"
 )
 
 // The OpenAPI document lists exactly the routes the server has: every route is documented, and
@@ -86,6 +88,13 @@ func TestOpenAPIDescribesRunFields(t *testing.T) {
 	health := doc.Components.Schemas["RunsTargetState"].Properties["health"]
 	if !strings.Contains(fmt.Sprint(health["description"]), "last 60 s") {
 		t.Errorf("health %v does not say its window", health)
+	}
+	placement := doc.Components.Schemas["RunRequest"].Properties["placement"]
+	if items, _ := placement["items"].(map[string]any); placement["maxItems"] != float64(runs.MaxPlacement) || items["maxLength"] != float64(runs.MaxConstraintLen) {
+		t.Errorf("RunRequest placement %v: want at most %d constraints of %d characters", placement, runs.MaxPlacement, runs.MaxConstraintLen)
+	}
+	if h := doc.Components.Schemas["HealthResponse"].Properties["runtime"]; !strings.Contains(fmt.Sprint(h["description"]), "swarm") {
+		t.Errorf("HealthResponse runtime %v", h)
 	}
 	limits := doc.Components.Schemas["RunsLimits"].Properties
 	if limits["memory_mb"]["minimum"] != float64(32) || limits["cpus"]["maximum"] != float64(64) ||

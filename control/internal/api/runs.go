@@ -29,6 +29,8 @@ type RunRequest struct {
 	Overrides map[string]any `json:"overrides,omitempty"`
 	// Limits bound each loader container (memory, CPUs, processes); absent fields take the defaults.
 	Limits *runs.Limits `json:"limits,omitempty"`
+	// Placement constrains which nodes of a Docker Swarm run the loaders; only on a swarm.
+	Placement []string `json:"placement,omitempty" validate:"omitempty,placements,dive,constraintlen" doc:"Swarm placement constraints of the run's loaders, all of which a node must meet, e.g. [\"node.role==worker\", \"node.labels.loadgen==true\"]. Only when the control runs loaders on a Docker Swarm. Absent on a resumed run: the placement it ran with."`
 }
 
 // maxRunIDLen bounds path ids handed to the run service (real ids are 12 hex digits).
@@ -80,6 +82,7 @@ func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest
 	if req.Limits != nil {
 		sr.Limits = *req.Limits
 	}
+	sr.Placement = req.Placement
 	given := 0
 	for _, set := range []bool{req.ConfigID != nil, req.Config != nil, req.ResumeOf != ""} {
 		if set {

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,6 +64,7 @@ func TestRunsLifecycle(t *testing.T) {
 
 func TestStartRunRequests(t *testing.T) {
 	e := newEnv(t)
+	e.runs.maxActive = 10
 	id := e.saveConfig("c", nil)
 	tests := []struct {
 		name   string
@@ -91,6 +93,13 @@ func TestStartRunRequests(t *testing.T) {
 			http.StatusBadRequest, []string{"limits.memory_mb", "limits.cpus", "limits.pids"}},
 		// An unknown limit is named too.
 		{"unknown limit", map[string]any{"config_id": id, "limits": map[string]any{"disk_mb": 1}}, http.StatusBadRequest, []string{"limits.disk_mb"}},
+		// More placement constraints than a run takes, and one too long: each named.
+		{"too many constraints", map[string]any{"config_id": id, "placement": slices.Repeat([]string{"node.role==worker"}, runs.MaxPlacement+1)},
+			http.StatusBadRequest, []string{"placement"}},
+		{"a constraint too long", map[string]any{"config_id": id, "placement": []string{"node.labels.x==" + strings.Repeat("y", runs.MaxConstraintLen)}},
+			http.StatusBadRequest, []string{"placement[0]"}},
+		// Placement is passed on to the run service, which checks its syntax and the runtime.
+		{"placement", map[string]any{"config_id": id, "placement": []string{"node.role==worker"}}, http.StatusCreated, nil},
 		// Limits within bounds start the run.
 		{"limits", map[string]any{"config_id": id, "limits": map[string]any{"memory_mb": 256, "cpus": 0.5}}, http.StatusCreated, nil},
 	}
@@ -111,6 +120,12 @@ func TestStartRunRequests(t *testing.T) {
 	e.runs.mu.Unlock()
 	if last.Limits != (runs.Limits{MemoryMB: 256, CPUs: 0.5}) {
 		t.Errorf("limits passed on: %+v", last.Limits)
+	}
+	e.runs.mu.Lock()
+	placed := e.runs.starts[len(e.runs.starts)-2]
+	e.runs.mu.Unlock()
+	if !slices.Equal(placed.Placement, []string{"node.role==worker"}) {
+		t.Errorf("placement passed on: %v", placed.Placement)
 	}
 }
 

@@ -90,6 +90,15 @@ func (r *runSlot) Events(ctx context.Context, id string) (<-chan runs.Event, err
 	return s.Events(ctx, id)
 }
 
+// Runtime is the run service's, or "" before there is one.
+func (r *runSlot) Runtime() string {
+	s, err := r.get()
+	if err != nil {
+		return ""
+	}
+	return s.Runtime()
+}
+
 func (r *runSlot) Ping(ctx context.Context) error {
 	s, err := r.get()
 	if err != nil {

@@ -107,6 +107,7 @@ type HealthResponse struct {
 	Version     string `json:"version"`
 	Docker      string `json:"docker"` // ok or unavailable
 	AuthEnabled bool   `json:"auth_enabled"`
+	Runtime     string `json:"runtime,omitempty" doc:"How runs' loaders run: containers (of the control's Docker host) or swarm (the replicas of one Swarm service per run). Absent until the Docker Engine has answered."`
 }
 
 func (s *Server) health(c echo.Context) error {
@@ -116,6 +117,7 @@ func (s *Server) health(c echo.Context) error {
 	if err := s.runs.Ping(ctx); err != nil {
 		resp.Status, resp.Docker = "degraded", "unavailable"
 	}
+	resp.Runtime = s.runs.Runtime()
 	return c.JSON(http.StatusOK, resp)
 }
 

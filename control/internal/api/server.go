@@ -30,6 +30,8 @@ type RunService interface {
 	Logs(ctx context.Context, id string, tail int, follow bool) (<-chan runs.LogLine, error)
 	Events(ctx context.Context, id string) (<-chan runs.Event, error)
 	Ping(ctx context.Context) error
+	// Runtime says how loaders run: "containers" or "swarm".
+	Runtime() string
 }
 
 // Defaults of Deps fields left zero.

@@ -21,10 +21,12 @@ const maxDescriptionChars = 500
 // "namelen", "desclen", "loaders" or "testtimeout", the validator and the OpenAPI document expand them here, and
 // GET /api/schema serves the same numbers, so no number is written twice.
 var tagAliases = map[string]string{
-	"namelen":     "max=" + strconv.Itoa(config.MaxNameChars),
-	"desclen":     "max=" + strconv.Itoa(maxDescriptionChars),
-	"loaders":     "min=0,max=" + strconv.Itoa(runs.MaxLoaders), // 0 means runs.DefaultLoaders
-	"testtimeout": "min=1,max=" + strconv.Itoa(maxTestTimeout),
+	"namelen":       "max=" + strconv.Itoa(config.MaxNameChars),
+	"desclen":       "max=" + strconv.Itoa(maxDescriptionChars),
+	"loaders":       "min=0,max=" + strconv.Itoa(runs.MaxLoaders), // 0 means runs.DefaultLoaders
+	"testtimeout":   "min=1,max=" + strconv.Itoa(maxTestTimeout),
+	"placements":    "max=" + strconv.Itoa(runs.MaxPlacement),
+	"constraintlen": "max=" + strconv.Itoa(runs.MaxConstraintLen),
 }
 
 // expandRules returns a validate tag with its aliases replaced by the rules they stand for.

@@ -51,6 +51,13 @@ type Container struct {
 	User string
 	// Confinement is how the container is confined and limited.
 	Confinement Confinement
+	// Error is why the engine ended it, when it says: a Swarm task's error ("task: non-zero exit
+	// (1)", "No such image: …"); empty for containers.
+	Error string
+	// TaskContainer is, for a slot of a Swarm service, the container of its newest task, on
+	// whichever node runs it (`docker logs` of it on that node shows the task's output); empty
+	// for containers, and before the task has one.
+	TaskContainer string
 }
 
 // Confinement is a container's confinement and resource limits, as the engine reports them.
@@ -117,7 +124,15 @@ func (r *Runtime) cleanup(ctx context.Context, id string) error {
 // whole seconds; a negative timeout uses the container's StopTimeout or the engine's 10 s). The
 // call blocks until the container has stopped, so ctx must outlive timeout. Stopping a container
 // that is not running succeeds; a missing one yields ErrNotFound.
+//
+// A slot of a Swarm service cannot be stopped alone: Stop scales its whole service to zero replicas
+// (once, whichever of its slots is stopped first; Swarm sends each task SIGTERM, then SIGKILL after
+// the service's stop grace period) and waits until the slot's task has ended, at most timeout
+// plus a margin. Swarm then removes the stopped tasks with their containers.
 func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) error {
+	if svcID, slot, ok := parseSlotID(id); ok {
+		return r.stopSlot(ctx, svcID, slot, timeout)
+	}
 	opts := container.StopOptions{}
 	if timeout >= 0 {
 		secs := durationSeconds(timeout)
@@ -129,9 +144,36 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 	return nil
 }
 
+// Kill sends SIGKILL to a loader container, or to the container of a Swarm slot's newest task
+// when it runs on this engine's node: what a crash or a lost node does to a loader, with no
+// chance to save anything. A container restarts by its restart policy, a slot by its service's.
+// A container that is not running, or a task on another node, yields an error (ErrNotFound when
+// it is gone).
+func (r *Runtime) Kill(ctx context.Context, id string) error {
+	target := id
+	if IsServiceLoader(id) {
+		c, err := r.Inspect(ctx, id)
+		if err != nil {
+			return fmt.Errorf("kill %s: %w", id, err)
+		}
+		if c.TaskContainer == "" {
+			return fmt.Errorf("kill %s: %w: its task has no container yet", id, ErrNotFound)
+		}
+		target = c.TaskContainer
+	}
+	if err := r.api.ContainerKill(ctx, target, "KILL"); err != nil {
+		return fmt.Errorf("kill container %s: %w", shortID(target), classify(err))
+	}
+	return nil
+}
+
 // Remove force-removes a container (killing it if it still runs) with its anonymous volumes.
-// A container that does not exist counts as removed, so Remove is idempotent.
+// A container that does not exist counts as removed, so Remove is idempotent. A slot of a Swarm
+// service cannot be removed alone (the error wraps ErrInvalidSpec): remove its run (RemoveRun).
 func (r *Runtime) Remove(ctx context.Context, id string) error {
+	if IsServiceLoader(id) {
+		return fmt.Errorf("remove %s: %w: %w", id, ErrInvalidSpec, errNotAlone)
+	}
 	err := r.api.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
 	if err != nil && !errors.Is(classify(err), ErrNotFound) {
 		return fmt.Errorf("remove container %s: %w", shortID(id), classify(err))
@@ -158,8 +200,23 @@ type Filter struct {
 }
 
 // List returns the loader containers of this Runtime's scope, each inspected so that exit codes
-// and times are filled in. A container removed between listing and inspecting is left out.
+// and times are filled in. A container removed between listing and inspecting is left out. On a
+// swarm manager it also returns a Container for every loader slot of the scope's services (see
+// slots.go), whatever the Runtime's mode, so that runs started in either mode are found again.
 func (r *Runtime) List(ctx context.Context, f Filter) ([]Container, error) {
+	out, err := r.listContainers(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	slots, err := r.listSlots(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, slots...), nil
+}
+
+// listContainers returns the scope's loader containers, inspected.
+func (r *Runtime) listContainers(ctx context.Context, f Filter) ([]Container, error) {
 	args := filters.NewArgs(
 		filters.Arg("label", labelFilter(LabelManaged, LabelManagedValue)),
 		filters.Arg("label", labelFilter(LabelScope, r.scope)),
@@ -185,9 +242,12 @@ func (r *Runtime) List(ctx context.Context, f Filter) ([]Container, error) {
 	return out, nil
 }
 
-// Inspect reports one container by ID (or name). It does not check the scope: the ID is the
-// caller's, typically from List, Start or Events.
+// Inspect reports one container by ID (or name), or one slot of a Swarm service by its handle.
+// It does not check the scope: the ID is the caller's, typically from List, Launch or Events.
 func (r *Runtime) Inspect(ctx context.Context, id string) (Container, error) {
+	if svcID, slot, ok := parseSlotID(id); ok {
+		return r.inspectSlot(ctx, svcID, slot)
+	}
 	resp, err := r.api.ContainerInspect(ctx, id)
 	if err != nil {
 		return Container{}, fmt.Errorf("inspect container %s: %w", shortID(id), classify(err))

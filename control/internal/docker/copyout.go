@@ -30,7 +30,13 @@ type copyFromEngine interface {
 // paths in the container, their permission bits and owners, ready to be copied into another container
 // with Spec.Files. A container or directory that does not exist yields ErrNotFound; more than
 // 64 MiB in total is an error.
+//
+// A slot of a Swarm service has no one container to copy out of (its tasks may run on any node);
+// the error wraps ErrInvalidSpec. A swarm backfill keeps its state on volumes instead.
 func (r *Runtime) CopyOut(ctx context.Context, id, dir string, match func(name string) bool) ([]File, error) {
+	if IsServiceLoader(id) {
+		return nil, fmt.Errorf("copy %s out of %s: %w: %w", dir, id, ErrInvalidSpec, errNotAlone)
+	}
 	api, ok := r.api.(copyFromEngine)
 	if !ok {
 		return nil, fmt.Errorf("copy %s out of container %s: the engine client cannot copy files out", dir, shortID(id))

@@ -19,6 +19,12 @@ const (
 	LabelIndex = "io.trafficinator.index"
 	// LabelKind says whether the loader drives live load or a backfill (KindLive or KindBackfill).
 	LabelKind = "io.trafficinator.kind"
+	// LabelLoaders is, on a Swarm service, the number of loaders of its run: its replicas when it
+	// was created (a stopped service is scaled to zero, and still has that many loaders to account for).
+	LabelLoaders = "io.trafficinator.loaders"
+	// LabelState is, on a swarm backfill's state volumes (and its service), the key of the state
+	// they hold: the runs that resume one another share it.
+	LabelState = "io.trafficinator.state"
 
 	// LabelManagedValue is the value of LabelManaged.
 	LabelManagedValue = "true"
@@ -44,6 +50,8 @@ var reservedLabels = map[string]bool{
 	LabelRunID:   true,
 	LabelIndex:   true,
 	LabelKind:    true,
+	LabelLoaders: true,
+	LabelState:   true,
 }
 
 // labelFilter is the "key=value" form Docker's label filters take.

@@ -52,12 +52,22 @@ type LogLine struct {
 // ErrNotFound for a missing container, or ctx's error when ctx ended the stream) and is closed, so
 // the usual loop is `for l := range lines {…}; if err := <-errs; err != nil {…}`. A reader that
 // stops reading early must cancel ctx; the goroutine behind the channels then ends.
+//
+// For a slot of a Swarm service (see slots.go) Logs reads the logs of the slot's tasks, oldest
+// first, and with Follow ends when the slot's newest task has ended, as a container's log ends when
+// it stops: Swarm's own log stream of a task does not end by itself.
 func (r *Runtime) Logs(ctx context.Context, id string, opts LogOptions) (<-chan LogLine, <-chan error) {
 	lines := make(chan LogLine, 64)
 	errs := make(chan error, 1)
 	go func() {
 		defer close(lines)
 		defer close(errs)
+		if svcID, slot, ok := parseSlotID(id); ok {
+			if err := r.slotLogs(ctx, svcID, slot, opts, lines); err != nil {
+				errs <- fmt.Errorf("logs of slot %d of service %s: %w", slot, svcID, err)
+			}
+			return
+		}
 		if err := r.streamLogs(ctx, id, opts, lines); err != nil {
 			errs <- fmt.Errorf("logs of container %s: %w", shortID(id), err)
 		}
@@ -71,24 +81,32 @@ func (r *Runtime) streamLogs(ctx context.Context, id string, opts LogOptions, li
 	if err != nil {
 		return classify(err)
 	}
+	_, err = copyLog(ctx, body, lines)
+	return err
+}
+
+// copyLog turns a multiplexed, timestamped log stream into lines until it ends (or ctx does), and
+// closes it. It returns the time of the last line it passed on (zero when none).
+func copyLog(ctx context.Context, body io.ReadCloser, lines chan<- LogLine) (time.Time, error) {
 	defer body.Close()
 	// Closing the body unblocks a read waiting for the next frame when ctx ends.
 	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
 	defer stop()
 
-	out := &lineWriter{ctx: ctx, stream: StreamStdout, lines: lines}
-	errOut := &lineWriter{ctx: ctx, stream: StreamStderr, lines: lines}
+	var last time.Time
+	out := &lineWriter{ctx: ctx, stream: StreamStdout, lines: lines, last: &last}
+	errOut := &lineWriter{ctx: ctx, stream: StreamStderr, lines: lines, last: &last}
 	_, copyErr := stdcopy.StdCopy(out, errOut, body)
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return last, ctx.Err()
 	}
 	if copyErr != nil && !errors.Is(copyErr, io.EOF) {
-		return classify(copyErr)
+		return last, classify(copyErr)
 	}
 	if err := out.flush(); err != nil {
-		return err
+		return last, err
 	}
-	return errOut.flush()
+	return last, errOut.flush()
 }
 
 // logsOptions translates LogOptions; timestamps are always requested so LogLine.Time is Docker's.
@@ -114,6 +132,7 @@ type lineWriter struct {
 	lines   chan<- LogLine
 	pending []byte
 	started time.Time
+	last    *time.Time // the latest time of a line passed on, shared by a stream's two writers
 }
 
 // Write consumes one frame. It returns an error only when ctx ends, which stops stdcopy.
@@ -153,6 +172,9 @@ func (w *lineWriter) flush() error {
 	w.pending = w.pending[:0]
 	select {
 	case w.lines <- LogLine{Stream: w.stream, Time: w.started, Text: text}:
+		if w.last != nil && w.started.After(*w.last) {
+			*w.last = w.started
+		}
 		return nil
 	case <-w.ctx.Done():
 		return w.ctx.Err()

@@ -57,7 +57,8 @@ func dockerRuntime(t *testing.T) *Runtime {
 	if testing.Short() {
 		t.Skip("needs the Docker Engine; skipped with -short")
 	}
-	rt, err := New(t.Context(), Options{Scope: "test-" + nonScopeChars.ReplaceAllString(t.Name(), "_") + "-" + randomHex(4)})
+	// Containers even on a swarm manager: these tests are about containers.
+	rt, err := New(t.Context(), Options{Scope: testScope(t), Runtime: RuntimeDocker})
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("the Docker Engine is required in CI: %v", err)
@@ -80,6 +81,11 @@ func dockerRuntime(t *testing.T) *Runtime {
 		_ = rt.Close()
 	})
 	return rt
+}
+
+// testScope is a scope label unique to the test.
+func testScope(t *testing.T) string {
+	return "test-" + nonScopeChars.ReplaceAllString(t.Name(), "_") + "-" + randomHex(4)
 }
 
 // testImage builds the fakeloader image on first use and returns its tag.

@@ -1,10 +1,17 @@
-// Package docker runs loader containers on a Docker Engine. It is the only package of the project
-// that imports the Docker SDK, so that an SDK migration (github.com/docker/docker is frozen at v28;
-// its successor is github.com/moby/moby/client) touches nothing else, and so that no SDK type leaks
-// into the control: callers see Spec, Container, LogLine and Event.
+// Package docker runs loader containers on a Docker Engine, or on the Docker Swarm that engine
+// manages. It is the only package of the project that imports the Docker SDK, so that an SDK
+// migration (github.com/docker/docker is frozen at v28; its successor is
+// github.com/moby/moby/client) touches nothing else, and so that no SDK type leaks into the control:
+// callers see Spec, RunSpec, Container, LogLine and Event.
 //
 // Containers are owned by labels (see labels.go), never by names. A Runtime is bound to one scope
 // and only ever lists, watches or reports the containers of that scope.
+//
+// On a swarm manager (Mode ModeSwarm) a run's loaders are one service with a replica per loader
+// (swarm.go, service.go): each task takes its shard from its slot, tokens are Swarm secrets and the
+// other files Swarm configs, and a backfill's shards keep their state on a volume per slot. The
+// caller still sees one Container per loader, identified by a handle for the service's slot
+// (slots.go), which Inspect, Logs and Stop accept like a container ID.
 //
 // The engine may be older than the SDK (Docker 20.10 speaks API 1.41 while the SDK defaults to a
 // newer one), so the client negotiates the API version. There is no image registry in the
@@ -17,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/docker/docker/api/types"
@@ -48,6 +56,7 @@ type engine interface {
 	CopyToContainer(ctx context.Context, containerID, dstPath string, content io.Reader, options container.CopyToContainerOptions) error
 	ContainerStart(ctx context.Context, containerID string, options container.StartOptions) error
 	ContainerStop(ctx context.Context, containerID string, options container.StopOptions) error
+	ContainerKill(ctx context.Context, containerID, signal string) error
 	ContainerRemove(ctx context.Context, containerID string, options container.RemoveOptions) error
 	ContainerWait(ctx context.Context, containerID string, condition container.WaitCondition) (<-chan container.WaitResponse, <-chan error)
 	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
@@ -69,6 +78,11 @@ type Options struct {
 	// Scope is the value of LabelScope on every container this Runtime creates, and the only scope
 	// it lists and watches. Empty means DefaultScope. Tests use a unique scope each.
 	Scope string
+	// Runtime chooses how loaders run: RuntimeAuto (a swarm manager runs services, any other engine
+	// containers), RuntimeDocker or RuntimeSwarm.
+	Runtime string
+	// StateVolumes configures the volumes that keep the state of a swarm backfill's shards.
+	StateVolumes StateVolumes
 }
 
 // Runtime starts, watches and removes the loader containers of one scope. It is safe for
@@ -76,10 +90,18 @@ type Options struct {
 type Runtime struct {
 	api   engine
 	scope string
+
+	mode    string       // ModeContainers or ModeSwarm
+	manager bool         // the engine manages a swarm: services may be listed and followed
+	sw      swarmEngine  // the swarm calls of api; nil when api lacks them (test fakes)
+	volumes StateVolumes // how swarm state volumes are created
+	scaleMu sync.Mutex   // one scale-down of a service at a time (Stop of its loaders runs in parallel)
 }
 
 // New connects to the Docker Engine and checks that it answers. When it does not, the error wraps
-// ErrUnavailable. The client negotiates the API version with the engine on first use.
+// ErrUnavailable. The client negotiates the API version with the engine on first use. It then
+// decides the mode (see Options.Runtime); with RuntimeSwarm on an engine that manages no swarm, the
+// error wraps ErrNotManager.
 func New(ctx context.Context, opts Options) (*Runtime, error) {
 	clientOpts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
 	if opts.Host != "" {
@@ -95,15 +117,23 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 		closeErr := cli.Close()
 		return nil, errors.Join(fmt.Errorf("ping docker engine at %s: %w: %w", cli.DaemonHost(), ErrUnavailable, err), closeErr)
 	}
-	return newRuntime(cli, opts.Scope), nil
+	r := newRuntime(cli, opts.Scope)
+	r.mode, r.manager, err = detectMode(ctx, cli, opts.Runtime)
+	if err != nil {
+		return nil, errors.Join(err, cli.Close())
+	}
+	r.volumes = opts.StateVolumes
+	return r, nil
 }
 
-// newRuntime binds an engine to a scope; tests use it to inject a fake engine.
+// newRuntime binds an engine to a scope, in ModeContainers; tests use it to inject a fake engine.
 func newRuntime(api engine, scope string) *Runtime {
 	if scope == "" {
 		scope = DefaultScope
 	}
-	return &Runtime{api: api, scope: scope}
+	r := &Runtime{api: api, scope: scope, mode: ModeContainers}
+	r.sw, _ = api.(swarmEngine)
+	return r
 }
 
 // Scope returns the scope this Runtime owns.

@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -110,6 +111,50 @@ func sumSummaries(mode string, sums []*report.Summary, carried *statsSum) *repor
 	}
 	out.Targets, out.Total = total.targetList(), total.total
 	return out
+}
+
+// dayKey is one backfill day of one target.
+type dayKey struct{ date, target string }
+
+// sumDayLocked records loader index's record of a backfill day and returns the run's record of it:
+// the sum over the loaders that reported it, done once all of the run's loaders have reported it
+// done. A sharded backfill's shards each report their own share of every day; a shard's record is
+// cumulative (it counts what the shard's earlier processes sent too), so its latest one replaces
+// its earlier ones.
+func (r *liveRun) sumDayLocked(index int, d *report.Day) *report.Day {
+	k := dayKey{d.Date, d.Target}
+	byLoader := r.days[k]
+	if byLoader == nil {
+		byLoader = make(map[int]report.Day)
+		r.days[k] = byLoader
+	}
+	byLoader[index] = *d
+	sum := &report.Day{Header: d.Header, Date: d.Date, Target: d.Target}
+	done, skipped := 0, 0
+	for _, i := range sortedKeys(byLoader) {
+		x := byLoader[i]
+		sum.Planned += x.Planned
+		sum.Sent += x.Sent
+		sum.Tracked += x.Tracked
+		sum.Invalid += x.Invalid
+		sum.Dropped += x.Dropped
+		sum.Landed += x.Landed
+		sum.MaybeDuplicated += x.MaybeDuplicated
+		sum.MaybeMissing += x.MaybeMissing
+		sum.Seconds = max(sum.Seconds, x.Seconds)
+		if x.Done {
+			done++
+		}
+		if x.Skipped != "" {
+			skipped++
+			sum.Skipped = cmp.Or(sum.Skipped, x.Skipped)
+		}
+	}
+	sum.Done = done >= r.loaders
+	if skipped < r.loaders {
+		sum.Skipped = "" // the day was sent, at least in part
+	}
+	return sum
 }
 
 // sumProgress combines the backfill progress of a run's loaders; nil when there is none.

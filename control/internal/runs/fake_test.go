@@ -17,9 +17,12 @@ type fakeRuntime struct {
 	Runtime
 
 	mu         sync.Mutex
-	down       bool // every call fails as if the engine did not answer
-	failStart  int  // the n-th Start fails (1-based); 0: none
-	noImage    bool // Start fails as the engine does for a missing image
+	down       bool            // every call fails as if the engine did not answer
+	failStart  int             // the n-th loader start fails (1-based); 0: none
+	noImage    bool            // a start fails as the engine does for a missing image
+	platform   docker.Platform // what Platform reports; its Mode "" means containers
+	runSpecs   []docker.RunSpec
+	states     []string // the state keys RemoveState was called with
 	starts     int
 	nextID     int
 	clock      time.Time
@@ -49,12 +52,21 @@ func newFakeRuntime() *fakeRuntime {
 		clock: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 }
 
-// addContainer registers a container (for reconcile tests, or from Start) and returns its ID.
+// addContainer registers a container (for reconcile tests, or from Launch) and returns its ID.
 func (f *fakeRuntime) addContainer(runID string, index int, kind, state string, exitCode int) string {
+	return f.addLoader(runID, index, kind, state, exitCode, false)
+}
+
+// addLoader registers a loader: a container, or with slot a slot of a Swarm service (its ID a
+// slot handle).
+func (f *fakeRuntime) addLoader(runID string, index int, kind, state string, exitCode int, slot bool) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
 	id := fmt.Sprintf("c%03d%s", f.nextID, strings.Repeat("0", 60))
+	if slot {
+		id = fmt.Sprintf("swarm:svc%s:%d", runID, index+1)
+	}
 	f.containers[id] = &fakeContainer{
 		c:       docker.Container{ID: id, Name: "fake-" + id[:4], RunID: runID, Index: index, Kind: kind, State: state, ExitCode: exitCode},
 		changed: make(chan struct{}),
@@ -96,6 +108,13 @@ func (f *fakeRuntime) setState(id, state string, code int) {
 	}
 }
 
+// setEngineError sets why the engine says a loader ended (Container.Error).
+func (f *fakeRuntime) setEngineError(id, msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.containers[id].c.Error = msg
+}
+
 // setFiles sets what a container holds under /data.
 func (f *fakeRuntime) setFiles(id string, files ...docker.File) {
 	f.mu.Lock()
@@ -134,27 +153,6 @@ func (f *fakeRuntime) Ping(context.Context) error {
 		return errEngineDown
 	}
 	return nil
-}
-
-func (f *fakeRuntime) Start(_ context.Context, spec docker.Spec) (docker.Container, error) {
-	f.mu.Lock()
-	f.starts++
-	fail := f.down || f.starts == f.failStart
-	noImage := f.noImage
-	f.mu.Unlock()
-	if noImage {
-		return docker.Container{}, fmt.Errorf("start loader %s/%d: create container: No such image: %s: %w", spec.RunID, spec.Index, spec.Image, docker.ErrNotFound)
-	}
-	if fail {
-		return docker.Container{}, fmt.Errorf("start loader %s/%d: create container: %w", spec.RunID, spec.Index, errEngineDown)
-	}
-	id := f.addContainer(spec.RunID, spec.Index, spec.Kind, "running", 0)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	spec.Labels = map[string]string{"fake-id": id}
-	f.specs = append(f.specs, spec)
-	f.containers[id].spec = spec
-	return f.containers[id].c, nil
 }
 
 func (f *fakeRuntime) Stop(_ context.Context, id string, _ time.Duration) error {

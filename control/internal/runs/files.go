@@ -54,6 +54,9 @@ func (s *Service) saveCheckpoint(ctx context.Context, runID string, loaders []*l
 	}
 	var errs []error
 	for _, l := range loaders {
+		if docker.IsServiceLoader(l.id) {
+			continue // a swarm shard's state stays on its volume, where a resumed run finds it
+		}
 		if l.vanished {
 			errs = append(errs, fmt.Errorf("loader %d: its container is gone", l.index))
 			continue

@@ -5,14 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/trafficinator/trafficinator/control/internal/docker"
 	"github.com/trafficinator/trafficinator/control/internal/store"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
 
 // finish ends a run whose loaders have all ended: for a backfill it first saves the checkpoint
-// out of the container (so a resumed run continues exactly where this one stopped), then it saves
-// the final stats and summary and the last log lines, records the final state, and removes the
-// containers. It runs on a context of its own: a control shutting down still finishes a run whose
+// out of the container (so a resumed run continues exactly where this one stopped; on a swarm the
+// state stays on its volumes), then it saves the final stats and summary and the last log lines,
+// records the final state, and removes the containers, or the service with its secrets and
+// configs. It runs on a context of its own: a control shutting down still finishes a run whose
 // end it has seen.
 func (s *Service) finish(r *liveRun) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), finishTimeout)
@@ -26,7 +28,7 @@ func (s *Service) finish(r *liveRun) {
 	}
 	r.mu.Unlock()
 
-	if r.mode == ModeBackfill {
+	if r.mode == ModeBackfill && !onSwarm(loaders) {
 		if err := s.saveCheckpoint(ctx, r.id, loaders); err != nil {
 			s.log.Error("saving the backfill checkpoint failed", "run", r.id, "err", err)
 			if state != store.StateCompleted {
@@ -42,16 +44,21 @@ func (s *Service) finish(r *liveRun) {
 	if err := s.st.UpdateRunState(ctx, r.id, store.ActiveStates(), state, upd); err != nil {
 		s.log.Error("recording the end of a run failed", "run", r.id, "state", state, "err", err)
 	}
-	for _, l := range loaders {
-		if l.vanished {
-			continue
-		}
-		if err := s.rt.Remove(ctx, l.id); err != nil {
-			s.log.Warn("removing a loader container failed", "run", r.id, "loader", l.index, "err", err)
-		}
+	if err := s.rt.RemoveRun(ctx, r.id); err != nil {
+		s.log.Warn("removing the run's loaders failed", "run", r.id, "err", err)
 	}
 	s.log.Info("run ended", "run", r.id, "state", state, "error", msg)
 	s.closeRun(r)
+}
+
+// onSwarm reports whether a run's loaders are slots of a Swarm service.
+func onSwarm(loaders []*loader) bool {
+	for _, l := range loaders {
+		if docker.IsServiceLoader(l.id) {
+			return true
+		}
+	}
+	return false
 }
 
 // closeRun ends the run's subscriptions and followers and moves it to the finished list.
@@ -103,6 +110,9 @@ func (r *liveRun) outcomeLocked() (state string, code *int, msg string) {
 	case bad == nil && r.stopRequested:
 		return store.StateStopped, &zero, ""
 	case bad == nil:
+		if i, ok := r.interruptedLocked(); ok {
+			return store.StateStopped, &zero, fmt.Sprintf("loader %d was stopped from outside the control before its share was done (its summary says %q); resume the run to finish it", i, reasonSignal)
+		}
 		return store.StateCompleted, &zero, ""
 	}
 	if !bad.vanished {
@@ -118,6 +128,24 @@ func (r *liveRun) outcomeLocked() (state string, code *int, msg string) {
 	return store.StateFailed, code, r.failureLocked(bad)
 }
 
+// reasonSignal is the reason of a loader's summary when a signal ended it (pkg/report Summary).
+const reasonSignal = "signal"
+
+// interruptedLocked finds a backfill loader that exited 0 because something outside the control
+// sent it SIGTERM (a `docker stop` on its node, say): its share is not done, so the run did not
+// complete, and on a swarm its task, which ended well, is not started again.
+func (r *liveRun) interruptedLocked() (int, bool) {
+	if r.mode != ModeBackfill {
+		return 0, false
+	}
+	for _, i := range sortedKeys(r.cur) {
+		if s := r.cur[i].summary; s != nil && s.Reason == reasonSignal {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
 // failureLocked says why a loader failed, in words a user can act on.
 func (r *liveRun) failureLocked(l *loader) string {
 	var msg string
@@ -130,6 +158,9 @@ func (r *liveRun) failureLocked(l *loader) string {
 		msg = fmt.Sprintf("loader %d exited with code 2: its configuration or content files are invalid", l.index)
 	default:
 		msg = fmt.Sprintf("loader %d exited with code %d", l.index, l.exitCode)
+	}
+	if l.engineErr != "" {
+		msg += " (" + r.scrub(l.engineErr) + ")"
 	}
 	if last := r.lastErrorLocked(); last != "" {
 		return msg + ": " + last

@@ -104,7 +104,7 @@ func (s *Service) persist(r *liveRun, got ingested) {
 // loaderEnded records the end of one loader; the last one to end finishes the run.
 func (s *Service) loaderEnded(r *liveRun, l *loader, c docker.Container, vanished bool) {
 	r.mu.Lock()
-	l.exited, l.vanished, l.exitCode, l.oom = true, vanished, c.ExitCode, c.OOMKilled
+	l.exited, l.vanished, l.exitCode, l.oom, l.engineErr = true, vanished, c.ExitCode, c.OOMKilled, c.Error
 	finish := r.readyToFinishLocked()
 	// A loader that failed for good leaves its run failed: the others are stopped rather than
 	// left running a partial run nobody watches.

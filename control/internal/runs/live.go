@@ -26,7 +26,10 @@ type loader struct {
 	vanished bool // the container disappeared without an exit status the service saw
 	exitCode int
 	oom      bool
-	poke     chan struct{} // wakes the follower when a Docker event concerns the container
+	// engineErr is why the engine says the loader ended, when it says (a Swarm task's error:
+	// "No such image: …", a lost node).
+	engineErr string
+	poke      chan struct{} // wakes the follower when a Docker event concerns the container
 }
 
 // process is the report state of one loader process. A loader that Docker restarts starts a new
@@ -59,7 +62,8 @@ type liveRun struct {
 	finalizing    bool
 	finished      bool
 	cur           map[int]*process
-	carried       map[int]*statsSum // counters of loaders' earlier processes
+	carried       map[int]*statsSum             // counters of loaders' earlier processes
+	days          map[dayKey]map[int]report.Day // each loader's last record of each backfill day
 	history       map[int]*answerHistory
 	errs          *ring[report.Error]
 	logs          *ring[LogLine]
@@ -75,6 +79,7 @@ func newLiveRun(parent context.Context, id, mode string, n int, cfg config.Confi
 		id: id, mode: mode, loaders: n, tokens: tokensOf(cfg),
 		ctx: ctx, cancel: cancel, started: make(chan struct{}), done: make(chan struct{}),
 		byIndex: make(map[int]*loader), cur: make(map[int]*process), carried: make(map[int]*statsSum),
+		days: make(map[dayKey]map[int]report.Day),
 		errs: newRing[report.Error](errorRingSize), logs: newRing[LogLine](logRingSize),
 		history: make(map[int]*answerHistory),
 	}
@@ -203,7 +208,7 @@ func (r *liveRun) applyLocked(index int, rec any) ingested {
 	case *report.Progress:
 		p.progress = v
 	case *report.Day:
-		return ingested{day: v}
+		return ingested{day: r.sumDayLocked(index, v)}
 	case *report.Summary:
 		p.summary, r.dirty = v, true
 		r.sampleLocked(index, v.Time)

@@ -3,6 +3,7 @@ package runs
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/trafficinator/trafficinator/control/internal/docker"
 	"github.com/trafficinator/trafficinator/pkg/config"
@@ -23,27 +24,50 @@ const (
 	secretMode = 0o400
 )
 
-// spec describes loader i of a planned run: hardened (see docker.Spec), with its files, token
-// files and limits, and no token in its environment.
-func (s *Service) spec(runID string, p plan, i int) docker.Spec {
-	c := p.cfg
-	c.ShardIndex = i
-	c, secrets := tokenFiles(c)
+// runSpec describes the loaders of a planned run: hardened (see docker.Spec), with their files,
+// token files and limits, and no token in their environment. Each loader learns its shard from its
+// slot (SHARD_SLOT, its shard + 1), which Launch sets per container or Swarm per task, so the
+// environment holds no SHARD_INDEX.
+func (s *Service) runSpec(runID string, p plan) docker.RunSpec {
+	c, secrets := tokenFiles(p.cfg)
 	kind, restarts := docker.KindLive, s.opts.RestartRetries
 	if p.mode == ModeBackfill {
-		kind, restarts = docker.KindBackfill, 0 // a backfill is never restarted behind the control's back
-	}
-	files := slices.Concat(p.files, p.resume[i], secrets)
-	for j := range files {
-		files[j].UID, files[j].GID = loaderUID, loaderUID
+		kind = docker.KindBackfill
+		if p.platform.Mode != docker.ModeSwarm {
+			// A backfill container is never restarted behind the control's back: its checkpoint
+			// is copied in by the control. A swarm task resumes its shard from its volume.
+			restarts = 0
+		}
 	}
 	spec := docker.Spec{
-		RunID: runID, Index: i, Kind: kind, Image: s.opts.LoaderImage, Env: config.Encode(c), User: loaderUser,
-		Network: s.opts.Network, DataDir: dataDir, Files: files,
+		RunID: runID, Kind: kind, Image: s.opts.LoaderImage, Env: withoutShardIndex(config.Encode(c)), User: loaderUser,
+		Network: s.opts.Network, DataDir: dataDir, Files: ownedByLoader(p.files),
 		RestartOnFailure: restarts, StopTimeout: c.ShutdownGrace + stopGraceMargin,
 	}
 	p.limits.apply(&spec)
-	return spec
+	rs := docker.RunSpec{Loader: spec, Loaders: p.loaders, SlotEnv: config.EnvShardSlot, Secrets: ownedByLoader(secrets),
+		Placement: p.placement, StateKey: p.stateKey}
+	for i, files := range p.resume {
+		if rs.IndexFiles == nil {
+			rs.IndexFiles = make(map[int][]docker.File)
+		}
+		rs.IndexFiles[i] = ownedByLoader(files)
+	}
+	return rs
+}
+
+// withoutShardIndex drops SHARD_INDEX from an environment: the loader takes it from SHARD_SLOT.
+func withoutShardIndex(env []string) []string {
+	return slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "SHARD_INDEX=") })
+}
+
+// ownedByLoader returns copies of files that belong to the loader's user.
+func ownedByLoader(files []docker.File) []docker.File {
+	out := slices.Clone(files)
+	for i := range out {
+		out[i].UID, out[i].GID = loaderUID, loaderUID
+	}
+	return out
 }
 
 // tokenFiles moves c's tokens into files for the loader: it returns c with each token replaced by

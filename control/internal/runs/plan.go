@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/trafficinator/trafficinator/control/internal/docker"
 	"github.com/trafficinator/trafficinator/control/internal/store"
@@ -29,6 +30,11 @@ type plan struct {
 	limits   Limits                // of every loader container, defaults applied
 	files    []docker.File         // content files for every loader
 	resume   map[int][]docker.File // checkpoint files per loader of a resumed backfill
+	// platform is how the loaders run; on a swarm, placement constrains where, and a backfill's
+	// shards keep their state on the volumes of stateKey.
+	platform  docker.Platform
+	placement []string
+	stateKey  string
 }
 
 // invalid wraps problems in ErrInvalid so the API can list them (errors.As to config.Problems).
@@ -40,9 +46,11 @@ func invalid(ps config.Problems) error {
 // number of loaders, the settings the control owns, and the content files; then validates the
 // result. Every problem is reported at once, wrapped in ErrInvalid.
 func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
-	p := plan{name: req.Name, loaders: max(req.Loaders, DefaultLoaders), limits: req.Limits}
-	probs := req.Limits.check()
-	if err := s.resolveConfig(ctx, req, &p, &probs); err != nil {
+	p := plan{name: req.Name, loaders: max(req.Loaders, DefaultLoaders), limits: req.Limits,
+		platform: s.platform, placement: req.Placement}
+	probs := append(req.Limits.check(), checkPlacement(req.Placement, s.platform)...)
+	err := s.resolveConfig(ctx, req, &p, &probs)
+	if err != nil {
 		return plan{}, err
 	}
 	p.limits = p.limits.withDefaults()
@@ -58,19 +66,31 @@ func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
 	if p.cfg.BackfillEnabled {
 		p.mode = ModeBackfill
 	}
+	onSwarm := s.platform.Mode == docker.ModeSwarm
 	switch {
-	case p.mode == ModeBackfill && p.loaders > 1:
-		probs = append(probs, config.Errorf("loaders", fmt.Sprint(req.Loaders), "a backfill runs in one loader (its checkpoint is one file)"))
+	case p.mode == ModeBackfill && p.loaders > 1 && !onSwarm:
+		probs = append(probs, config.Errorf("loaders", fmt.Sprint(req.Loaders),
+			"on a Docker host a backfill runs in one loader (its checkpoint is one file); a Docker Swarm runs a backfill in shards"))
 	case p.loaders > MaxLoaders:
 		probs = append(probs, config.Errorf("loaders", fmt.Sprint(req.Loaders), "must be at most %d", MaxLoaders))
 	}
 	// Settings the control owns: it starts the loaders itself (no start signal), a finished
 	// backfill must exit rather than idle (or its run never ends), and the checkpoint lives
-	// where the control copies it from and back to.
+	// where the control copies it from and back to, or on a swarm on the volumes of its shards.
 	p.cfg.ShardIndex, p.cfg.ShardCount = 0, p.loaders
 	p.cfg.AutoStart, p.cfg.BackfillRunOnce, p.cfg.BackfillStateFile = true, false, stateFile
+	if onSwarm && p.mode == ModeBackfill {
+		// The swarm's nodes as they are now: a backfill's safety depends on them.
+		if p.platform, err = s.rt.Platform(ctx); err != nil {
+			return plan{}, fmt.Errorf("start run: %w", dockerErr(err))
+		}
+		probs = append(probs, planSwarmBackfill(&p, time.Now())...)
+	}
 	if err := s.contentFiles(ctx, req, &p, &probs); err != nil {
 		return plan{}, err
+	}
+	if onSwarm {
+		probs = append(probs, swarmFileProblems(p.files)...)
 	}
 	probs = append(probs, p.cfg.Validate().Errors()...)
 	if len(probs) > 0 {
@@ -154,6 +174,40 @@ func (s *Service) resolveResume(ctx context.Context, req StartRequest, p *plan, 
 	case store.IsActive(old.State):
 		return fmt.Errorf("resume run %s: %w: it is still %s", old.ID, ErrConflict, old.State)
 	}
+	if err := s.resumeState(ctx, req, old, p, probs); err != nil {
+		return err
+	}
+	p.cfg, p.configID = old.Config, old.ConfigID
+	p.cfg.BackfillEnabled = true
+	if p.limits == (Limits{}) {
+		p.limits = storedLimits(old.Limits) // a resumed run keeps its limits unless new ones are given
+	}
+	if req.Placement == nil {
+		p.placement = old.Placement // and its placement
+	}
+	if p.name == "" {
+		p.name = old.Name
+	}
+	return nil
+}
+
+// resumeState finds where the state of the run to resume is: in its checkpoint, which the control
+// copied out of its container, or on the state volumes of its shards on a swarm. A run is resumed
+// the way it ran, with as many loaders as it had: each shard's state is its own.
+func (s *Service) resumeState(ctx context.Context, req StartRequest, old store.Run, p *plan, probs *config.Problems) error {
+	key, n := stateKeyOf(old.Config), max(old.Config.ShardCount, 1)
+	switch {
+	case req.Loaders != 0 && req.Loaders != n:
+		*probs = append(*probs, config.Errorf("loaders", fmt.Sprint(req.Loaders), "a resumed backfill keeps its %d loaders: each shard's state is its own", n))
+	case key != "" && p.platform.Mode != docker.ModeSwarm:
+		*probs = append(*probs, config.Errorf("resume_of", old.ID, "this backfill ran on a Docker Swarm, where its state is; resume it there"))
+	case key == "" && p.platform.Mode == docker.ModeSwarm:
+		*probs = append(*probs, config.Errorf("resume_of", old.ID, "this backfill ran as a container, whose checkpoint a Swarm cannot take; resume it with CONTROL_RUNTIME=docker"))
+	}
+	p.loaders, p.stateKey = n, key
+	if key != "" {
+		return nil // the state is on the volumes of the key
+	}
 	cp, err := s.loadCheckpoint(old.ID)
 	if err != nil {
 		return fmt.Errorf("resume run %s: %w", old.ID, err)
@@ -163,14 +217,7 @@ func (s *Service) resolveResume(ctx context.Context, req StartRequest, p *plan, 
 			return err
 		}
 	}
-	p.cfg, p.configID, p.resume = old.Config, old.ConfigID, cp
-	p.cfg.BackfillEnabled = true
-	if p.limits == (Limits{}) {
-		p.limits = storedLimits(old.Limits) // a resumed run keeps its limits unless new ones are given
-	}
-	if p.name == "" {
-		p.name = old.Name
-	}
+	p.resume = cp
 	return nil
 }
 

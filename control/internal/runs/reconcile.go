@@ -2,6 +2,7 @@ package runs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/trafficinator/trafficinator/control/internal/docker"
@@ -39,18 +40,35 @@ func (s *Service) reconcile(ctx context.Context) error {
 	return nil
 }
 
-// removeOrphans stops and removes, in the background, containers of runs that are not active: a
-// run that ended while its containers were being removed, or no run the store knows.
+// removeOrphans stops and removes, in the background, the loaders of a run that is not active: a
+// run that ended while its loaders were being removed, or no run the store knows.
 func (s *Service) removeOrphans(ctx context.Context, runID string, cs []docker.Container) {
 	known := "no run record"
 	if run, err := s.st.GetRun(ctx, runID); err == nil {
 		known = "its run is " + run.State
 	}
+	s.log.Warn("removing loaders no active run owns", "run", runID, "loaders", len(cs), "reason", known)
+	s.goBackground(func(ctx context.Context) {
+		for _, c := range cs {
+			if err := s.rt.Stop(ctx, c.ID, s.opts.StopTimeout); err != nil && !errors.Is(err, docker.ErrNotFound) && ctx.Err() == nil {
+				s.log.Warn("stopping an orphaned loader failed", "run", runID, "loader", c.Name, "err", err)
+			}
+		}
+		if err := s.rt.RemoveRun(ctx, runID); err != nil && ctx.Err() == nil {
+			s.log.Warn("removing an orphaned run's loaders failed", "run", runID, "err", err)
+		}
+	})
+}
+
+// removeExtras stops and removes, in the background, containers of an active run that are not
+// among its loaders (an index out of range, or a second container of one index). The slots of a
+// service are its loaders by construction.
+func (s *Service) removeExtras(runID string, cs []docker.Container) {
 	for _, c := range cs {
-		s.log.Warn("removing a loader container no active run owns", "run", runID, "container", c.Name, "reason", known)
+		s.log.Warn("removing a container its run does not count among its loaders", "run", runID, "container", c.Name)
 		s.goBackground(func(ctx context.Context) {
 			if err := s.rt.StopAndRemove(ctx, c.ID, s.opts.StopTimeout); err != nil && ctx.Err() == nil {
-				s.log.Warn("removing an orphaned loader failed", "run", runID, "container", c.Name, "err", err)
+				s.log.Warn("removing an extra loader failed", "run", runID, "container", c.Name, "err", err)
 			}
 		})
 	}
@@ -74,7 +92,7 @@ func (s *Service) adopt(ctx context.Context, run store.Run, cs []docker.Containe
 		}
 		r.addLoader(c.Index, c.ID)
 	}
-	s.removeOrphans(ctx, run.ID, extra)
+	s.removeExtras(run.ID, extra)
 	for i := range n {
 		if r.byIndex[i] == nil {
 			l := r.addLoader(i, "")
@@ -132,10 +150,8 @@ func (s *Service) adoptStarting(ctx context.Context, run store.Run, r *liveRun) 
 	}
 	r.cancel()
 	msg := "the control stopped while it was starting this run's loaders"
-	for _, id := range ids {
-		if err := s.rt.Remove(ctx, id); err != nil {
-			s.log.Warn("removing a loader of an unfinished start failed", "run", run.ID, "err", err)
-		}
+	if err := s.rt.RemoveRun(ctx, run.ID); err != nil {
+		s.log.Warn("removing the loaders of an unfinished start failed", "run", run.ID, "err", err)
 	}
 	return false, s.st.UpdateRunState(ctx, run.ID, []string{run.State}, store.StateFailed, store.RunUpdate{Error: &msg})
 }
@@ -152,5 +168,10 @@ func (s *Service) markGone(ctx context.Context, run store.Run) error {
 		msg = "the control stopped before this run's loaders were started"
 	}
 	s.log.Warn("run lost its containers", "run", run.ID, "state", state)
+	s.goBackground(func(ctx context.Context) { // what may be left: a service's secrets and configs
+		if err := s.rt.RemoveRun(ctx, run.ID); err != nil && ctx.Err() == nil {
+			s.log.Warn("removing what a lost run left failed", "run", run.ID, "err", err)
+		}
+	})
 	return s.st.UpdateRunState(ctx, run.ID, []string{run.State}, state, store.RunUpdate{Error: &msg})
 }

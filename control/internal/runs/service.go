@@ -85,6 +85,8 @@ type Service struct {
 	opts Options
 	log  *slog.Logger
 
+	platform docker.Platform // how loaders run (containers or a swarm), as the engine said at New
+
 	ctx    context.Context // the service's lifetime; Close cancels it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -105,6 +107,12 @@ func New(ctx context.Context, st *store.Store, rt Runtime, opts Options) (*Servi
 	life, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Service{st: st, rt: rt, opts: opts, log: opts.Log.With("component", "runs", "scope", opts.Scope),
 		ctx: life, cancel: cancel, runs: make(map[string]*liveRun)}
+	platform, err := rt.Platform(ctx)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("runs: %w", dockerErr(err))
+	}
+	s.platform = platform
 	if err := s.reconcile(ctx); err != nil {
 		cancel()
 		s.wg.Wait()
@@ -130,6 +138,9 @@ func (s *Service) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Runtime says how the service runs loaders: docker.ModeContainers or docker.ModeSwarm.
+func (s *Service) Runtime() string { return s.platform.Mode }
 
 // Ping reports whether the Docker Engine answers (ErrUnavailable when not).
 func (s *Service) Ping(ctx context.Context) error {

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -30,12 +31,17 @@ func TestStartLiveRunSumsLoaders(t *testing.T) {
 		t.Fatalf("%d containers started, want 2", len(rt.started()))
 	}
 	for i, spec := range rt.started() {
-		wantEnv := []string{"SHARD_COUNT=2", "SHARD_INDEX=" + string(rune('0'+i)), "AUTO_START=true",
+		// Each loader is told its slot (its shard + 1), as a Swarm task is, and no SHARD_INDEX
+		// that would override it.
+		wantEnv := []string{"SHARD_COUNT=2", fmt.Sprintf("SHARD_SLOT=%d", i+1), "AUTO_START=true",
 			"BACKFILL_STATE_FILE=/data/backfill-state.json", "BACKFILL_ENABLED=false"}
 		for _, kv := range wantEnv {
 			if !slices.Contains(spec.Env, kv) {
 				t.Errorf("loader %d: env lacks %s", i, kv)
 			}
+		}
+		if slices.ContainsFunc(spec.Env, func(kv string) bool { return strings.HasPrefix(kv, "SHARD_INDEX=") }) {
+			t.Errorf("loader %d: env sets SHARD_INDEX", i)
 		}
 		if spec.Kind != docker.KindLive || spec.RestartOnFailure != DefaultRestartRetries || spec.Image != "loader:test" ||
 			spec.Network != "host" || spec.StopTimeout != 12*time.Second || spec.Index != i {
@@ -65,36 +71,53 @@ func TestStartLiveRunSumsLoaders(t *testing.T) {
 func TestLoaderExitEndsRun(t *testing.T) {
 	tests := []struct {
 		name      string
+		backfill  bool
 		lines     []func(t *testing.T) string
 		stderr    string
+		engineErr string // what the engine says ended the loader
 		code      int
 		wantState string
 		wantError string
 	}{
+		// A backfill loader that delivered everything exits 0: the run completed.
+		{"backfill finished", true, []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "backfill", "finished", 30, 30) }},
+			"", "", 0, store.StateCompleted, ""},
+		// A backfill loader sent SIGTERM by someone else exits 0 too, its share unfinished: the run
+		// stopped, and can be resumed.
+		{"backfill stopped from outside", true, []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "backfill", "signal", 30, 30) }},
+			"", "", 0, store.StateStopped, `loader 0 was stopped from outside the control before its share was done (its summary says "signal"); resume the run to finish it`},
 		// A live run that reaches MAX_TOTAL_VISITS exits 0: the run completed.
-		{"exit 0", []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "live", "max_total", 30, 30) }},
-			"", 0, store.StateCompleted, ""},
+		{"exit 0", false, []func(*testing.T) string{func(t *testing.T) string { return summaryLine(t, "live", "max_total", 30, 30) }},
+			"", "", 0, store.StateCompleted, ""},
+		// A Swarm task that its node could not run ends with the engine's reason.
+		{"rejected task", false, nil, "", "No such image: trafficinator/loader:latest", 125, store.StateFailed,
+			"loader 0 exited with code 125 (No such image: trafficinator/loader:latest)"},
 		// A failing loader's last error record explains the failure.
-		{"exit 1 with error record", []func(*testing.T) string{func(t *testing.T) string {
+		{"exit 1 with error record", false, []func(*testing.T) string{func(t *testing.T) string {
 			return line(t, func(w *report.Writer) error {
 				return w.Write(report.TypeError, &report.Error{Message: "target default: no hit tracked", Fatal: true})
 			})
-		}}, "", 1, store.StateFailed, "loader 0 exited with code 1: target default: no hit tracked"},
+		}}, "", "", 1, store.StateFailed, "loader 0 exited with code 1: target default: no hit tracked"},
 		// Without an error record the exit code is the explanation.
-		{"exit 3 silent", nil, "", 3, store.StateFailed, "loader 0 exited with code 3"},
+		{"exit 3 silent", false, nil, "", "", 3, store.StateFailed, "loader 0 exited with code 3"},
 		// Without an error record, the gist of the last log line helps.
-		{"exit 1 with a log line", nil, `{"level":"ERROR","msg":"cannot start","error":"port in use"}`, 1, store.StateFailed,
+		{"exit 1 with a log line", false, nil, `{"level":"ERROR","msg":"cannot start","error":"port in use"}`, "", 1, store.StateFailed,
 			"loader 0 exited with code 1; its last log line: cannot start: port in use"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rt, _, svc, v, id := startOne(t, liveConfig())
+			cfg := liveConfig()
+			if tt.backfill {
+				cfg = backfillConfig()
+			}
+			rt, _, svc, v, id := startOne(t, cfg)
 			for _, l := range tt.lines {
 				rt.emit(id, "stdout", l(t))
 			}
 			if tt.stderr != "" {
 				rt.emit(id, "stderr", tt.stderr)
 			}
+			rt.setEngineError(id, tt.engineErr)
 			rt.setState(id, "exited", tt.code)
 			v = waitState(t, svc, v.ID, tt.wantState)
 			if v.Error != tt.wantError || v.ExitCode == nil || *v.ExitCode != tt.code {

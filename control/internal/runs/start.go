@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/trafficinator/trafficinator/control/internal/docker"
 	"github.com/trafficinator/trafficinator/control/internal/store"
@@ -13,9 +12,6 @@ import (
 
 // errClosed is returned by calls that would start containers after Close.
 var errClosed = errors.New("the runs service is closed")
-
-// abortStopTimeout is how long loaders of a run that failed to start get to exit.
-const abortStopTimeout = 5 * time.Second
 
 // Start creates a run and starts its loader containers. The run is recorded first (pending), so a
 // failure is recorded too: when a container cannot be started, the ones already started are
@@ -56,7 +52,7 @@ func (s *Service) create(ctx context.Context, p plan) (store.Run, error) {
 		return store.Run{}, fmt.Errorf("start run: %w", err)
 	}
 	run, err := s.st.CreateRun(ctx, store.Run{Name: p.name, Mode: p.mode, ConfigID: p.configID, Config: p.cfg,
-		Limits: limits, State: store.StatePending})
+		Limits: limits, Placement: p.placement, State: store.StatePending})
 	if err != nil {
 		return store.Run{}, fmt.Errorf("start run: %w", err)
 	}
@@ -75,19 +71,19 @@ func (s *Service) launch(ctx context.Context, run store.Run, p plan) error {
 	if err := s.st.UpdateRunState(ctx, run.ID, []string{store.StatePending}, store.StateStarting, store.RunUpdate{}); err != nil {
 		return s.abortStart(ctx, r, err)
 	}
-	ids := make([]string, 0, p.loaders)
-	for i := range p.loaders {
-		c, err := s.rt.Start(ctx, s.spec(run.ID, p, i))
-		if errors.Is(err, docker.ErrNotFound) { // Start finds no container to miss: the image is what is missing
-			err = fmt.Errorf("%w: %s (build it with make images): %w", ErrImage, s.opts.LoaderImage, err)
-		}
-		if err != nil {
-			return s.abortStart(ctx, r, fmt.Errorf("loader %d: %w", i, err))
-		}
-		ids = append(ids, c.ID)
-		s.follow(r, r.addLoader(i, c.ID))
+	loaders, err := s.rt.Launch(ctx, s.runSpec(run.ID, p))
+	if errors.Is(err, docker.ErrNotFound) { // Launch finds no container to miss: the image is what is missing
+		err = fmt.Errorf("%w: %s (build it with make images): %w", ErrImage, s.opts.LoaderImage, err)
 	}
-	err := s.st.UpdateRunState(ctx, run.ID, []string{store.StateStarting}, store.StateRunning, store.RunUpdate{Containers: ids})
+	if err != nil {
+		return s.abortStart(ctx, r, err)
+	}
+	ids := make([]string, 0, len(loaders))
+	for _, c := range loaders {
+		ids = append(ids, c.ID)
+		s.follow(r, r.addLoader(c.Index, c.ID))
+	}
+	err = s.st.UpdateRunState(ctx, run.ID, []string{store.StateStarting}, store.StateRunning, store.RunUpdate{Containers: ids})
 	if errors.Is(err, store.ErrConflict) {
 		// A stop came in while the containers were starting; keep their ids with the run.
 		err = s.st.UpdateRunState(ctx, run.ID, []string{store.StateStopping}, store.StateStopping, store.RunUpdate{Containers: ids})
@@ -95,7 +91,7 @@ func (s *Service) launch(ctx context.Context, run store.Run, p plan) error {
 	if err != nil && !errors.Is(err, store.ErrConflict) {
 		s.log.Warn("recording a started run failed", "run", run.ID, "err", err)
 	}
-	s.log.Info("run started", "run", run.ID, "mode", run.Mode, "loaders", p.loaders)
+	s.log.Info("run started", "run", run.ID, "mode", run.Mode, "loaders", p.loaders, "on", p.platform.Mode)
 	s.startedUp(r)
 	return nil
 }
@@ -116,21 +112,16 @@ func (s *Service) startedUp(r *liveRun) {
 	}
 }
 
-// abortStart undoes a start that failed: the followers end, started containers are stopped and
-// removed, and the run is marked failed with the cause. The cause is returned, wrapped.
+// abortStart undoes a start that failed: the followers end, whatever the engine holds of the run
+// is removed (Launch removes what it made when it fails; this also covers a failure before it),
+// and the run is marked failed with the cause. The cause is returned, wrapped.
 func (s *Service) abortStart(ctx context.Context, r *liveRun, cause error) error {
 	r.mu.Lock()
 	r.finalizing = true
-	loaders := make([]*loader, 0, len(r.byIndex))
-	for _, l := range r.byIndex {
-		loaders = append(loaders, l)
-	}
 	r.mu.Unlock()
 	r.cancel()
-	for _, l := range loaders {
-		if err := s.rt.StopAndRemove(ctx, l.id, abortStopTimeout); err != nil {
-			s.log.Warn("removing a loader of a failed start failed", "run", r.id, "loader", l.index, "err", err)
-		}
+	if err := s.rt.RemoveRun(ctx, r.id); err != nil {
+		s.log.Warn("removing the loaders of a failed start failed", "run", r.id, "err", err)
 	}
 	msg := r.scrub("could not start the loaders: " + cause.Error())
 	if err := s.st.UpdateRunState(ctx, r.id, store.ActiveStates(), store.StateFailed, store.RunUpdate{Error: &msg}); err != nil {

@@ -135,7 +135,8 @@ func (s *Service) Restart(ctx context.Context, id string) (View, error) {
 	if s.ctx.Err() != nil {
 		return View{}, errClosed
 	}
-	req := StartRequest{Name: run.Name, Mode: run.Mode, Loaders: run.Config.ShardCount, Limits: storedLimits(run.Limits)}
+	req := StartRequest{Name: run.Name, Mode: run.Mode, Loaders: run.Config.ShardCount, Limits: storedLimits(run.Limits),
+		Placement: run.Placement}
 	if run.Mode == ModeBackfill {
 		req.ResumeOf = id
 	} else {
@@ -157,11 +158,16 @@ func (s *Service) Restart(ctx context.Context, id string) (View, error) {
 	return s.Get(context.WithoutCancel(ctx), next.ID)
 }
 
-// Delete removes a finished run's records, its kept checkpoint and log lines. An active run is
-// ErrConflict: stop it first.
+// Delete removes a finished run's records, its kept checkpoint and log lines, and on a swarm the
+// state volumes of its backfill once no other run (one that resumed it, or that it resumed) shares
+// them. An active run is ErrConflict: stop it first.
 func (s *Service) Delete(ctx context.Context, id string) error {
 	if s.watched(id) != nil {
 		return fmt.Errorf("delete run %s: %w: it is active; stop it first", id, ErrConflict)
+	}
+	run, err := s.st.GetRun(ctx, id)
+	if err != nil {
+		return fmt.Errorf("delete run %s: %w", id, err)
 	}
 	if err := s.st.DeleteRun(ctx, id); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -173,5 +179,25 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 	if err := s.removeRunFiles(id); err != nil {
 		s.log.Warn("removing a deleted run's files failed", "run", id, "err", err)
 	}
+	if key := stateKeyOf(run.Config); key != "" {
+		s.removeStateUnlessShared(ctx, key)
+	}
 	return nil
+}
+
+// removeStateUnlessShared removes the state volumes of a key no remaining run uses.
+func (s *Service) removeStateUnlessShared(ctx context.Context, key string) {
+	all, err := s.st.ListRuns(ctx, store.RunFilter{})
+	if err != nil {
+		s.log.Warn("keeping a deleted run's state volumes: cannot tell whether another run shares them", "state", key, "err", err)
+		return
+	}
+	for _, r := range all {
+		if stateKeyOf(r.Config) == key {
+			return
+		}
+	}
+	if err := s.rt.RemoveState(ctx, key); err != nil {
+		s.log.Warn("removing a deleted run's state volumes failed", "state", key, "err", err)
+	}
 }

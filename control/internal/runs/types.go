@@ -56,6 +56,9 @@ type StartRequest struct {
 	// Limits bound each loader container; zero fields take DefaultLimits (a resumed run: the
 	// limits it ran with).
 	Limits Limits
+	// Placement constrains which nodes of a Docker Swarm run the loaders, in Swarm's syntax
+	// ("node.role==worker"); only on a swarm. nil for a resumed run: the placement it ran with.
+	Placement []string
 }
 
 // ListFilter selects runs for List.
@@ -93,6 +96,8 @@ type View struct {
 	Error      string             `json:"error,omitempty"`
 	Loaders    int                `json:"loaders"`
 	Limits     Limits             `json:"limits"` // of each loader container; {} for runs older than limits
+	Placement  []string           `json:"placement,omitempty" doc:"The Swarm placement constraints of the run's loaders."`
+	Runtime    string             `json:"runtime,omitempty" doc:"How the run's loaders run, once started: containers (of the control's Docker host) or swarm (the replicas of one Swarm service)."`
 	Targets    []TargetState      `json:"targets"`
 	Total      report.TargetStats `json:"total"`
 	Days       []store.RunDay     `json:"days,omitempty"`     // backfill progress per day and target

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trafficinator/trafficinator/control/internal/docker"
 	"github.com/trafficinator/trafficinator/control/internal/store"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/report"
@@ -49,6 +50,7 @@ func (s *Service) view(run store.Run) View {
 		Config: config.ToMap(run.Config.Redacted()), TokenSet: tokenSet(run.Config),
 		CreatedAt: run.CreatedAt, ExitCode: run.ExitCode, Error: run.Error,
 		Loaders: max(run.Config.ShardCount, 1), Limits: storedLimits(run.Limits), Summary: run.Summary, Targets: []TargetState{},
+		Placement: run.Placement, Runtime: runtimeOf(run.Containers),
 	}
 	if !run.StartedAt.IsZero() {
 		started := run.StartedAt
@@ -76,6 +78,20 @@ func (s *Service) view(run store.Run) View {
 		v.Targets, v.Total = targetStates(stats.Targets, stats.Health), stats.Total
 	}
 	return v
+}
+
+// runtimeOf says how a run's loaders run, from their IDs: "swarm" for the slots of a service,
+// "containers" for containers, "" before any was started.
+func runtimeOf(ids []string) string {
+	for _, id := range ids {
+		if docker.IsServiceLoader(id) {
+			return docker.ModeSwarm
+		}
+	}
+	if len(ids) > 0 {
+		return docker.ModeContainers
+	}
+	return ""
 }
 
 // storedStats reads a run's final figures: its summary's counters when it has one, else its last

@@ -62,7 +62,9 @@ type Run struct {
 	Containers []string // Docker container ids
 	// Limits are the resource limits of the run's loader containers, as the run service encodes
 	// them (a JSON object); empty means none were recorded.
-	Limits     json.RawMessage
+	Limits json.RawMessage
+	// Placement are the Swarm placement constraints of the run's loaders; nil: anywhere.
+	Placement  []string
 	LastStats  json.RawMessage
 	Summary    json.RawMessage
 	CreatedAt  time.Time
@@ -84,6 +86,7 @@ type runRow struct {
 	Error         string         `db:"error"`
 	Containers    string         `db:"containers_json"`
 	Limits        string         `db:"limits_json"`
+	Placement     string         `db:"placement_json"`
 	LastStats     sql.NullString `db:"last_stats"`
 	Summary       sql.NullString `db:"summary"`
 	CreatedAt     time.Time      `db:"created_at"`
@@ -93,7 +96,7 @@ type runRow struct {
 }
 
 const runCols = `id, name, mode, config_id, schema_version, config_json, tokens_json, state, exit_code, error,
-	containers_json, limits_json, last_stats, summary, created_at, updated_at, started_at, finished_at`
+	containers_json, limits_json, placement_json, last_stats, summary, created_at, updated_at, started_at, finished_at`
 
 // newRunID returns 12 random hex digits: short enough to type, and labels containers with it.
 func newRunID() (string, error) {
@@ -121,9 +124,9 @@ func (s *Store) CreateRun(ctx context.Context, r Run) (Run, error) {
 		return Run{}, fmt.Errorf("create run: %w", err)
 	}
 	const insert = `INSERT INTO runs (id, name, mode, config_id, schema_version, config_json, tokens_json, state,
-		exit_code, error, containers_json, limits_json, created_at, updated_at, started_at, finished_at) VALUES
+		exit_code, error, containers_json, limits_json, placement_json, created_at, updated_at, started_at, finished_at) VALUES
 		(:id, :name, :mode, :config_id, :schema_version, :config_json, :tokens_json, :state, :exit_code, :error,
-		:containers_json, :limits_json, :created_at, :updated_at, :started_at, :finished_at)`
+		:containers_json, :limits_json, :placement_json, :created_at, :updated_at, :started_at, :finished_at)`
 	for attempt := 0; ; attempt++ {
 		generated := r.ID == ""
 		if generated {
@@ -152,6 +155,10 @@ func (s *Store) runRow(r Run) (runRow, error) {
 	if err != nil {
 		return runRow{}, fmt.Errorf("encode containers: %w", err)
 	}
+	placement, err := json.Marshal(nonNil(r.Placement))
+	if err != nil {
+		return runRow{}, fmt.Errorf("encode placement: %w", err)
+	}
 	limits := "{}"
 	if len(r.Limits) > 0 {
 		if !json.Valid(r.Limits) {
@@ -162,6 +169,7 @@ func (s *Store) runRow(r Run) (runRow, error) {
 	now := s.now()
 	row := runRow{ID: r.ID, Name: r.Name, Mode: r.Mode, SchemaVersion: config.SchemaVersion, Config: sc.values,
 		Tokens: sc.tokens, State: r.State, Error: r.Error, Containers: string(containers), Limits: limits,
+		Placement: string(placement),
 		CreatedAt: now, UpdatedAt: now, StartedAt: nullTime(r.StartedAt), FinishedAt: nullTime(r.FinishedAt)}
 	if r.ConfigID != nil {
 		row.ConfigID = sql.NullInt64{Int64: *r.ConfigID, Valid: true}
@@ -244,6 +252,9 @@ func (s *Store) loadRun(r runRow) (Run, error) {
 		Limits: json.RawMessage(r.Limits), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt.Time, FinishedAt: r.FinishedAt.Time}
 	if err := json.Unmarshal([]byte(r.Containers), &run.Containers); err != nil {
 		return Run{}, fmt.Errorf("load run %s: containers: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(r.Placement), &run.Placement); err != nil {
+		return Run{}, fmt.Errorf("load run %s: placement: %w", r.ID, err)
 	}
 	if r.ConfigID.Valid {
 		run.ConfigID = &r.ConfigID.Int64

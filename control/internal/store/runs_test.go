@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sync"
 	"testing"
 
@@ -22,13 +23,13 @@ func TestRunCreateGet(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := s.CreateRun(ctx, Run{Name: "first", Mode: ModeBackfill, ConfigID: &cfg.ID, Config: cfg.Values,
-		Containers: []string{"c1", "c2"}, Limits: json.RawMessage(`{"memory_mb":256}`)})
+		Containers: []string{"c1", "c2"}, Limits: json.RawMessage(`{"memory_mb":256}`), Placement: []string{"node.role==worker"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !regexp.MustCompile(`^[0-9a-f]{12}$`).MatchString(r.ID) || r.State != StatePending || r.CreatedAt.IsZero() ||
 		!r.StartedAt.IsZero() || r.ExitCode != nil || len(r.Containers) != 2 || *r.ConfigID != cfg.ID ||
-		string(r.Limits) != `{"memory_mb":256}` {
+		string(r.Limits) != `{"memory_mb":256}` || !slices.Equal(r.Placement, []string{"node.role==worker"}) {
 		t.Fatalf("created run = %+v", r)
 	}
 	if r.Config.TokenAuth != "tok-run" || !config.Equal(r.Config, cfg.Values) {

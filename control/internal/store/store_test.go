@@ -117,6 +117,8 @@ func TestMigrateFromPreviousVersion(t *testing.T) {
 		{1, `SELECT 1 FROM run_days`},
 		// Before runs recorded their loaders' limits.
 		{2, `SELECT limits_json FROM runs`},
+		// Before runs recorded their loaders' placement on a swarm.
+		{3, `SELECT placement_json FROM runs`},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint("from ", tt.version), func(t *testing.T) {
@@ -148,7 +150,7 @@ func TestMigrateFromPreviousVersion(t *testing.T) {
 				t.Fatalf("SchemaVersion = %d; want %d", v, len(migrations))
 			}
 			r, err := s.GetRun(ctx, "0123456789ab")
-			if err != nil || r.Config.SiteID != 9 || r.State != StateCompleted || string(r.Limits) != "{}" {
+			if err != nil || r.Config.SiteID != 9 || r.State != StateCompleted || string(r.Limits) != "{}" || r.Placement == nil || len(r.Placement) != 0 {
 				t.Fatalf("old run after migration = %+v, %v", r, err)
 			}
 			if err := s.UpsertRunDay(ctx, r.ID, RunDay{Date: "2025-01-02", Target: "default", Planned: 10, Done: true}); err != nil {

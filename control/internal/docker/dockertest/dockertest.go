@@ -40,11 +40,13 @@ func RandomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Runtime connects to the real engine with a scope of its own; every container of that scope is
-// removed when the test ends, whatever its outcome. Without an engine, see Need.
+// Runtime connects to the real engine with a scope of its own, running loaders as containers;
+// every container of that scope is removed when the test ends, whatever its outcome. Without an
+// engine, see Need.
 func Runtime(t *testing.T, scope string) *docker.Runtime {
 	t.Helper()
-	rt, err := docker.New(t.Context(), docker.Options{Scope: scope})
+	// Containers even on a swarm manager: a test that wants a swarm asks for one (SwarmRuntime).
+	rt, err := docker.New(t.Context(), docker.Options{Scope: scope, Runtime: docker.RuntimeDocker})
 	if err != nil {
 		Need(t, "no Docker Engine: %v", err)
 	}

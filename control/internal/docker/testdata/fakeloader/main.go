@@ -6,9 +6,14 @@
 // Environment:
 //
 //	FAKE_GREETING  echoed back in the first stdout line
-//	FAKE_FILE      path of a file to read and print (copied into the container by the test)
+//	FAKE_FILE      comma-separated paths of files to read and print (copied into the container by
+//	               the test, or mounted from Swarm secrets and configs)
 //	FAKE_WRITE     comma-separated paths of files to create, each reported with its error, if any
 //	               (where a hardened container may write)
+//	FAKE_COUNTER   path of a counter file: its number (0 when missing) plus one is printed and
+//	               written back, so a test sees whether a restarted program found its predecessor's
+//	               file (a volume that outlives the container)
+//	FAKE_FAIL_UNTIL exit 1 while the counter just written is below this number
 //	FAKE_LINES     number of extra numbered stdout lines to print (default 0)
 //	FAKE_EXIT      exit code to end with (default 0)
 //	FAKE_WAIT      "true": after printing, run until SIGTERM, print "stopping" and exit 0
@@ -37,14 +42,7 @@ func main() {
 	_ = enc.Encode(map[string]string{"event": "hello", "greeting": os.Getenv("FAKE_GREETING")})
 	fmt.Fprintln(os.Stderr, "fakeloader: this line goes to stderr")
 
-	if path := os.Getenv("FAKE_FILE"); path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			_ = enc.Encode(map[string]string{"event": "file", "path": path, "error": err.Error()})
-		} else {
-			_ = enc.Encode(map[string]string{"event": "file", "path": path, "content": string(data)})
-		}
-	}
+	readFiles(enc, os.Getenv("FAKE_FILE"))
 	for _, path := range strings.Split(os.Getenv("FAKE_WRITE"), ",") {
 		if path == "" {
 			continue
@@ -54,6 +52,12 @@ func main() {
 			msg = err.Error()
 		}
 		_ = enc.Encode(map[string]string{"event": "write", "path": path, "result": msg})
+	}
+	if path := os.Getenv("FAKE_COUNTER"); path != "" {
+		n := count(enc, path)
+		if until, _ := strconv.Atoi(os.Getenv("FAKE_FAIL_UNTIL")); n < until {
+			os.Exit(1)
+		}
 	}
 	lines, _ := strconv.Atoi(os.Getenv("FAKE_LINES"))
 	for i := range lines {
@@ -80,4 +84,33 @@ func main() {
 	}
 	code, _ := strconv.Atoi(os.Getenv("FAKE_EXIT"))
 	os.Exit(code)
+}
+
+// readFiles prints the content of each file of a comma-separated list, or why it cannot be read.
+func readFiles(enc *json.Encoder, list string) {
+	for _, path := range strings.Split(list, ",") {
+		if path == "" {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			_ = enc.Encode(map[string]string{"event": "file", "path": path, "error": err.Error()})
+		} else {
+			_ = enc.Encode(map[string]string{"event": "file", "path": path, "content": string(data)})
+		}
+	}
+}
+
+// count adds one to the number in the file at path, prints it and returns it (-1 when the file
+// cannot be written).
+func count(enc *json.Encoder, path string) int {
+	data, _ := os.ReadFile(path)
+	n, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	n++
+	if err := os.WriteFile(path, []byte(strconv.Itoa(n)), 0o600); err != nil {
+		_ = enc.Encode(map[string]string{"event": "counter", "error": err.Error()})
+		return -1
+	}
+	_ = enc.Encode(map[string]any{"event": "counter", "value": n})
+	return n
 }

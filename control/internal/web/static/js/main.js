@@ -96,8 +96,11 @@ async function checkHealth() {
     const resp = await fetch('/health', {cache: 'no-store'});
     const h = await resp.json();
     el.className = `badge ${h.docker === 'ok' ? 'ok' : 'warn'}`;
-    el.textContent = h.docker === 'ok' ? `connected · v${h.version}` : 'Docker unavailable';
-    el.title = h.docker === 'ok' ? 'The control and its Docker Engine answer.' : 'Runs cannot be started until the Docker Engine answers.';
+    const swarm = h.runtime === 'swarm';
+    el.textContent = h.docker === 'ok' ? `connected · v${h.version}${swarm ? ' · swarm' : ''}` : 'Docker unavailable';
+    el.title = h.docker === 'ok'
+      ? `The control and its Docker Engine answer; runs' loaders are ${swarm ? 'the replicas of a Swarm service each' : 'containers of its host'}.`
+      : 'Runs cannot be started until the Docker Engine answers.';
   } catch {
     el.className = 'badge bad';
     el.textContent = 'control unreachable';

@@ -103,7 +103,7 @@ export class RunDetail {
     replace(this.head, h('div', {class: 'panel-head'},
       h('div', {}, h('h2', {}, r.name || `Run ${r.id}`),
         h('p', {class: 'muted small'}, `${r.mode} · ${r.id} · `, r.config_id ? h('a', {href: router.link('config', {id: r.config_id})}, `config #${r.config_id}`) : 'inline config',
-          ` · ${r.loaders} loader${r.loaders === 1 ? '' : 's'} · created ${dateTime(r.created_at)}`)),
+          ` · ${loadersText(r)} · created ${dateTime(r.created_at)}`)),
       h('div', {class: 'row'}, badge(r.state), h('span', {class: 'muted', id: 'run-uptime'}, r.started_at ? `up ${duration(r.uptime_s)}` : 'not started'))),
     r.error ? h('p', {class: 'error-text'}, r.error) : null);
     const stat = (label, value, sub, key) => h('div', {class: 'stat'}, h('div', {class: 'label'}, label),
@@ -167,4 +167,13 @@ function safeParse(s) {
   } catch {
     return null;
   }
+}
+
+// loadersText says how many loaders a run has, and on a swarm that they are a service's replicas
+// and where they are placed.
+function loadersText(r) {
+  const n = r.loaders;
+  if (r.runtime !== 'swarm') return `${n} loader${n === 1 ? '' : 's'}`;
+  const placed = r.placement?.length ? ` on ${r.placement.join(', ')}` : '';
+  return `${n} replica${n === 1 ? '' : 's'} of a Swarm service${placed}`;
 }

@@ -75,6 +75,21 @@ export async function resumeRun(run, button) {
   }
 }
 
+// runtime asks the control how it runs loaders: 'containers', 'swarm', or '' when it cannot tell.
+export async function runtime() {
+  try {
+    const resp = await fetch('/health', {cache: 'no-store'});
+    return (await resp.json()).runtime || '';
+  } catch {
+    return '';
+  }
+}
+
+// placementLines turns the placement field (a constraint per line) into the API's list.
+export function placementLines(text) {
+  return text.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
 async function setChoices(path) {
   try {
     return await api.get(path);
@@ -85,8 +100,9 @@ async function setChoices(path) {
 
 // startDialog asks what to start and starts it; resolves with the run or null.
 export async function startDialog({configId, mode = 'live'} = {}) {
-  const [configs, urlSets, eventSets, {limits}] = await Promise.all([
-    api.get('/api/configs'), setChoices('/api/url-sets'), setChoices('/api/event-sets'), schema()]);
+  const [configs, urlSets, eventSets, {limits}, rt] = await Promise.all([
+    api.get('/api/configs'), setChoices('/api/url-sets'), setChoices('/api/event-sets'), schema(), runtime()]);
+  const swarm = rt === 'swarm';
   if (!configs.length) {
     toast('Save a config first (Config tab).', 'warn');
     return null;
@@ -102,6 +118,8 @@ export async function startDialog({configId, mode = 'live'} = {}) {
       loaders: h('input', {id: uid('s'), type: 'number', min: 1, max: limits.max_loaders, step: 1, value: limits.default_loaders}),
       urls: h('select', {id: uid('s')}, options(setOptions(urlSets), '')),
       events: h('select', {id: uid('s')}, options(setOptions(eventSets), '')),
+      // On a swarm the loaders are the replicas of one service, placed by Swarm's constraints.
+      placement: swarm ? h('textarea', {id: uid('s'), rows: 2, spellcheck: 'false', placeholder: 'node.role==worker'}) : null,
     };
     const modeName = uid('mode');
     const live = h('input', {type: 'radio', name: modeName, value: 'live', checked: mode === 'live'});
@@ -115,6 +133,8 @@ export async function startDialog({configId, mode = 'live'} = {}) {
       const body = {config_id: Number(f.config.value), mode: back.checked ? 'backfill' : 'live',
         name: f.name.value.trim(), loaders: Number(f.loaders.value) || limits.default_loaders,
         url_set_id: setId(f.urls.value), event_set_id: setId(f.events.value)};
+      const placement = swarm ? placementLines(f.placement.value) : [];
+      if (placement.length) body.placement = placement;
       try {
         const run = await busy(submit, () => api.post('/api/runs', body));
         toast(`Run ${run.id} started.`, 'ok');
@@ -129,7 +149,10 @@ export async function startDialog({configId, mode = 'live'} = {}) {
       h('label', {class: 'check'}, live, 'Live (visits per day, in real time)'),
       h('label', {class: 'check'}, back, 'Backfill (past days, as fast as allowed)')),
     field('Name', f.name),
-    field('Loaders', f.loaders, 'Live runs can be split over several loader containers.'),
+    swarm
+      ? field('Loaders', f.loaders, 'The run is one Swarm service with a replica per loader, each sending its share; a backfill is split into as many shards (whose days must end before today).')
+      : field('Loaders', f.loaders, 'Live runs can be split over several loader containers.'),
+    swarm ? field('Placement', f.placement, 'Swarm constraints a node must meet to run the loaders, one per line (e.g. node.labels.loadgen==true). Empty: any node.') : null,
     h('div', {class: 'grid-2'}, field('URL set', f.urls), field('Event set', f.events)),
     h('p', {class: 'muted small'}, 'Enabled funnels, the chosen URL and event sets and the saved config are copied into the run when it starts.'),
     problems,
