@@ -41,6 +41,21 @@ type dockerFixture struct {
 	opts Options
 }
 
+// newDockerFixture opens a store in a temporary directory and starts a sink container of sinkRT,
+// for services of rt's scope that run loaderImage on the host network.
+func newDockerFixture(t *testing.T, rt, sinkRT *docker.Runtime, scope, loaderImage, sinkImage string) *dockerFixture {
+	t.Helper()
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "control.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &dockerFixture{rt: rt, snk: dockertest.StartSink(t, sinkRT, sinkImage, sinkToken), st: st, opts: Options{
+		LoaderImage: loaderImage, Network: "host", StopTimeout: 10 * time.Second, Scope: scope,
+		DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
+	}}
+}
+
 // newService starts a service on the fixture's store, closed when the (sub)test ends.
 func (f *dockerFixture) newService(t *testing.T) *Service {
 	t.Helper()
@@ -62,15 +77,7 @@ func TestDockerRuns(t *testing.T) {
 	rt := dockertest.Runtime(t, scope)
 	sinkRT := dockertest.Runtime(t, scope+"-sink") // another scope: the service must not see the sink as an orphan
 	loaderImage, sinkImage := images.Get(t, rt)
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "control.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	f := &dockerFixture{rt: rt, snk: dockertest.StartSink(t, sinkRT, sinkImage, sinkToken), st: st, opts: Options{
-		LoaderImage: loaderImage, Network: "host", StopTimeout: 10 * time.Second, Scope: scope,
-		DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
-	}}
+	f := newDockerFixture(t, rt, sinkRT, scope, loaderImage, sinkImage)
 	t.Run("live run rises and stops", func(t *testing.T) { testDockerLiveStop(t, f) })
 	t.Run("control restart keeps the run", func(t *testing.T) { testDockerControlRestart(t, f) })
 	t.Run("backfill completes once", func(t *testing.T) { testDockerBackfill(t, f) })

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,15 +25,7 @@ func TestSwarmRuns(t *testing.T) {
 	rt := dockertest.SwarmRuntime(t, scope)
 	sinkRT := dockertest.Runtime(t, scope+"-sink") // a container of another scope
 	loaderImage, sinkImage := images.Get(t, sinkRT)
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "control.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	f := &dockerFixture{rt: rt, snk: dockertest.StartSink(t, sinkRT, sinkImage, sinkToken), st: st, opts: Options{
-		LoaderImage: loaderImage, Network: "host", StopTimeout: 10 * time.Second, Scope: scope,
-		DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
-	}}
+	f := newDockerFixture(t, rt, sinkRT, scope, loaderImage, sinkImage)
 	t.Run("three replicas sum their counters", func(t *testing.T) { testSwarmSums(t, f) })
 	t.Run("stop", func(t *testing.T) { testSwarmStop(t, f) })
 	t.Run("control restart re-attaches", func(t *testing.T) { testSwarmControlRestart(t, f) })
