@@ -31,17 +31,23 @@ func Handler(set *meter.Set) (http.Handler, error) {
 
 // Serve serves /metrics for set on addr until ctx is cancelled.
 func Serve(ctx context.Context, addr string, set *meter.Set, log *slog.Logger) error {
-	h, err := Handler(set)
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", h)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("metrics listen on %s: %w", addr, err)
 	}
+	return ServeListener(ctx, ln, set, log)
+}
+
+// ServeListener is Serve on a listener the caller opened; the listener is closed when ctx ends.
+func ServeListener(ctx context.Context, ln net.Listener, set *meter.Set, log *slog.Logger) error {
+	h, err := Handler(set)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Info("serving metrics", "addr", ln.Addr().String())
 	go func() {
 		<-ctx.Done()

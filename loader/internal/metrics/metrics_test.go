@@ -19,10 +19,14 @@ func TestServe(t *testing.T) {
 	set.Target(0).HitsSent.Add(7)
 	set.Target(0).VisitsLanded.Add(3)
 	set.Target(0).Observe(20 * time.Millisecond)
-	addr := freeAddr(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, addr, set, slog.New(slog.DiscardHandler)) }()
+	go func() { done <- ServeListener(ctx, ln, set, slog.New(slog.DiscardHandler)) }()
 
 	body := scrape(t, "http://"+addr+"/metrics")
 	for _, want := range []string{
@@ -59,18 +63,6 @@ func TestServeAddressInUse(t *testing.T) {
 	if err := Serve(t.Context(), ln.Addr().String(), meter.NewSet([]string{"a"}), slog.New(slog.DiscardHandler)); err == nil {
 		t.Fatal("Serve on a taken address returned nil")
 	}
-}
-
-// freeAddr returns a loopback address nothing listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
 }
 
 // scrape GETs url until the server answers (it starts in the background).
