@@ -37,11 +37,11 @@ const (
 
 // Metrics a verdict is about (Verdict.Metric).
 const (
-	MetricSustained  = "sustained_rate"      // visits/day a capacity search found held; higher is better
-	MetricP95        = "tracking_p95"        // tracking latency p95, ms; lower is better
-	MetricErrors     = "error_share"         // (invalid + failed) ÷ sent hits; lower is better
-	MetricThroughput = "throughput"          // hits tracked per second over the run; higher is better
-	MetricReportP95  = "report_p95"          // a Reporting API call's p95, ms; lower is better
+	MetricSustained  = "sustained_rate" // visits/day a capacity search found held; higher is better
+	MetricP95        = "tracking_p95"   // tracking latency p95, ms; lower is better
+	MetricErrors     = "error_share"    // (invalid + failed) ÷ sent hits; lower is better
+	MetricThroughput = "throughput"     // hits tracked per second over the run; higher is better
+	MetricReportP95  = "report_p95"     // a Reporting API call's p95, ms; lower is better
 )
 
 // Outcomes of a verdict (Verdict.Outcome).
@@ -123,21 +123,21 @@ type Target struct {
 
 // Totals are a target's figures over the whole run.
 type Totals struct {
-	Seconds        float64 `json:"seconds"`
-	VisitsStarted  int64   `json:"visits_started"`
-	VisitsDropped  int64   `json:"visits_dropped"`
-	HitsSent       int64   `json:"hits_sent"`
-	HitsTracked    int64   `json:"hits_tracked"`
-	HitsInvalid    int64   `json:"hits_invalid"`
-	HitsFailed     int64   `json:"hits_failed"`
-	HitsDropped    int64   `json:"hits_dropped"`
-	HitsPerSec     float64 `json:"hits_per_s"`     // tracked per second
-	VisitsPerDay   float64 `json:"visits_per_day"` // started, per day
-	ErrorShare     float64 `json:"error_share"`    // (invalid + failed) ÷ sent
-	LatencyP50ms   float64 `json:"latency_p50_ms"`
-	LatencyP95ms   float64 `json:"latency_p95_ms"`
-	ReportsTimed   int     `json:"reports_timed"`
-	ReportsFailed  int     `json:"reports_failed"`
+	Seconds       float64 `json:"seconds"`
+	VisitsStarted int64   `json:"visits_started"`
+	VisitsDropped int64   `json:"visits_dropped"`
+	HitsSent      int64   `json:"hits_sent"`
+	HitsTracked   int64   `json:"hits_tracked"`
+	HitsInvalid   int64   `json:"hits_invalid"`
+	HitsFailed    int64   `json:"hits_failed"`
+	HitsDropped   int64   `json:"hits_dropped"`
+	HitsPerSec    float64 `json:"hits_per_s"`     // tracked per second
+	VisitsPerDay  float64 `json:"visits_per_day"` // started, per day
+	ErrorShare    float64 `json:"error_share"`    // (invalid + failed) ÷ sent
+	LatencyP50ms  float64 `json:"latency_p50_ms"`
+	LatencyP95ms  float64 `json:"latency_p95_ms"`
+	ReportsTimed  int     `json:"reports_timed"`
+	ReportsFailed int     `json:"reports_failed"`
 	// ThresholdsBroken counts the threshold records of a capacity search: breaches first seen.
 	ThresholdsBroken int `json:"thresholds_broken"`
 }

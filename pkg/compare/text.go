@@ -187,7 +187,7 @@ func trim(v float64, places int) string {
 func percent(share float64) string { return trim(share*100, 1) + "%" }
 
 // percentChange formats a relative change with its sign: −38%, +12%.
-func percentChange(change float64) string { return signed(change * 100) + "%" }
+func percentChange(change float64) string { return signed(change*100) + "%" }
 
 // pointsChange formats a difference of shares in percentage points: −5.1 pp.
 func pointsChange(d float64) string { return signed(d*100) + " pp" }
