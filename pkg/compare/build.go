@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/report"
@@ -524,7 +525,7 @@ func kindOf(r *Report) string {
 func chooseBaseline(r *Report, name string) error {
 	if len(r.Targets) == 0 {
 		if name != "" {
-			return fmt.Errorf("baseline %q: the run has no targets in its records", name)
+			return fmt.Errorf("%w: %q: the run has no targets in its records", ErrUnknownBaseline, name)
 		}
 		return nil
 	}
@@ -536,7 +537,7 @@ func chooseBaseline(r *Report, name string) error {
 			for j, t := range r.Targets {
 				names[j] = t.Name
 			}
-			return fmt.Errorf("baseline %q is not a target of the run (targets: %v)", name, names)
+			return fmt.Errorf("%w: %q is not a target of the run (its targets: %s)", ErrUnknownBaseline, name, strings.Join(names, ", "))
 		}
 	}
 	r.Targets[i].Baseline, r.Baseline = true, r.Targets[i].Name

@@ -9,6 +9,7 @@
 package compare
 
 import (
+	"errors"
 	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/report"
@@ -53,6 +54,9 @@ const (
 
 // noDifference is what a verdict of OutcomeSame says.
 const noDifference = "no significant difference"
+
+// ErrUnknownBaseline is returned by Build when Options.Baseline names no target of the run.
+var ErrUnknownBaseline = errors.New("unknown baseline")
 
 // Record is one report record of a run and the loader that printed it (its shard index; 0 for a
 // run of one loader). Value is what report.Parse returns: *report.Start, *report.Stats,

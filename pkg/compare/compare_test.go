@@ -2,6 +2,7 @@ package compare
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -154,7 +155,7 @@ func TestCapacityWhy(t *testing.T) {
 // A named baseline that is not a target is an error naming it and the targets.
 func TestUnknownBaseline(t *testing.T) {
 	_, err := Build(mirrorRun(100, 90), Options{Baseline: "nope"})
-	if err == nil || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), "candidate") {
+	if !errors.Is(err, ErrUnknownBaseline) || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), "baseline, candidate") {
 		t.Fatalf("error %v", err)
 	}
 }

@@ -120,8 +120,6 @@ func breachText(b report.Breach) string {
 		return fmt.Sprintf("dropped visits %s > %s", percent(b.Observed), percent(b.Limit))
 	case report.Threshold5xx:
 		return fmt.Sprintf("5xx answers %s > %s", percent(b.Observed), percent(b.Limit))
-	case report.ThresholdHitRate:
-		return fmt.Sprintf("achieved %s of the intended hits/s < %s", percent(b.Observed), percent(b.Limit))
 	case report.ThresholdNoSamples:
 		return "no request answered"
 	}
