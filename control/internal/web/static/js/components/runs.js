@@ -10,6 +10,14 @@ export const ACTIVE = new Set(['pending', 'starting', 'running', 'stopping']);
 
 export const isActive = (run) => ACTIVE.has(run.state);
 
+// comparable says whether a run is one the Compare view is for: its targets got the same visits
+// (mirror), or it searched for their capacity.
+export function comparable(run) {
+  const c = run.config || {};
+  const search = c.CAPACITY_SEARCH && c.CAPACITY_SEARCH !== 'off';
+  return c.TARGET_MODE === 'mirror' || Boolean(search);
+}
+
 // runLabel names a run for messages.
 export function runLabel(run) {
   return run.name ? `“${run.name}” (${run.id})` : run.id;
