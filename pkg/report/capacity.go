@@ -24,8 +24,7 @@ const (
 	ThresholdErrors    = "error_share"
 	ThresholdDropped   = "dropped_share"
 	Threshold5xx       = "status_5xx_share"
-	ThresholdHitRate   = "achieved_share" // hits/s achieved ÷ hits/s intended fell below the floor
-	ThresholdNoSamples = "no_answers"     // nothing answered during the step
+	ThresholdNoSamples = "no_answers" // hits were sent during the step but none was answered
 )
 
 // Search kinds (Start.Search, Verdict.Search).
@@ -101,9 +100,8 @@ type Probe struct {
 	// Period and Date are the call's period and date parameters.
 	Period string `json:"period"`
 	Date   string `json:"date"`
-	// Archive is whether the call asked Matomo to archive (trigger=archive); Invalidated whether
-	// today's archives of the target were invalidated before this round of calls.
-	Archive     bool `json:"archive,omitempty"`
+	// Invalidated is whether today's archives of the target were invalidated before this round
+	// of calls (PROBE_INVALIDATE), so that the call had to archive afresh.
 	Invalidated bool `json:"invalidated,omitempty"`
 	// Round counts the probe's rounds from 0; Phase is "load" while visits are sent, "after"
 	// once the load has ended.

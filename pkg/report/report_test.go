@@ -32,7 +32,7 @@ func TestWriteParseRoundTrip(t *testing.T) {
 		{TypeThreshold, &Threshold{Header: Header{Time: at}, Target: "a", Index: 3, VisitsPerDay: 1e6,
 			Breach: Breach{Threshold: Threshold5xx, Observed: 0.002, Limit: 0}}},
 		{TypeProbe, &Probe{Header: Header{Time: at}, Target: "b", Call: "VisitsSummary.get", Label: "VisitsSummary.get day today",
-			Period: "day", Date: "today", Archive: true, Invalidated: true, Round: 2, Phase: "load", Ms: 812.5, Status: 200, OK: true,
+			Period: "day", Date: "today", Invalidated: true, Round: 2, Phase: "load", Ms: 812.5, Status: 200, OK: true,
 			VisitsPerDay: 5e5, ElapsedS: 120}},
 		{TypeProbe, &Probe{Header: Header{Time: at}, Target: "b", Call: "Goals.get", Label: "Goals.get range last7",
 			Period: "range", Date: "last7", Phase: "after", Status: 500, Error: "HTTP 500"}},
