@@ -128,6 +128,6 @@ e2e:
 
 ## screenshots: every tab of the web UI, light and dark, into docs/screenshots/ (real control, loader and sink)
 screenshots:
-	cd control && $(GO) test -count=1 -run 'TestBrowser$$' ./internal/webtest/ -args -screenshots $(CURDIR)/docs/screenshots
+	cd control && $(GO) test -count=1 -run 'TestBrowser$$|TestBrowserCompare$$' ./internal/webtest/ -args -screenshots $(CURDIR)/docs/screenshots
 
 .PHONY: screenshots bench-go bench-live bench-backfill bench-matomo presets

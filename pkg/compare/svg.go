@@ -52,6 +52,16 @@ func niceMax(v float64) float64 {
 	return 10 * p
 }
 
+// divisions is how many grid steps split 0…max into round numbers: max is 1, 2, 2.5 or 5 times a
+// power of ten (niceMax), so quarters of 1 and 2 and fifths of 2.5 and 5 are round.
+func divisions(max float64) int {
+	m := max / math.Pow(10, math.Floor(math.Log10(max)))
+	if math.Abs(m-1) < 1e-9 || math.Abs(m-2) < 1e-9 {
+		return 4
+	}
+	return 5
+}
+
 func f1(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 
 // axisLabel formats a tick: 1.5M, 250k, 12, 0.5.
@@ -89,8 +99,9 @@ func writeSVG(b *strings.Builder, c chart) {
 	y := func(v float64) string { return f1(float64(padT) + float64(plotH) - v/yMax*float64(plotH)) }
 	fmt.Fprintf(b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`, chartW, chartH, chartW, chartH, esc(c.title))
 	fmt.Fprintf(b, `<title>%s</title>`, esc(c.title))
-	for i := 0; i <= 4; i++ {
-		v := yMax * float64(i) / 4
+	divs := divisions(yMax)
+	for i := 0; i <= divs; i++ {
+		v := yMax * float64(i) / float64(divs)
 		fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%s" y2="%s" stroke="#d4d4d8" stroke-width="1"/>`, padL, padL+plotW, y(v), y(v))
 		fmt.Fprintf(b, `<text x="%d" y="%s" text-anchor="end" dominant-baseline="middle" class="tick">%s</text>`, padL-6, y(v), esc(axisLabel(v)))
 	}
@@ -153,7 +164,7 @@ func writeLegend(b *strings.Builder, ss []series) {
 // writeBars writes a horizontal bar per series, longest = yMax, with its name and value.
 func writeBars(b *strings.Builder, c chart) {
 	esc := html.EscapeString
-	const rowH, labelW, valueW = 30, 140, 70
+	const rowH, labelW, valueW = 30, 140, 130
 	h := rowH*len(c.series) + 8
 	w := chartW + 200
 	fmt.Fprintf(b, `<svg class="chart bars" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`, w, h, w, h, esc(c.title))

@@ -28,6 +28,12 @@ export function niceMax(v) {
   return 10 * p;
 }
 
+// divisions splits 0…max (from niceMax: 1, 2, 2.5 or 5 times a power of ten) into round steps.
+function divisions(max) {
+  const m = max / 10 ** Math.floor(Math.log10(max));
+  return Math.abs(m - 1) < 1e-9 || Math.abs(m - 2) < 1e-9 ? 4 : 5;
+}
+
 function trimNum(v, places) {
   return String(+v.toFixed(places));
 }
@@ -58,8 +64,9 @@ export function lineChart({title, series, xMax, yMax, xRate = false, xUnit = '',
   const x = (v) => +(PAD.l + (v / xm) * pw).toFixed(1);
   const y = (v) => +(PAD.t + ph - (v / ym) * ph).toFixed(1);
   const svg = el('svg', {class: 'svgchart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title}, el('title', {}, title));
-  for (let i = 0; i <= 4; i++) {
-    const v = (ym * i) / 4;
+  const divs = divisions(ym);
+  for (let i = 0; i <= divs; i++) {
+    const v = (ym * i) / divs;
     svg.append(el('line', {class: 'grid', x1: PAD.l, x2: PAD.l + pw, y1: y(v), y2: y(v)}),
       el('text', {class: 'tick', x: PAD.l - 6, y: y(v), 'text-anchor': 'end', 'dominant-baseline': 'middle'}, axis(v)));
   }
@@ -89,7 +96,7 @@ export function lineChart({title, series, xMax, yMax, xRate = false, xUnit = '',
 export function barChart({title, items}) {
   const rowH = 30;
   const labelW = 140;
-  const valueW = 80;
+  const valueW = 130;
   const w = W + 200;
   const h = rowH * items.length + 8;
   const most = Math.max(...items.map((i) => i.value), 0) || 1;
