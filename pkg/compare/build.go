@@ -269,6 +269,9 @@ func (b *builder) seconds() float64 {
 // target assembles one target's figures.
 func (b *builder) target(name string, seconds float64) Target {
 	t := Target{Name: name, Totals: b.totals(name, seconds), Series: b.series(name), Steps: b.stepsOf(name)}
+	if p50, p95, ok := typicalLatency(t.Series); ok {
+		t.Totals.LatencyP50ms, t.Totals.LatencyP95ms = p50, p95
+	}
 	for _, ps := range b.probes[name] {
 		finishProbe(ps)
 		t.Probes = append(t.Probes, *ps)
@@ -349,6 +352,42 @@ func (b *builder) series(name string) []Point {
 		out = append(out, p)
 	}
 	return out
+}
+
+// typicalLatency is the run's p50 and p95 from its stats intervals: the median of the intervals'
+// percentiles, each interval weighted by the hits sent in it. A loader's percentiles cover one
+// interval each (its summary's only the last, partial one), and the percentiles of a whole run
+// cannot be rebuilt from them; the weighted median is what a typical stretch of the run had,
+// and it treats every target the same.
+func typicalLatency(pts []Point) (p50, p95 float64, ok bool) {
+	median := func(f func(Point) float64) float64 {
+		type wv struct {
+			v float64
+			w int64
+		}
+		var vs []wv
+		var total int64
+		for _, p := range pts {
+			if p.sent > 0 {
+				vs = append(vs, wv{f(p), p.sent})
+				total += p.sent
+			}
+		}
+		sort.SliceStable(vs, func(i, j int) bool { return vs[i].v < vs[j].v })
+		var acc int64
+		for _, x := range vs {
+			if acc += x.w; 2*acc >= total {
+				return x.v
+			}
+		}
+		return 0
+	}
+	for _, p := range pts {
+		if p.sent > 0 {
+			return median(func(p Point) float64 { return p.LatencyP50ms }), median(func(p Point) float64 { return p.LatencyP95ms }), true
+		}
+	}
+	return 0, 0, false
 }
 
 // bucketWidth is the stats interval the loaders printed at: the shortest gap between two of one

@@ -292,3 +292,21 @@ func TestFormatting(t *testing.T) {
 		}
 	}
 }
+
+// A run's p95 is the weighted median of its intervals' p95s, not the summary's, which covers only
+// the last, partial interval.
+func TestTypicalLatency(t *testing.T) {
+	rs := recs(0, startRec("mirror", "a", "b"),
+		statsRec(10, target{"a", 100, 100, 0, 10, 200}, target{"b", 100, 100, 0, 5, 100}),
+		statsRec(20, target{"a", 400, 400, 0, 12, 900}, target{"b", 400, 400, 0, 6, 110}), // a: 300 of 500 hits at 900 ms
+		statsRec(30, target{"a", 500, 500, 0, 11, 210}, target{"b", 500, 500, 0, 5, 105}),
+		summaryRec(31, target{"a", 500, 500, 0, 1, 1}, target{"b", 500, 500, 0, 1, 1}))
+	r := build(t, rs, Options{})
+	a, b := r.Targets[0].Totals, r.Targets[1].Totals
+	if a.LatencyP95ms != 900 || a.LatencyP50ms != 12 || b.LatencyP95ms != 110 {
+		t.Errorf("p95 %v and %v (p50 %v), want 900 and 110 (p50 12)", a.LatencyP95ms, b.LatencyP95ms, a.LatencyP50ms)
+	}
+	if v := verdictOf(t, r, MetricP95, ""); v.Change != -0.8778 || v.Outcome != OutcomeBetter {
+		t.Errorf("verdict %+v", v)
+	}
+}

@@ -17,8 +17,8 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}h3{font-siz
 ul.verdicts{padding-left:20px}li.better{color:#166534}li.worse{color:#991b1b}li.same{color:#3f3f46}
 table{border-collapse:collapse;margin:8px 0}th,td{border-bottom:1px solid #e4e4e7;padding:4px 10px;text-align:right}
 th:first-child,td:first-child{text-align:left}.row{display:flex;flex-wrap:wrap;gap:16px}
-figure{margin:0;border:1px solid #e4e4e7;border-radius:6px;padding:8px}figcaption{font-weight:600;margin-bottom:4px}
-.legend span{margin-right:12px;white-space:nowrap}.base{font-weight:400;color:#52525b}`
+figure{margin:0;border:1px solid #e4e4e7;border-radius:6px;padding:8px;max-width:440px}figcaption{font-weight:600;margin-bottom:4px}
+.legend span{margin-right:12px;white-space:nowrap;display:inline-block}.base{font-weight:400;color:#52525b}`
 
 // ContentSecurityPolicy is the policy to serve HTML pages with: no scripts, no requests, and
 // only the page's own style sheet.

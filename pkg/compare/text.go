@@ -181,8 +181,13 @@ func trim(v float64, places int) string {
 	return s
 }
 
-// percent formats a share: 0.052 → "5.2%".
-func percent(share float64) string { return trim(share*100, 1) + "%" }
+// percent formats a share: 0.052 → "5.2%", 0.00042 → "0.04%".
+func percent(share float64) string {
+	if a := math.Abs(share); a > 0 && a < 0.01 {
+		return trim(share*100, 2) + "%"
+	}
+	return trim(share*100, 1) + "%"
+}
 
 // percentChange formats a relative change with its sign: −38%, +12%.
 func percentChange(change float64) string { return signed(change*100) + "%" }

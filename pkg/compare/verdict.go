@@ -67,7 +67,7 @@ func verdictsOf(r *Report, base, cand Target) []Verdict {
 		v(MetricP95, "", "ms", base.Totals.LatencyP95ms, cand.Totals.LatencyP95ms, false, r.VisitsPerDay)
 		v(MetricThroughput, "", "hits/s", base.Totals.HitsPerSec, cand.Totals.HitsPerSec, true, 0)
 	}
-	if base.Totals.ErrorShare > 0 || cand.Totals.ErrorShare > 0 {
+	if max(base.Totals.ErrorShare, cand.Totals.ErrorShare) >= MinErrorShareDelta {
 		v(MetricErrors, "", "share", base.Totals.ErrorShare, cand.Totals.ErrorShare, false, 0)
 	}
 	for _, bp := range base.Probes {
