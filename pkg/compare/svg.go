@@ -71,6 +71,8 @@ func axisLabel(v float64) string {
 		return trim(v/1e6, 1) + "M"
 	case a >= 1e3:
 		return trim(v/1e3, 1) + "k"
+	case a > 0 && a < 1:
+		return trim(v, 2)
 	}
 	return trim(v, 1)
 }

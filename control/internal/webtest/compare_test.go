@@ -9,8 +9,9 @@ import (
 	"github.com/trafficinator/trafficinator/control/internal/docker/dockertest"
 )
 
-// TestBrowserCompare opens the Compare view of a finished capacity search (its records seeded
-// into the store as the control stores a loader's) from the run's detail, and checks the verdict,
+// TestBrowserCompare opens the Compare view of a finished capacity search (the records of a real
+// search, testdata/capacity-search.jsonl, seeded into the store as the control stores a loader's)
+// from the run's detail, and checks the verdict,
 // the figures and the charts per target; then it compares against the other baseline, exports
 // the HTML page, and finds the run in the Compare tab's list. No loader runs: the view reads
 // only what the store holds. With -screenshots DIR it writes compare-light.png and
@@ -32,18 +33,18 @@ func TestBrowserCompare(t *testing.T) {
 	if loc := string(p.eval("location", `location.hash`)); !strings.Contains(loc, "#/compare?run="+id) {
 		t.Errorf("location %s", loc)
 	}
-	want := "tuned is faster than current: sustained rate ×2 (750k → 1.5M visits/day); tracking p95 −55% (117 → 53 ms) at 750k visits/day."
+	want := "tuned is faster than current: sustained rate ×1.5 (338k → 506k visits/day); tracking p95 −95% (257 → 13.1 ms) at 338k visits/day."
 	if got := p.text("#compare-headline"); got != want {
 		t.Errorf("headline %q,\n want %q", got, want)
 	}
 	verdicts := p.text("#compare-verdicts")
-	for _, w := range []string{"tuned: sustained rate ×2 (750k → 1.5M visits/day): better",
-		"tuned: VisitsSummary.get day today p95", "error share"} {
+	for _, w := range []string{"tuned: sustained rate ×1.5 (338k → 506k visits/day): better",
+		"tuned: VisitsSummary.get day today p95 −75% (874 → 216 ms): better", "tuned: Goals.get day today p95"} {
 		if !strings.Contains(verdicts, w) {
 			t.Errorf("verdicts %q lack %q", verdicts, w)
 		}
 	}
-	if table := p.text("#compare-table"); !strings.Contains(table, "1.5M") || !strings.Contains(table, "p95 420 ms > 300 ms at 1,000,000 visits/day") {
+	if table := p.text("#compare-table"); !strings.Contains(table, "506k") || !strings.Contains(table, "p95 615 ms > 300 ms at 506,250 visits/day") {
 		t.Errorf("figures %q", table)
 	}
 	counts := map[string]int{}
@@ -55,9 +56,9 @@ func TestBrowserCompare(t *testing.T) {
 	if err := json.Unmarshal(raw, &counts); err != nil {
 		t.Fatal(err)
 	}
-	// Two targets side by side; p50 and p95 each; "current" broke at 4 of 7 steps, "tuned" at 1;
+	// Two targets side by side; p50 and p95 each; "current" broke at 2 of 6 steps, "tuned" at 1;
 	// one bar each; three report calls each.
-	wantCounts := map[string]int{"figures": 2, "latency": 4, "errors": 2, "stepsOpen": 5, "stepsHeld": 9, "bars": 2, "probes": 6}
+	wantCounts := map[string]int{"figures": 2, "latency": 4, "errors": 2, "stepsOpen": 3, "stepsHeld": 9, "bars": 2, "probes": 6}
 	for k, v := range wantCounts {
 		if counts[k] != v {
 			t.Errorf("%s: %d, want %d (all: %v)", k, counts[k], v, counts)
@@ -73,7 +74,7 @@ func TestBrowserCompare(t *testing.T) {
 
 	// The other target as the baseline turns the verdicts around.
 	p.eval("baseline", `(() => { const s = document.querySelector('#compare-baseline'); s.value = 'tuned'; s.dispatchEvent(new Event('change')); return true })()`)
-	p.waitFor("the other baseline", `location.hash.includes('baseline=tuned') && document.querySelector('#compare-headline').textContent.includes("current's sustained rate ×0.5")`)
+	p.waitFor("the other baseline", `location.hash.includes('baseline=tuned') && document.querySelector('#compare-headline').textContent.includes("current's sustained rate ×0.67")`)
 	if n := p.eval("worse", `document.querySelectorAll('#compare-verdicts li.worse').length`); string(n) == "0" {
 		t.Error("no verdict says worse against the better baseline")
 	}

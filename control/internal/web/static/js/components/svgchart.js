@@ -43,7 +43,7 @@ export function axis(v) {
   const a = Math.abs(v);
   if (a >= 1e6) return `${trimNum(v / 1e6, 1)}M`;
   if (a >= 1e3) return `${trimNum(v / 1e3, 1)}k`;
-  return trimNum(v, 1);
+  return trimNum(v, a > 0 && a < 1 ? 2 : 1);
 }
 
 // clock formats seconds since the start as m:ss or h:mm:ss.

@@ -10,7 +10,7 @@ import * as router from '../router.js';
 import {badge, report, emptyState, busy} from '../ui.js';
 import {int, dec, dateTime} from '../format.js';
 import {isActive, comparable} from '../components/runs.js';
-import {lineChart, barChart, clock} from '../components/svgchart.js';
+import {lineChart, barChart, clock, niceMax} from '../components/svgchart.js';
 
 const KINDS = {capacity: 'capacity search', mirror: 'mirror run', weighted: 'weighted run', single: 'one target'};
 
@@ -197,7 +197,7 @@ function charts(rep) {
     out.push(row('chart-steps', 'Capacity steps: tracking p95 by intended rate (open: broke a threshold)', 'ms', (t) => {
       const steps = [...(t.steps || [])].sort((a, b) => a.visits_per_day - b.visits_per_day);
       return [{name: 'p95', cls: 's4', dots: true, points: steps.map((s) => [s.visits_per_day, s.latency_p95_ms]), hollow: steps.map((s) => !s.held)}];
-    }, {xMax: xm * 1.05, xRate: true, xUnit: 'visits/day'}));
+    }, {xMax: niceMax(xm), xRate: true, xUnit: 'visits/day'}));
     out.push(h('section', {class: 'panel compare-charts', id: 'chart-sustained', 'aria-label': 'Sustained rate'}, h('h2', {}, 'Sustained rate'),
       barChart({title: 'Sustained visits/day per target', items: ts.map((t, i) => {
         const v = t.capacity?.sustained_visits_per_day || 0;
