@@ -165,3 +165,20 @@ func TestReportWithoutRecords(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 }
+
+// The capacity search's records reach event subscribers under their own type, not as errors.
+func TestRecordTypes(t *testing.T) {
+	cases := []struct {
+		rec  any
+		want string
+	}{
+		{&report.Step{}, report.TypeStep}, {&report.Threshold{}, report.TypeThreshold},
+		{&report.Probe{}, report.TypeProbe}, {&report.Verdict{}, report.TypeVerdict},
+		{&report.Stats{}, report.TypeStats}, {&report.Error{}, report.TypeError},
+	}
+	for _, c := range cases {
+		if got := recordType(c.rec); got != c.want {
+			t.Errorf("recordType(%T) = %q, want %q", c.rec, got, c.want)
+		}
+	}
+}
