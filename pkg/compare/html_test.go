@@ -2,6 +2,8 @@ package compare
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -98,9 +100,19 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 }
 
-// The policy allows the page's own style sheet and nothing else.
+// The policy allows the page's own style sheet, by its hash, and nothing else.
 func TestContentSecurityPolicy(t *testing.T) {
 	csp := ContentSecurityPolicy()
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, build(t, mirrorRun(100, 90), Options{})); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	style := page[strings.Index(page, "<style>")+len("<style>") : strings.Index(page, "</style>")]
+	sum := sha256.Sum256([]byte(style))
+	if want := "style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(csp, want) {
+		t.Errorf("policy %q does not allow the page's style sheet (%s)", csp, want)
+	}
 	for _, want := range []string{"default-src 'none'", "style-src 'sha256-", "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("policy %q lacks %q", csp, want)
