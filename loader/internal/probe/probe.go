@@ -218,8 +218,8 @@ func (p *Probe) time(ctx context.Context, t Target, c call) report.Probe {
 	return rec
 }
 
-// statusOf is the HTTP status an error reports: the code of a *matomo.StatusError, 200 for a
-// Matomo error answer (which comes with 200), 0 for no answer.
+// statusOf is the HTTP status an error reports: the code of a *matomo.StatusError, the status
+// of a Matomo error answer (200 as often as 401), 0 for no answer.
 func statusOf(err error) int {
 	var se *matomo.StatusError
 	var ae *matomo.APIError
@@ -227,7 +227,7 @@ func statusOf(err error) int {
 	case errors.As(err, &se):
 		return se.Code
 	case errors.As(err, &ae):
-		return 200
+		return ae.Status
 	}
 	return 0
 }

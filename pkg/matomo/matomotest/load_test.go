@@ -184,3 +184,33 @@ func serveOnce(h http.Handler, method, target, form string) *httptest.ResponseRe
 	h.ServeHTTP(rec, req)
 	return rec
 }
+
+// The in-process client reaches the server without a socket and sees its faults: a dropped
+// reply is an error, a refused request its status.
+func TestInProcessClient(t *testing.T) {
+	s := NewUnstartedServer(Options{Token: testToken, Now: func() time.Time { return testNow }})
+	defer s.Close()
+	c := s.InProcessClient()
+	resp, err := c.Get("http://anywhere.invalid/matomo.php?idsite=1&rec=1&url=u&_id=0123456789abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || s.Summary().Visits != 1 {
+		t.Fatalf("status %d, %d visits", resp.StatusCode, s.Summary().Visits)
+	}
+	s.SetFaults(Faults{DropReplyRate: 1})
+	if _, err := c.Post("http://x/matomo.php", "application/x-www-form-urlencoded",
+		strings.NewReader("idsite=1&rec=1&url=u&_id=0123456789abcdef")); err == nil {
+		t.Fatal("a dropped reply came back")
+	}
+	s.SetFaults(Faults{UnavailableRate: 1})
+	resp, err = c.Get("http://x/matomo.php?idsite=1&rec=1&url=u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Fatalf("status %d, want 503", resp.StatusCode)
+	}
+}
