@@ -297,6 +297,17 @@ func (c *Config) checkProbe() Problems {
 			ps = append(ps, Errorf("PROBE_PERIODS", pd.Period+":"+pd.Date, "a range needs lastN, previousN or two dates YYYY-MM-DD;YYYY-MM-DD"))
 		}
 	}
+	if p.Enabled && !c.BackfillEnabled {
+		for i, t := range c.EnabledTargets() {
+			if t.Token == "" && t.TokenFile == "" {
+				field := "MATOMO_TOKEN_AUTH"
+				if len(c.Targets) > 0 {
+					field = fmt.Sprintf("MATOMO_TARGETS[%d].token_auth", i)
+				}
+				ps = append(ps, Warnf(field, "", "no token for target %q: the probe's Reporting API calls need one with view access, unless the site is public", t.Name))
+			}
+		}
+	}
 	if p.Enabled && c.BackfillEnabled {
 		ps = append(ps, Warnf("PROBE_ENABLED", "true", "ignored: the probe times reports during live runs only"))
 	}

@@ -88,6 +88,8 @@ func TestValidateCapacity(t *testing.T) {
 		{"probe date", func(c *Config) { c.Probe.Periods = "day:tomorrow" }, "PROBE_PERIODS", "the date must be", SeverityError},
 		// A range of one date.
 		{"probe range", func(c *Config) { c.Probe.Periods = "range:today" }, "PROBE_PERIODS", "a range needs", SeverityError},
+		// The probe needs a token to read reports.
+		{"probe without token", func(c *Config) { c.Probe.Enabled, c.TokenAuth = true, "" }, "MATOMO_TOKEN_AUTH", "view access", SeverityWarning},
 		// The defaults of the probe are valid.
 		{"probe ok", func(c *Config) {
 			c.Probe.Enabled, c.Probe.Periods = true, "day:today,range:last7,range:2026-04-01;2026-04-30,month:2026-04-01"
