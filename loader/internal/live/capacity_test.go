@@ -52,6 +52,22 @@ type searchRun struct {
 
 func runSearch(t *testing.T, c config.Config, loads []matomotest.Load, probeCfg *config.Probe) searchRun {
 	t.Helper()
+	r, sum := runSearchWith(t, c, loads, probeCfg)
+	if sum.Reason != live.ReasonSearchDone {
+		t.Fatalf("the run ended with %q, want %q", sum.Reason, live.ReasonSearchDone)
+	}
+	return r
+}
+
+// runSearchAnyEnd is runSearch for a run that may end before its search.
+func runSearchAnyEnd(t *testing.T, c config.Config, loads []matomotest.Load) searchRun {
+	t.Helper()
+	r, _ := runSearchWith(t, c, loads, nil)
+	return r
+}
+
+func runSearchWith(t *testing.T, c config.Config, loads []matomotest.Load, probeCfg *config.Probe) (searchRun, report.Summary) {
+	t.Helper()
 	var r searchRun
 	var clients []engines.Client
 	var probeTargets []probe.Target
@@ -87,9 +103,6 @@ func runSearch(t *testing.T, c config.Config, loads []matomotest.Load, probeCfg 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Reason != live.ReasonSearchDone {
-		t.Fatalf("the run ended with %q, want %q", sum.Reason, live.ReasonSearchDone)
-	}
 	sc := bufio.NewScanner(&out)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -99,7 +112,7 @@ func runSearch(t *testing.T, c config.Config, loads []matomotest.Load, probeCfg 
 		}
 		r.records = append(r.records, rec)
 	}
-	return r
+	return r, sum
 }
 
 func (r searchRun) verdict(t *testing.T) *report.Verdict {
@@ -185,4 +198,109 @@ func TestCapacitySearchMirror(t *testing.T) {
 			t.Fatalf("baseline report timings from %v to %v ms, want 100 ms growing under overload", first, worst)
 		}
 	})
+}
+
+// Other ends of a search run through the engine: 5xx answers stop the ramp, a binary search
+// narrows both targets, and a run that ends first (AUTO_STOP_AFTER_HOURS) leaves a verdict that
+// says the search was stopped.
+func TestCapacitySearchEnds(t *testing.T) {
+	tests := []struct {
+		name   string
+		cfg    func(c *config.Config)
+		loads  []matomotest.Load
+		reason string
+		check  func(t *testing.T, v *report.Verdict)
+	}{
+		{
+			// Past ErrorsAbove the fakes refuse hits with 503; with a latency limit far away, the
+			// 5xx threshold (any 5xx) is what breaks (the error share, which would too, is off).
+			name: "5xx",
+			cfg:  func(c *config.Config) { c.Capacity.Max5xx, c.Capacity.MaxP95ms, c.Capacity.MaxErrors = 0, 60000, 1 },
+			loads: []matomotest.Load{
+				{Capacity: 5, Growth: 1, ErrorsAbove: 8, Window: 5 * time.Second},
+				{Capacity: 5, Growth: 1, ErrorsAbove: 20, Window: 5 * time.Second},
+			},
+			reason: "all_broken",
+			check: func(t *testing.T, v *report.Verdict) {
+				for _, tv := range v.Targets {
+					if !tv.Broke || tv.Broken[0].Threshold != report.Threshold5xx {
+						t.Errorf("%s: %+v, want broken by 5xx", tv.Target, tv)
+					}
+				}
+				if v.Best != "candidate" {
+					t.Errorf("best %q", v.Best)
+				}
+			},
+		},
+		{
+			// In mirror mode a visit holds its slot until both targets answered: once the slow
+			// baseline fills CONCURRENCY, visits are dropped for both, but blamed on the baseline,
+			// so the candidate is still judged on what it did.
+			name: "drops blamed on the slow target",
+			cfg: func(c *config.Config) {
+				c.Concurrency = 12
+				c.Capacity.MaxP95ms, c.Capacity.MaxErrors, c.Capacity.Max5xx, c.Capacity.MaxDropped = 0, 1, 1, 0.01
+				c.Capacity.MaxPerDay = 400_000
+			},
+			loads: []matomotest.Load{
+				{Capacity: 5, BaseLatency: 20 * time.Millisecond, Window: 5 * time.Second, MaxLatency: 5 * time.Second},
+				{Capacity: 1000, BaseLatency: 20 * time.Millisecond},
+			},
+			reason: "max_rate",
+			check: func(t *testing.T, v *report.Verdict) {
+				a, b := v.Targets[0], v.Targets[1]
+				if !a.Broke || a.Broken[0].Threshold != report.ThresholdDropped || b.Broke || b.SustainedVisitsPerDay != 400_000 || v.Best != "candidate" {
+					t.Errorf("verdict %+v", v)
+				}
+			},
+		},
+		{
+			// A binary search bisects after the ramp, down to CAPACITY_PRECISION.
+			name: "binary",
+			cfg: func(c *config.Config) {
+				c.Capacity.Search, c.Capacity.Factor, c.Capacity.Precision = config.SearchBinary, 2, 1.25
+			},
+			loads: []matomotest.Load{
+				{Capacity: 5.5, BaseLatency: 20 * time.Millisecond, Window: 5 * time.Second, MaxLatency: 5 * time.Second},
+				{Capacity: 12, BaseLatency: 20 * time.Millisecond, Window: 5 * time.Second, MaxLatency: 5 * time.Second},
+			},
+			reason: "precision",
+			check: func(t *testing.T, v *report.Verdict) {
+				for _, tv := range v.Targets {
+					if !tv.Held || !tv.Broke || tv.BrokeAt/tv.SustainedVisitsPerDay > 1.25 {
+						t.Errorf("%s: held %v broke %v, want within ×1.25", tv.Target, tv.SustainedVisitsPerDay, tv.BrokeAt)
+					}
+				}
+			},
+		},
+		{
+			// The run's own end comes during the third step.
+			name: "stopped",
+			cfg:  func(c *config.Config) { c.AutoStopHours = 80.0 / 3600 },
+			loads: []matomotest.Load{
+				{Capacity: 1000, BaseLatency: 20 * time.Millisecond},
+				{Capacity: 1000, BaseLatency: 20 * time.Millisecond},
+			},
+			reason: "stopped",
+			check: func(t *testing.T, v *report.Verdict) {
+				if v.Steps != 2 || v.Targets[0].Broke || v.Targets[0].SustainedVisitsPerDay != 150000 || v.Best != "" {
+					t.Errorf("verdict %+v", v)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c := searchConfig("baseline", "candidate")
+				tt.cfg(&c)
+				r := runSearchAnyEnd(t, c, tt.loads)
+				v := r.verdict(t)
+				if v.Reason != tt.reason {
+					t.Fatalf("reason %q, want %q: %+v", v.Reason, tt.reason, v)
+				}
+				tt.check(t, v)
+			})
+		})
+	}
 }
