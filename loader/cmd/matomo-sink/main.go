@@ -11,6 +11,8 @@
 //	matomo-sink -addr 127.0.0.1:8089 -sites 1,2 -token T [-timezone Europe/Stockholm]
 //	            [-latency 0] [-latency-tail-alpha 0] [-latency-max 0] [-error-rate 0]
 //	            [-deadlock-rate 0] [-late-rate 0] [-late-delay 0] [-seed 1] [-queued]
+//	            [-capacity 0] [-base-latency 5ms] [-latency-growth 100] [-overload-latency-max 30s]
+//	            [-errors-above 0] [-api-latency Method=duration,...]
 //	matomo-sink -healthcheck [-addr 127.0.0.1:8089]   probe a running sink (the image's HEALTHCHECK)
 //
 // The token may come from the SINK_TOKEN environment variable instead of the command line, where
@@ -20,6 +22,10 @@
 // loses the head of a bulk, records its tail and answers 500; -late-rate processes a request
 // -late-delay later even when its client gave up; -latency-tail-alpha makes -latency heavy-tailed
 // (Pareto), capped at -latency-max. Faults are drawn from -seed, so a run can be replayed.
+//
+// The load flags make it a Matomo of limited capacity, for capacity searches: past -capacity
+// tracking hits per second the latency grows, past -errors-above the excess is answered 503, and
+// -api-latency slows Reporting API answers per method (more so past -capacity).
 package main
 
 import (
