@@ -43,6 +43,23 @@ type Capacity struct {
 // Enabled reports whether a capacity search is asked for.
 func (c Capacity) Enabled() bool { return c.Search != "" && c.Search != SearchOff }
 
+// TopRate is the highest visit rate the search can reach: CAPACITY_MAX_VISITS_PER_DAY, or the
+// highest stage's rate; 0 when no search is asked for.
+func (c Capacity) TopRate() float64 {
+	switch {
+	case !c.Enabled():
+		return 0
+	case c.Search == SearchStages:
+		var top float64
+		stages, _ := ParseStages(c.Stages)
+		for _, s := range stages {
+			top = max(top, s.VisitsPerDay)
+		}
+		return top
+	}
+	return c.MaxPerDay
+}
+
 // Probe is the report-timing probe: which Reporting API calls it times, how often, and whether
 // it invalidates today's archives first.
 type Probe struct {
@@ -254,14 +271,7 @@ func (c *Config) checkStages() Problems {
 // checkCapacityFeasibility warns when CONCURRENCY cannot carry the highest rate of the search,
 // which would then break on dropped visits: the loader's limit, not Matomo's.
 func (c *Config) checkCapacityFeasibility() Problems {
-	top := c.Capacity.MaxPerDay
-	if c.Capacity.Search == SearchStages {
-		top = 0
-		stages, _ := ParseStages(c.Capacity.Stages)
-		for _, s := range stages {
-			top = max(top, s.VisitsPerDay)
-		}
-	}
+	top := c.Capacity.TopRate()
 	meanPV := float64(c.PageviewsMin+c.PageviewsMax) / 2
 	wall := meanPV * (c.PauseMin + c.PauseMax) / 2
 	if need := top / 86400 * wall; need > float64(c.Concurrency) {

@@ -133,6 +133,21 @@ func TestCapacityRoundTrip(t *testing.T) {
 	}
 }
 
+func TestTopRate(t *testing.T) {
+	c := Default().Capacity
+	if c.TopRate() != 0 {
+		t.Error("a search that is off has a top rate")
+	}
+	c.Search = SearchBinary
+	if c.TopRate() != 20_000_000 {
+		t.Errorf("binary top %v", c.TopRate())
+	}
+	c.Search, c.Stages = SearchStages, "100:1m,900:1m,300:1m"
+	if c.TopRate() != 900 {
+		t.Errorf("stages top %v", c.TopRate())
+	}
+}
+
 func TestParseStagesAndPeriods(t *testing.T) {
 	st, err := ParseStages(" 100000:2m,1e6:90 ")
 	want := []Stage{{100000, 2 * time.Minute}, {1e6, 90 * time.Second}}

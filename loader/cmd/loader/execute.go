@@ -111,7 +111,8 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed 
 func liveReturnRange(cfg config.Config) visit.ReturnRange {
 	gapTime := 2*time.Duration(cfg.VisitDurationMax*float64(time.Minute)) + 30*time.Minute +
 		time.Duration(float64(cfg.PageviewsMax)*cfg.PauseMax*float64(time.Second))
-	gap := uint64(cfg.VisitsPerDay*gapTime.Seconds()/86400) + 1
+	rate := max(cfg.VisitsPerDay, cfg.Capacity.TopRate()) // a capacity search may go far above TARGET_VISITS_PER_DAY
+	gap := uint64(rate*gapTime.Seconds()/86400) + 1
 	pool := uint64(cfg.VisitorPoolSize)
 	return func(seq uint64) (uint64, uint64) {
 		if seq < gap {
