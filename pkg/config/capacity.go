@@ -133,7 +133,7 @@ var capacityFields = []field{
 		help: "Comma-separated period:date pairs every call is made for (period day, week, month, year or range; date as Matomo takes it: today, yesterday, YYYY-MM-DD, lastN, or a range YYYY-MM-DD,YYYY-MM-DD written with `;`)."},
 		func(c *Config) *string { return &c.Probe.Periods }),
 	durationField("PROBE_INTERVAL", "60s", meta{label: "Interval", group: GroupProbe, min: num(1), max: num(86400), mode: "live",
-		help: "Time between the starts of two rounds of calls (a round makes every call for every period on every target)."},
+		help: "Time between the starts of two rounds of calls (a round makes every call for every period on every target; the first starts with the load). The calls compete with tracking for Matomo's workers, so a short interval weighs on what a capacity search measures."},
 		func(c *Config) *time.Duration { return &c.Probe.Interval }),
 	intField("PROBE_AFTER_ROUNDS", "1", meta{label: "Rounds after load", group: GroupProbe, unit: "rounds", min: num(0), max: num(100), mode: "live",
 		help: "Rounds made after the load ended, PROBE_INTERVAL apart (the first at once): how fast reports are once Matomo is idle again."},
@@ -226,6 +226,9 @@ func (c *Config) checkCapacity() Problems {
 		}
 		if c.ShardCount > 1 {
 			ps = append(ps, Errorf("CAPACITY_SEARCH", cp.Search, "needs one loader (SHARD_COUNT=1): each step's rate is decided from what this loader measured"))
+		}
+		if c.MaxVisitsPerDay > 0 {
+			ps = append(ps, Warnf("MAX_VISITS_PER_DAY", fmt.Sprint(c.MaxVisitsPerDay), "holds the search's visits back once reached: the steps after it measure less than their rate"))
 		}
 		if c.TrafficProfile != ProfileFlat {
 			ps = append(ps, Warnf("TRAFFIC_PROFILE", c.TrafficProfile, "ignored: CAPACITY_SEARCH sets the rate step by step"))

@@ -70,6 +70,8 @@ func TestValidateCapacity(t *testing.T) {
 		{"diurnal", func(c *Config) { c.Capacity.Search, c.TrafficProfile = SearchStep, ProfileDiurnal }, "TRAFFIC_PROFILE", "ignored", SeverityWarning},
 		// The highest rate needs more slots than CONCURRENCY gives.
 		{"concurrency", func(c *Config) { c.Capacity.Search, c.Concurrency = SearchStep, 10 }, "CONCURRENCY", "the loader, not Matomo", SeverityWarning},
+		// A daily cap holds the search back.
+		{"daily cap", func(c *Config) { c.Capacity.Search, c.MaxVisitsPerDay = SearchStep, 1000 }, "MAX_VISITS_PER_DAY", "holds the search", SeverityWarning},
 		// The probe refuses a write method.
 		{"probe write", func(c *Config) {
 			c.Probe.Enabled, c.Probe.Calls = true, "VisitsSummary.get,SitesManager.addSite"

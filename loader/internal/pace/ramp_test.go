@@ -130,3 +130,18 @@ func TestRampConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// BenchmarkRampPace is the scheduler's cost of asking a ramp of 40 steps for the next visit.
+func BenchmarkRampPace(b *testing.B) {
+	r := NewRamp(100000)
+	for i := range 40 {
+		r.Hold(time.Duration(i)*time.Minute, 100000*math.Pow(1.5, float64(i)))
+	}
+	var n uint64
+	for b.Loop() {
+		if _, stop := r.Pace(0, n%1e9); stop {
+			b.Fatal("stop")
+		}
+		n += 7919
+	}
+}
