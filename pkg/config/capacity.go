@@ -142,7 +142,7 @@ var capacityFields = []field{
 		help: "Time limit of one Reporting API call; a call that takes longer is recorded as failed at this latency."},
 		func(c *Config) *time.Duration { return &c.Probe.Timeout }),
 	boolField("PROBE_INVALIDATE", "false", meta{label: "Invalidate today first", group: GroupProbe, mode: "live",
-		help: "Before each round, invalidate today's archives of the target's site (CoreAdminHome.invalidateArchivedReports, needs admin access), so every call re-archives: the cost of fresh reports. The only write the probe ever makes, and only with this on."},
+		help: "Before each round, invalidate today's archives of the target's site (CoreAdminHome.invalidateArchivedReports, needs admin access), so every call re-archives: the cost of fresh reports. Without it Matomo answers today's reports from an archive up to time_before_today_archive_considered_outdated (900 s by default) old, so most rounds time cached reads that miss the latest visits. The only write the probe ever makes, and only with this on."},
 		func(c *Config) *bool { return &c.Probe.Invalidate }),
 }
 

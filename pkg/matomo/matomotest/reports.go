@@ -2,6 +2,7 @@ package matomotest
 
 import (
 	"cmp"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -37,23 +38,31 @@ func apiVisitsSummary(s *Server, st *state, q url.Values, acc access) (any, *api
 	if aerr != nil {
 		return nil, aerr
 	}
-	var actions, bounces, length int64
+	var actions, bounces, length, most, converted int64
 	visitors := map[vkey]bool{}
 	for _, v := range visits {
 		actions += int64(v.actions)
 		length += v.last - v.first
+		most = max(most, int64(v.actions))
 		if v.actions <= 1 {
 			bounces++
+		}
+		if v.orders > 0 {
+			converted++
 		}
 		visitors[v.key] = true
 	}
 	n := int64(len(visits))
-	out := map[string]any{"nb_visits": n, "nb_actions": actions, "nb_uniq_visitors": len(visitors),
-		"bounce_count": bounces, "sum_visit_length": length, "max_actions": 0}
+	// The keys and their order are a real Matomo 5's; a range has no unique visitors or users.
+	out := map[string]any{"nb_visits": n, "nb_actions": actions, "nb_visits_converted": converted, "bounce_count": bounces,
+		"sum_visit_length": length, "max_actions": most, "bounce_rate": "0%", "nb_actions_per_visit": 0, "avg_time_on_site": 0}
+	if q.Get("period") != "range" {
+		out["nb_uniq_visitors"], out["nb_users"] = len(visitors), 0
+	}
 	if n > 0 {
-		out["nb_actions_per_visit"] = float64(actions) / float64(n)
+		out["nb_actions_per_visit"] = math.Round(float64(actions)/float64(n)*10) / 10
 		out["avg_time_on_site"] = length / n
-		out["bounce_rate"] = strconv.FormatInt(bounces*100/n, 10) + "%"
+		out["bounce_rate"] = strconv.FormatInt(int64(math.Round(float64(bounces)*100/float64(n))), 10) + "%"
 	}
 	return out, nil
 }
@@ -64,18 +73,24 @@ func apiPageURLs(s *Server, st *state, q url.Values, acc access) (any, *apiError
 	if aerr != nil {
 		return nil, aerr
 	}
-	hits := map[string]int{}
+	hits, inVisits := map[string]int{}, map[string]int{}
 	for _, v := range visits {
+		seen := map[string]bool{}
 		for _, a := range v.details {
 			if a.kind == kPageview {
 				hits[a.url]++
+				if !seen[a.url] {
+					seen[a.url] = true
+					inVisits[a.url]++
+				}
 			}
 		}
 	}
 	type row struct {
-		Label  string `json:"label"`
-		URL    string `json:"url"`
-		NbHits int    `json:"nb_hits"`
+		Label    string `json:"label"`
+		NbVisits int    `json:"nb_visits"`
+		NbHits   int    `json:"nb_hits"`
+		URL      string `json:"url"`
 	}
 	rows := make([]row, 0, len(hits))
 	for u, n := range hits {
@@ -85,7 +100,7 @@ func apiPageURLs(s *Server, st *state, q url.Values, acc access) (any, *apiError
 				label = u[i+3+j:]
 			}
 		}
-		rows = append(rows, row{Label: label, URL: u, NbHits: n})
+		rows = append(rows, row{Label: label, NbVisits: inVisits[u], NbHits: n, URL: u})
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(b.NbHits, a.NbHits), cmp.Compare(a.URL, b.URL)) })
 	return page(rows, q.Get("filter_offset"), q.Get("filter_limit")), nil
@@ -101,7 +116,12 @@ func apiReferrerType(s *Server, st *state, q url.Values, acc access) (any, *apiE
 	if len(visits) == 0 {
 		return []any{}, nil
 	}
-	return []map[string]any{{"label": "Direct Entry", "nb_visits": len(visits), "segment": "referrerType==direct"}}, nil
+	var actions int
+	for _, v := range visits {
+		actions += int(v.actions)
+	}
+	return []map[string]any{{"label": "Direct Entry", "nb_visits": len(visits), "nb_actions": actions,
+		"segment": "referrerType==direct", "referrer_type": 1}}, nil
 }
 
 // apiGoals answers Goals.get: conversions and revenue of the visits' orders.
