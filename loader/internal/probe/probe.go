@@ -180,6 +180,9 @@ func (p *Probe) roundOn(ctx context.Context, t Target, round int, phase string, 
 			return
 		}
 		rec := p.time(ctx, t, c)
+		if ctx.Err() != nil {
+			return // cut short by the end of the phase: not a timing
+		}
 		rec.Round, rec.Phase, rec.VisitsPerDay, rec.Invalidated = round, phase, perDay, invalidated
 		p.keep(t.Name, rec)
 		if err := p.deps.Out.Write(report.TypeProbe, &rec); err != nil {

@@ -206,3 +206,25 @@ func TestProbeFailures(t *testing.T) {
 		}
 	})
 }
+
+// A round cut short by the end of its phase records nothing for the call it interrupted: that
+// is not a timing, nor a failure of Matomo.
+func TestProbeCutShort(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		cfg := probeConfig()
+		cfg.Calls, cfg.Periods = "VisitsSummary.get,Goals.get", "day:today"
+		p := f.probe(t, cfg)
+		ctx, stop := context.WithTimeout(t.Context(), time.Second) // the slow target's first call takes 4 s
+		defer stop()
+		p.Round(ctx, PhaseLoad, 1)
+		for _, r := range f.records(t) {
+			if r.Target == "slow" || !r.OK {
+				t.Fatalf("record %+v of an interrupted call", r)
+			}
+		}
+		if st := p.Stats("slow"); len(st) != 0 {
+			t.Fatalf("stats of an interrupted round: %+v", st)
+		}
+	})
+}
