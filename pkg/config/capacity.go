@@ -230,6 +230,9 @@ func (c *Config) checkCapacity() Problems {
 		if c.MaxVisitsPerDay > 0 {
 			ps = append(ps, Warnf("MAX_VISITS_PER_DAY", fmt.Sprint(c.MaxVisitsPerDay), "holds the search's visits back once reached: the steps after it measure less than their rate"))
 		}
+		if n := len(c.EnabledTargets()); n > 1 && c.TargetMode != ModeMirror {
+			ps = append(ps, Warnf("TARGET_MODE", c.TargetMode, "each of the %d targets gets its weight's share of every step, while the search's rates are the whole run's; use mirror to give every target the same visits and compare them", n))
+		}
 		if c.TrafficProfile != ProfileFlat {
 			ps = append(ps, Warnf("TRAFFIC_PROFILE", c.TrafficProfile, "ignored: CAPACITY_SEARCH sets the rate step by step"))
 		}

@@ -70,6 +70,11 @@ func TestValidateCapacity(t *testing.T) {
 		{"diurnal", func(c *Config) { c.Capacity.Search, c.TrafficProfile = SearchStep, ProfileDiurnal }, "TRAFFIC_PROFILE", "ignored", SeverityWarning},
 		// The highest rate needs more slots than CONCURRENCY gives.
 		{"concurrency", func(c *Config) { c.Capacity.Search, c.Concurrency = SearchStep, 10 }, "CONCURRENCY", "the loader, not Matomo", SeverityWarning},
+		// Weighted targets share each step's rate.
+		{"weighted", func(c *Config) {
+			c.Capacity.Search = SearchStep
+			mirrorTargets(ModeWeighted, "http://127.0.0.1/matomo.php", 1, "http://127.0.0.1/matomo.php", 2, true)(c)
+		}, "TARGET_MODE", "weight's share", SeverityWarning},
 		// A daily cap holds the search back.
 		{"daily cap", func(c *Config) { c.Capacity.Search, c.MaxVisitsPerDay = SearchStep, 1000 }, "MAX_VISITS_PER_DAY", "holds the search", SeverityWarning},
 		// The probe refuses a write method.
