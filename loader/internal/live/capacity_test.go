@@ -274,6 +274,24 @@ func TestCapacitySearchEnds(t *testing.T) {
 			},
 		},
 		{
+			// Stages: held, then ramped linearly, then held again; every stage holds.
+			name: "stages",
+			cfg: func(c *config.Config) {
+				c.Capacity.Search, c.Capacity.Stages = config.SearchStages, "100000:30s,300000:40s,300000:30s"
+			},
+			loads: []matomotest.Load{
+				{Capacity: 1000, BaseLatency: 20 * time.Millisecond},
+				{Capacity: 1000, BaseLatency: 20 * time.Millisecond},
+			},
+			reason: "stages_done",
+			check: func(t *testing.T, v *report.Verdict) {
+				tv := v.Targets[0]
+				if v.Steps != 3 || tv.Broke || tv.SustainedVisitsPerDay != 300000 || tv.SustainedStep != 1 || v.Best != "" {
+					t.Errorf("verdict %+v", v)
+				}
+			},
+		},
+		{
 			// The run's own end comes during the third step.
 			name: "stopped",
 			cfg:  func(c *config.Config) { c.AutoStopHours = 80.0 / 3600 },
