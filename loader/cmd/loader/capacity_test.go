@@ -90,7 +90,8 @@ func TestCapacitySearchCLI(t *testing.T) {
 			t.Errorf("no probe record for %s: %v", want, probes)
 		}
 	}
-	for _, want := range []string{"capacity: baseline sustained", "capacity: candidate sustained", "candidate sustained the highest rate"} {
+	for _, want := range []string{"capacity: baseline sustained", "capacity: candidate sustained", "candidate sustained the highest rate",
+		"comparison: capacity: candidate:", "comparison: verdict: candidate: sustained rate"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q", want)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/trafficinator/trafficinator/loader/internal/metrics"
 	"github.com/trafficinator/trafficinator/loader/internal/shutdown"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
+	"github.com/trafficinator/trafficinator/pkg/compare"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
 	"github.com/trafficinator/trafficinator/pkg/report"
@@ -23,6 +24,11 @@ import (
 func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int {
 	log := newLogger(stderr, cfg.LogLevel)
 	defer announceStops(ctx, cfg, log)()
+	var rec *compare.Recorder
+	if comparable(cfg) {
+		rec = &compare.Recorder{}
+		stdout = io.MultiWriter(stdout, rec)
+	}
 	out := report.NewWriter(stdout)
 	if err := waitForStart(ctx, cfg, log); err != nil {
 		return exitOK // stopped before starting
@@ -37,7 +43,30 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 	if cfg.BackfillEnabled {
 		return runBackfill(ctx, cfg, cat, set, out, log)
 	}
-	return runLive(ctx, cfg, cat, runSeed(cfg), set, out, log)
+	code := runLive(ctx, cfg, cat, runSeed(cfg), set, out, log)
+	if rec != nil {
+		logComparison(rec, log)
+	}
+	return code
+}
+
+// comparable reports whether a live run's end is worth a comparison: several targets (mirror
+// mode sends them the same visits), a capacity search or report timings.
+func comparable(cfg config.Config) bool {
+	return !cfg.BackfillEnabled && (len(cfg.EnabledTargets()) > 1 || cfg.Capacity.Enabled() || cfg.Probe.Enabled)
+}
+
+// logComparison logs the run's comparison (pkg/compare, the one the control's Compare view
+// shows): the headline, each target's capacity, each verdict with its size, the report timings.
+func logComparison(rec *compare.Recorder, log *slog.Logger) {
+	rep, err := compare.Build(rec.Records(), compare.Options{})
+	if err != nil {
+		log.Warn("no comparison", "error", err.Error())
+		return
+	}
+	for _, l := range compare.Lines(rep) {
+		log.Info("comparison: " + l)
+	}
 }
 
 // announceStops logs the stops as they come (see package shutdown), so that a user who pressed
