@@ -85,15 +85,15 @@ type Config struct {
 	TLSSkipVerify bool
 
 	// Traffic.
-	VisitsPerDay     float64 // TARGET_VISITS_PER_DAY
-	TrafficProfile   string
-	InterArrival     string
+	VisitsPerDay   float64 // TARGET_VISITS_PER_DAY
+	TrafficProfile string
+	InterArrival   string
 	// WeeklyRhythm is WeeklyAuto, WeeklyOn or WeeklyOff (WEEKLY_RHYTHM).
 	WeeklyRhythm string
 	// WeeklyWeights are the seven factors Monday to Sunday (WEEKLY_WEIGHTS); empty: see WeekWeights.
 	WeeklyWeights []float64
 	// TrafficSpikes is TRAFFIC_SPIKES as written; Spikes parses it.
-	TrafficSpikes string
+	TrafficSpikes    string
 	Concurrency      int
 	PageviewsMin     int
 	PageviewsMax     int

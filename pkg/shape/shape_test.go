@@ -24,9 +24,9 @@ func TestPiecesAddOverlappingSpikes(t *testing.T) {
 	at := func(h, m int) time.Time { return time.Date(2026, 12, 8, h, m, 0, 0, stockholm) }
 	want := []Piece{
 		{day, at(7, 30), 1},
-		{at(7, 30), at(8, 0), 4},    // the newsletter alone
-		{at(8, 0), at(8, 30), 5},    // both: 1 + 3 + 1
-		{at(8, 30), at(9, 0), 2},    // the daily spike alone
+		{at(7, 30), at(8, 0), 4}, // the newsletter alone
+		{at(8, 0), at(8, 30), 5}, // both: 1 + 3 + 1
+		{at(8, 30), at(9, 0), 2}, // the daily spike alone
 		{at(9, 0), day.AddDate(0, 0, 1), 1},
 	}
 	if len(got) != len(want) {
