@@ -12,6 +12,7 @@ import (
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/shape"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
@@ -88,11 +89,21 @@ func graceOf(cfg config.Config) time.Duration {
 	return cfg.ShutdownGrace
 }
 
-// buildPacer turns TRAFFIC_PROFILE, INTER_ARRIVAL and the shard settings into the pacer.
+// buildPacer turns TRAFFIC_PROFILE, the weekly rhythm and spikes (package shape), INTER_ARRIVAL and
+// the shard settings into the pacer. Random spikes are drawn from the run's seed, which every shard
+// shares.
 func buildPacer(cfg config.Config, start time.Time, loc *time.Location, seed int64) pace.Pacer {
 	var p pace.Pacer = pace.Constant{PerDay: cfg.VisitsPerDay}
 	if cfg.TrafficProfile == config.ProfileDiurnal {
 		p = pace.Diurnal{PerDay: cfg.VisitsPerDay, Start: start, Location: loc}
+	}
+	if sh := shape.FromConfig(&cfg, false, seed, loc); !sh.IsZero() {
+		var curve *[24]float64
+		if cfg.TrafficProfile == config.ProfileDiurnal {
+			c := pace.DefaultCurve()
+			curve = &c
+		}
+		p = pace.NewShaped(cfg.VisitsPerDay, start, loc, curve, sh)
 	}
 	if cfg.InterArrival == config.ArrivalExponential {
 		p = pace.NewPoisson(p, uint64(seed))

@@ -1,0 +1,52 @@
+package live
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/trafficinator/trafficinator/loader/internal/pace"
+	"github.com/trafficinator/trafficinator/pkg/config"
+)
+
+// TestBuildPacerShapes: the shape settings choose the pacer, and the rate the engine reports follows
+// the weekly factor and the spikes.
+func TestBuildPacerShapes(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Stockholm")
+	saturday := time.Date(2026, 12, 5, 8, 0, 0, 0, loc)
+	tests := []struct {
+		name     string
+		edit     func(c *config.Config)
+		rateAt   time.Duration // after the Saturday 08:00 start
+		wantRate float64       // visits/s
+	}{
+		// flat and no spikes: the constant pacer, no weekend dip
+		{"flat stays constant", func(*config.Config) {}, time.Hour, 1},
+		// flat with the rhythm switched on: Saturday gets the weekend factor
+		{"weekly on", func(c *config.Config) { c.WeeklyRhythm = config.WeeklyOn }, time.Hour, 0.6},
+		// own weights, Monday first: Saturday is the sixth
+		{"own weights", func(c *config.Config) {
+			c.WeeklyRhythm, c.WeeklyWeights = config.WeeklyOn, []float64{1, 1, 1, 1, 1, 0.3, 0.2}
+		}, time.Hour, 0.3},
+		// a spike on a flat profile multiplies the rate while it lasts
+		{"spike", func(c *config.Config) { c.TrafficSpikes = "sat@09:00 x3 1h" }, 90 * time.Minute, 3},
+		{"after the spike", func(c *config.Config) { c.TrafficSpikes = "sat@09:00 x3 1h" }, 3 * time.Hour, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config.Default()
+			c.VisitsPerDay, c.MatomoURL = 86400, "http://127.0.0.1:1/matomo.php"
+			tt.edit(&c)
+			if ps := c.Validate(); ps.Err() != nil {
+				t.Fatal(ps)
+			}
+			p := buildPacer(c, saturday, loc, 1)
+			if _, constant := p.(pace.Constant); constant != (tt.name == "flat stays constant") {
+				t.Errorf("pacer %v", p)
+			}
+			if got := p.Rate(tt.rateAt); math.Abs(got-tt.wantRate) > 1e-9 {
+				t.Errorf("rate %g/s, want %g", got, tt.wantRate)
+			}
+		})
+	}
+}
