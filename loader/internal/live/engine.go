@@ -12,9 +12,9 @@ import (
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
-	"github.com/trafficinator/trafficinator/pkg/shape"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/report"
+	"github.com/trafficinator/trafficinator/pkg/shape"
 )
 
 // Deps are what an Engine works with: the dependencies both engines take (engines.Deps: a client

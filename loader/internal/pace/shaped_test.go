@@ -33,7 +33,7 @@ func TestShapedWeekMatchesWeights(t *testing.T) {
 	t.Parallel()
 	loc := mustLoad(t, "Europe/Stockholm")
 	weights := [7]float64{0.55, 1, 1.02, 1, 0.97, 0.88, 0.6} // Sunday first
-	start := time.Date(2026, 10, 22, 15, 0, 0, 0, loc)      // a Thursday; Sunday 25 October is 25 hours long
+	start := time.Date(2026, 10, 22, 15, 0, 0, 0, loc)       // a Thursday; Sunday 25 October is 25 hours long
 	for _, tc := range []struct {
 		name  string
 		curve *[24]float64
