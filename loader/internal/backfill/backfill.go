@@ -176,7 +176,7 @@ func (e *engine) open() error {
 		}
 	}
 	e.plan = s.st.plan()
-	e.plan.init(e.loc, e.cfg.BackfillProfile)
+	e.plan.init(e.loc, &e.cfg)
 	e.model = visit.New(e.cfg, e.deps.Catalog, e.deps.Funnels, e.plan.Seed, e.plan.returns, e.deps.Events)
 	return nil
 }
