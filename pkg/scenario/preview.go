@@ -30,9 +30,9 @@ type Preview struct {
 	Visits float64       `json:"visits"`
 	Hours  []HourPreview `json:"hours"`
 	// Spikes are the spikes of the day.
-	Spikes   []SpikePreview    `json:"spikes"`
-	Segments []SegmentPreview  `json:"segments"`
-	Total    Composition `json:"total"`
+	Spikes   []SpikePreview   `json:"spikes"`
+	Segments []SegmentPreview `json:"segments"`
+	Total    Composition      `json:"total"`
 }
 
 // HourPreview is one local hour of the day.
