@@ -75,8 +75,9 @@ type Composition struct {
 	Pageviews  float64 `json:"pageviews"` // mean pages of a normal visit
 }
 
-// NewPreview computes the day holding date (in cfg's TIMEZONE) for cfg and segs (nil: no scenario,
-// one audience as configured). seed draws random spikes, as the run's seed would.
+// NewPreview computes the calendar day of date (its year, month and day as they read in date's own
+// location) in cfg's TIMEZONE, for cfg and segs (nil: no scenario, one audience as configured). seed
+// draws random spikes, as the run's seed would.
 func NewPreview(cfg config.Config, segs []Compiled, date time.Time, seed int64) Preview {
 	loc, err := cfg.Location()
 	if err != nil {
@@ -84,7 +85,7 @@ func NewPreview(cfg config.Config, segs []Compiled, date time.Time, seed int64) 
 	}
 	backfill := cfg.BackfillEnabled
 	sh := shape.FromConfig(&cfg, backfill, seed, loc)
-	y, m, d := date.In(loc).Date()
+	y, m, d := date.Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	end := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
 	p := Preview{Date: start.Format(time.DateOnly), Weekday: start.Weekday().String(), Mode: "live", DayFactor: sh.DayFactor(start)}

@@ -21,7 +21,7 @@ func TestPreviewOfAShopDay(t *testing.T) {
 	if ps.Err() != nil {
 		t.Fatal(ps)
 	}
-	p := NewPreview(cfg, segs, time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC), 1) // a Tuesday
+	p := NewPreview(cfg, segs, time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC), 1) // a Tuesday
 	// 24000 × 1.25 on a flat day, plus the spike: 2 × 30 minutes of 1250 visits an hour.
 	if p.Weekday != "Tuesday" || p.DayFactor != 1.25 || p.Visits != 30000+1250 {
 		t.Fatalf("%s factor %g: %g visits", p.Weekday, p.DayFactor, p.Visits)

@@ -11,6 +11,7 @@ import (
 	"github.com/trafficinator/trafficinator/control/internal/store"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
+	"github.com/trafficinator/trafficinator/pkg/scenario"
 )
 
 // Loaders per run: a live run may be split over at most MaxLoaders containers; a request that
@@ -239,7 +240,7 @@ func (s *Service) checkNothingSent(ctx context.Context, runID string) error {
 // sets as files copied into each loader under /data, and points the config at them. A setting
 // without content stays empty, so the loader uses its built-in defaults.
 func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, probs *config.Problems) error {
-	p.cfg.FunnelsFile, p.cfg.URLsFile, p.cfg.EventsFile = "", "", ""
+	p.cfg.FunnelsFile, p.cfg.URLsFile, p.cfg.EventsFile, p.cfg.ScenarioFile = "", "", "", ""
 	stored, err := s.st.ListFunnels(ctx, true)
 	if err != nil {
 		return fmt.Errorf("start run: %w", err)
@@ -270,6 +271,7 @@ func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, p
 	}{
 		{store.KindURLs, "url_set_id", urlsFile, req.URLSetID, &p.cfg.URLsFile},
 		{store.KindEvents, "event_set_id", eventsFile, req.EventSetID, &p.cfg.EventsFile},
+		{store.KindScenarios, "scenario_id", scenarioFile, req.ScenarioID, &p.cfg.ScenarioFile},
 	}
 	for _, c := range sets {
 		text, ok, err := s.contentSet(ctx, c.kind, c.field, c.id, probs)
@@ -280,8 +282,22 @@ func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, p
 			p.files = append(p.files, docker.File{Path: c.path, Data: []byte(text)})
 			*c.setting = c.path
 		}
+		if ok && c.kind == store.KindScenarios {
+			*probs = append(*probs, scenarioProblems(text, p.cfg)...)
+		}
 	}
 	return nil
+}
+
+// scenarioProblems checks a run's scenario against the run's config (the segments' overrides must
+// hold with its settings), under the request field scenario_id.
+func scenarioProblems(text string, cfg config.Config) config.Problems {
+	sc, ps := scenario.Parse([]byte(text), "")
+	if sc != nil {
+		_, cps := sc.Compile(cfg, "")
+		ps = append(ps, cps...)
+	}
+	return ps.Under("scenario_id")
 }
 
 // contentSet returns the content of the chosen set, or of the kind's default set; ok is false
