@@ -88,7 +88,8 @@ func NewPreview(cfg config.Config, segs []Compiled, date time.Time, seed int64) 
 	y, m, d := date.Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	end := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
-	p := Preview{Date: start.Format(time.DateOnly), Weekday: start.Weekday().String(), Mode: "live", DayFactor: sh.DayFactor(start)}
+	p := Preview{Date: start.Format(time.DateOnly), Weekday: start.Weekday().String(), Mode: "live", DayFactor: sh.DayFactor(start),
+		Hours: []HourPreview{}, Spikes: []SpikePreview{}}
 	perDay := cfg.VisitsPerDay
 	weights := dayplan.HourWeights(config.ProfileFlat)
 	if cfg.TrafficProfile == config.ProfileDiurnal {

@@ -52,13 +52,14 @@ func (s *Server) updateScenarioSet(c echo.Context) error {
 }
 
 // ScenarioRequest is a scenario to validate or preview: its text (content) or a stored one
-// (scenario_id, "builtin" not accepted: give its content), the settings it composes (config, the
-// defaults when absent), and for a preview the day to show (date, YYYY-MM-DD; today when absent)
-// and the seed of random spikes.
+// (scenario_id, "builtin" not accepted: give its content), the settings it composes (config, or a
+// saved config's config_id; the defaults when neither), and for a preview the day to show (date,
+// YYYY-MM-DD; today when absent) and the seed of random spikes.
 type ScenarioRequest struct {
 	Content    *string        `json:"content,omitempty"`
 	ScenarioID *int64         `json:"scenario_id,omitempty"`
 	Config     map[string]any `json:"config,omitempty"`
+	ConfigID   *int64         `json:"config_id,omitempty"`
 	Date       string         `json:"date,omitempty" validate:"omitempty,max=10"`
 	Seed       *int64         `json:"seed,omitempty"`
 }
@@ -69,9 +70,9 @@ type ScenarioValidation struct {
 	Valid    bool            `json:"valid"`
 	Errors   config.Problems `json:"errors"`
 	Warnings config.Problems `json:"warnings"`
-	// Segments counts the segments; Shares lists each one's name and share.
-	Segments int              `json:"segments"`
-	Shares   []scenario.Share `json:"shares"`
+	// Count is the number of segments; Shares lists each one's name and share.
+	Count  int              `json:"count"`
+	Shares []scenario.Share `json:"shares"`
 }
 
 // resolveScenario reads a ScenarioRequest: the scenario's text, the config, and every problem of both.
@@ -91,6 +92,16 @@ func (s *Server) resolveScenario(c echo.Context, req ScenarioRequest) (*scenario
 	}
 	cfg := config.Default()
 	var ps config.Problems
+	if req.ConfigID != nil {
+		if req.Config != nil {
+			return nil, nil, cfg, nil, invalidField("config_id", itoa(*req.ConfigID), "give config or config_id, not both")
+		}
+		saved, err := s.store.GetConfig(c.Request().Context(), *req.ConfigID)
+		if err != nil {
+			return nil, nil, cfg, nil, invalidField("config_id", itoa(*req.ConfigID), "no saved config has this id")
+		}
+		cfg = saved.Values
+	}
 	if req.Config != nil {
 		var cps config.Problems
 		cfg, cps = config.FromMap(req.Config)
@@ -122,7 +133,7 @@ func (s *Server) validateScenario(c echo.Context) error {
 	}
 	v := ScenarioValidation{Valid: ps.Err() == nil, Errors: nonNil(ps.Errors()), Warnings: nonNil(ps.Warnings()), Shares: []scenario.Share{}}
 	if sc != nil {
-		v.Segments = len(sc.Segments)
+		v.Count = len(sc.Segments)
 		for _, seg := range sc.Segments {
 			v.Shares = append(v.Shares, scenario.Share{Name: seg.Name, Share: seg.Share})
 		}

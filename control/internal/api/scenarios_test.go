@@ -65,7 +65,7 @@ func TestScenarioSets(t *testing.T) {
 	var v ScenarioValidation
 	e.mustStatus(http.StatusOK, http.MethodPost, "/api/scenarios/validate", map[string]any{"scenario_id": set.ID,
 		"config": map[string]any{"PAGEVIEWS_MAX": 4}}, &v)
-	if !v.Valid || v.Segments != 4 {
+	if !v.Valid || v.Count != 4 {
 		t.Errorf("the stored scenario against PAGEVIEWS_MAX=4: %+v", v)
 	}
 	e.mustStatus(http.StatusOK, http.MethodPost, "/api/scenarios/validate", map[string]any{
