@@ -127,15 +127,37 @@ func (s Segment) compile(base config.Config, path string) (Compiled, Problems) {
 			c.Overrides[name] = v
 		}
 	}
-	// Validate the segment's configuration; keep the problems of what the segment changed.
+	// Validate the segment's configuration; keep the problems of what the segment changed: those of
+	// an overridden setting, and those of another setting that name one (a min above an overridden
+	// max), each at the path that set it.
 	for _, p := range c.Config.Validate() {
-		if from, ok := where[p.Field]; ok {
-			if !strings.HasSuffix(from, "."+p.Field) {
-				p.Message = p.Field + " " + p.Message
-			}
-			p.Field = from
-			ps = append(ps, p)
+		from, ok := where[p.Field]
+		if !ok {
+			from, ok = namedIn(p.Message, where)
 		}
+		if !ok {
+			continue
+		}
+		if !strings.HasSuffix(from, "."+p.Field) {
+			p.Message = p.Field + " " + p.Message
+		}
+		p.Field = from
+		ps = append(ps, p)
 	}
 	return c, ps
+}
+
+// namedIn returns the path of the overridden setting that a problem's message names, if any.
+func namedIn(msg string, where map[string]string) (string, bool) {
+	names := make([]string, 0, len(where))
+	for name := range where {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if strings.Contains(msg, name) {
+			return where[name], true
+		}
+	}
+	return "", false
 }

@@ -112,6 +112,12 @@ func TestCompileReportsOverriddenSettings(t *testing.T) {
 	if !fields["segments[0].journey.pageviews_min"] || !fields["segments[0].settings.ECOMMERCE_ORDER_VALUE_MIN"] || len(ps) != 2 {
 		t.Errorf("problems %v", ps)
 	}
+	// Lowering only the maximum below the configured minimum (3) is the segment's problem too.
+	sc, _ = Parse([]byte(`{"name":"x","segments":[{"name":"a","share":1,"journey":{"pageviews_max":2}}]}`), "x.json")
+	_, ps = sc.Compile(config.Default(), "x.json")
+	if len(ps) != 1 || ps[0].Field != "segments[0].journey.pageviews_max" || ps[0].Message != "PAGEVIEWS_MIN must not exceed PAGEVIEWS_MAX (2)" {
+		t.Errorf("problems %v", ps)
+	}
 }
 
 func TestUnsupportedPartsAreRejected(t *testing.T) {
