@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
@@ -17,14 +18,16 @@ var perVisitExtra = map[string]bool{
 var notPerVisit = map[string]bool{"VISITOR_POOL_SIZE": true, "ECOMMERCE_CURRENCY": true}
 
 // PerVisit reports whether the setting name shapes single visits, so that a segment may override
-// it: the visit mix and ecommerce settings and the pageview and duration bounds. Rates, targets,
+// it: the visit mix, engagement, campaign and signal, and ecommerce settings and the pageview and
+// duration bounds. Rates, targets,
 // transport and backfill settings belong to the whole run.
 func PerVisit(name string) bool {
 	info, ok := config.Lookup(name)
 	if !ok || notPerVisit[name] {
 		return false
 	}
-	return perVisitExtra[name] || info.Group == config.GroupMix || info.Group == config.GroupEcommerce
+	return perVisitExtra[name] || info.Group == config.GroupMix || info.Group == config.GroupEcommerce ||
+		info.Group == config.GroupEngage || info.Group == config.GroupCampaigns
 }
 
 // PerVisitSettings lists the settings PerVisit accepts, in schema order.
@@ -104,15 +107,33 @@ func (s Segment) compile(base config.Config, path string) (Compiled, Problems) {
 		set("RANDOMIZE_VISITOR_COUNTRIES", true, path+".countries")
 	}
 	if shares := s.Referrers.Shares(); shares != nil {
-		direct := 0.0
+		// Campaign visits are drawn first and land from their campaign; the direct share is then
+		// that of the other visits.
+		direct, campaign := 0.0, 0.0
 		for _, sh := range shares {
-			if sh.Name == ReferrerDirect {
+			switch {
+			case sh.Name == ReferrerDirect:
 				direct = sh.Share
-			} else if sh.Share > 0 {
+			case sh.Name == ReferrerCampaign:
+				campaign = sh.Share
+			case sh.Share > 0:
 				c.Sources = append(c.Sources, sh)
 			}
 		}
-		set("DIRECT_TRAFFIC_PROBABILITY", direct, path+".referrers")
+		set("CAMPAIGN_PROBABILITY", campaign, path+".referrers")
+		if campaign < 1 {
+			direct /= 1 - campaign
+		}
+		set("DIRECT_TRAFFIC_PROBABILITY", min(direct, 1), path+".referrers")
+	}
+	if v, ok := s.Engagement["bounce"]; ok {
+		set("BOUNCE_PROBABILITY", v, path+".engagement.bounce")
+	}
+	if v, ok := s.Engagement["visit_lengths"]; ok {
+		set("VISIT_LENGTHS", v, path+".engagement.visit_lengths")
+	}
+	if len(s.Goals) > 0 {
+		set("GOALS", goalsSetting(s.Goals), path+".goals")
 	}
 	names := make([]string, 0, len(s.Settings))
 	for k := range s.Settings {
@@ -145,6 +166,27 @@ func (s Segment) compile(base config.Config, path string) (Compiled, Problems) {
 		ps = append(ps, p)
 	}
 	return c, ps
+}
+
+// goalsSetting writes a segment's goals as GOALS: id:rate[:revenue], by id.
+func goalsSetting(g map[string]float64) string {
+	var ids []int
+	for k := range g {
+		if id, err := strconv.Atoi(k); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	sort.Ints(ids)
+	parts := make([]string, 0, len(ids))
+	for _, id := range ids {
+		k := strconv.Itoa(id)
+		e := k + ":" + strconv.FormatFloat(g[k], 'f', -1, 64)
+		if r, ok := g[k+":revenue"]; ok {
+			e += ":" + strconv.FormatFloat(r, 'f', -1, 64)
+		}
+		parts = append(parts, e)
+	}
+	return strings.Join(parts, ",")
 }
 
 // namedIn returns the path of the overridden setting that a problem's message names, if any.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -122,17 +123,17 @@ func (p *parser) segment(n *yaml.Node, path string) Segment {
 		"referrers": func(n *yaml.Node, path string) { s.Referrers = p.referrers(n, path) },
 		"journey":   func(n *yaml.Node, path string) { s.Journey = p.journey(n, path) },
 		"returning": func(n *yaml.Node, path string) { v := p.number(n, path, 0, 1, true); s.Returning = &v },
-		"campaign":  func(n *yaml.Node, path string) { s.Campaign = p.anyMap(n, path); p.unsupported(n, path, "campaigns") },
-		"engagement": func(n *yaml.Node, path string) {
-			s.Engagement = p.anyMap(n, path)
-			p.unsupported(n, path, "engagement (bounce rate, visit lengths)")
+		"campaign": func(n *yaml.Node, path string) {
+			s.Campaign = p.anyMap(n, path)
+			p.unsupported(n, path, "campaigns chosen by name (the segment's share of campaign visits is referrers.campaign)")
 		},
-		"goals": func(n *yaml.Node, path string) {
+		"engagement": func(n *yaml.Node, path string) { s.Engagement = p.engagement(n, path) },
+		"goals":      func(n *yaml.Node, path string) { s.Goals = p.goals(n, path) },
+		"dimensions": func(n *yaml.Node, path string) {
 			_ = p.anyMap(n, path)
-			p.unsupported(n, path, "manual goal conversions")
+			p.unsupported(n, path, "custom dimension values per segment (the values come from CUSTOM_DIMENSIONS_FILE)")
 		},
-		"dimensions": func(n *yaml.Node, path string) { _ = p.anyMap(n, path); p.unsupported(n, path, "custom dimensions") },
-		"settings":   func(n *yaml.Node, path string) { s.Settings = p.settings(n, path) },
+		"settings": func(n *yaml.Node, path string) { s.Settings = p.settings(n, path) },
 	}, "name", "share")
 	return s
 }
@@ -140,15 +141,47 @@ func (p *parser) segment(n *yaml.Node, path string) Segment {
 // unsupported rejects a part of the format whose visit-model feature this build lacks, rather than
 // ignoring it silently.
 func (p *parser) unsupported(n *yaml.Node, path, what string) {
-	p.errorf(n, path, "", "%s are not in this build's visit model yet; remove the key (the scenario would not do what it says)", what)
+	p.errorf(n, path, "", "%s: not in this build's visit model yet; remove the key (the scenario would not do what it says)", what)
 }
 
 func (p *parser) referrers(n *yaml.Node, path string) Weights {
-	w := p.weights(n, path, oneOf(ReferrerDirect, ReferrerSearch, ReferrerSocial, ReferrerWebsite, ReferrerCampaign))
-	if w[ReferrerCampaign] > 0 {
-		p.errorf(n, path+"."+ReferrerCampaign, fmt.Sprint(w[ReferrerCampaign]), "campaign arrivals are not in this build's visit model yet; use direct, search, social or website")
+	return p.weights(n, path, oneOf(ReferrerDirect, ReferrerSearch, ReferrerSocial, ReferrerWebsite, ReferrerCampaign))
+}
+
+// engagement reads {bounce, visit_lengths}.
+func (p *parser) engagement(n *yaml.Node, path string) map[string]any {
+	out := map[string]any{}
+	p.object(n, path, map[string]func(*yaml.Node, string){
+		"bounce":        func(n *yaml.Node, path string) { out["bounce"] = p.number(n, path, 0, 1, true) },
+		"visit_lengths": func(n *yaml.Node, path string) { out["visit_lengths"] = p.text(n, path, 1000) },
+	})
+	return out
+}
+
+// goals reads {id: rate} or {id: {rate, revenue}}: manual goal conversions of the segment's visits.
+func (p *parser) goals(n *yaml.Node, path string) map[string]float64 {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, path, short(n), "must be an object of goal id: conversion rate")
+		return nil
 	}
-	return w
+	out := map[string]float64{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		sub := path + "." + k.Value
+		if id, err := strconv.Atoi(k.Value); err != nil || id < 1 || strconv.Itoa(id) != k.Value {
+			p.errorf(k, sub, k.Value, "a goal id is a whole number from 1 (the goal's id in Matomo)")
+			continue
+		}
+		if v.Kind == yaml.MappingNode {
+			p.object(v, sub, map[string]func(*yaml.Node, string){
+				"rate":    func(n *yaml.Node, path string) { out[k.Value] = p.number(n, path, 0, 1, true) },
+				"revenue": func(n *yaml.Node, path string) { out[k.Value+":revenue"] = p.number(n, path, 0, 1e9, true) },
+			}, "rate")
+			continue
+		}
+		out[k.Value] = p.number(v, sub, 0, 1, true)
+	}
+	return out
 }
 
 func (p *parser) journey(n *yaml.Node, path string) Journey {

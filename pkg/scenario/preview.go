@@ -1,7 +1,9 @@
 package scenario
 
 import (
+	"fmt"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
@@ -65,9 +67,13 @@ type SegmentPreview struct {
 
 // Composition is what a group of visits is made of, as expected shares of its visits.
 type Composition struct {
-	Devices    []Share `json:"devices"`
-	Referrers  []Share `json:"referrers"`
-	Returning  float64 `json:"returning"`
+	Devices   []Share `json:"devices"`
+	Referrers []Share `json:"referrers"`
+	Returning float64 `json:"returning"`
+	Bounces   float64 `json:"bounces"`
+	Campaigns float64 `json:"campaigns"`
+	// Goals are the manual goals (GOALS) with their conversion rates, "goal 1": 0.05.
+	Goals      []Share `json:"goals"`
 	Orders     float64 `json:"orders"`
 	SiteSearch float64 `json:"site_search"`
 	Downloads  float64 `json:"downloads"`
@@ -128,7 +134,7 @@ func NewPreview(cfg config.Config, segs []Compiled, date time.Time, seed int64) 
 func segmentPreviews(segs []Compiled, visits float64) ([]SegmentPreview, Composition) {
 	var out []SegmentPreview
 	total := Composition{}
-	devices, referrers := map[string]float64{}, map[string]float64{}
+	devices, referrers, goals := map[string]float64{}, map[string]float64{}, map[string]float64{}
 	for _, s := range segs {
 		sp := SegmentPreview{Name: s.Name, Share: s.Share, Visits: round2(visits * s.Share), Countries: s.Countries,
 			Languages: s.Languages, Landing: s.Landing, Funnel: s.Funnel, Overrides: s.Overrides,
@@ -140,7 +146,12 @@ func segmentPreviews(segs []Compiled, visits float64) ([]SegmentPreview, Composi
 		for _, r := range sp.Referrers {
 			referrers[r.Name] += s.Share * r.Share
 		}
+		for _, g := range sp.Goals {
+			goals[g.Name] += s.Share * g.Share
+		}
 		total.Returning += s.Share * sp.Returning
+		total.Bounces += s.Share * sp.Bounces
+		total.Campaigns += s.Share * sp.Campaigns
 		total.Orders += s.Share * sp.Orders
 		total.SiteSearch += s.Share * sp.SiteSearch
 		total.Downloads += s.Share * sp.Downloads
@@ -149,6 +160,12 @@ func segmentPreviews(segs []Compiled, visits float64) ([]SegmentPreview, Composi
 	}
 	total.Devices = Weights(devices).Shares()
 	total.Referrers = Weights(referrers).Shares()
+	total.Goals = []Share{}
+	for name, v := range goals {
+		total.Goals = append(total.Goals, Share{Name: name, Share: round4(v)})
+	}
+	sort.Slice(total.Goals, func(i, j int) bool { return total.Goals[i].Name < total.Goals[j].Name })
+	total.Bounces, total.Campaigns = round4(total.Bounces), round4(total.Campaigns)
 	total.Returning, total.Orders, total.SiteSearch = round4(total.Returning), round4(total.Orders), round4(total.SiteSearch)
 	total.Downloads, total.Outlinks, total.Pageviews = round4(total.Downloads), round4(total.Outlinks), round4(total.Pageviews)
 	return out, total
@@ -157,8 +174,13 @@ func segmentPreviews(segs []Compiled, visits float64) ([]SegmentPreview, Composi
 // composition is what a segment's visits are made of.
 func composition(s Compiled) Composition {
 	c := s.Config
-	r := Composition{Devices: s.Devices, Returning: c.ReturningProb, Orders: c.EcommerceProb, SiteSearch: c.SiteSearchProb,
-		Downloads: c.DownloadsProb, Outlinks: c.OutlinksProb, Pageviews: float64(c.PageviewsMin+c.PageviewsMax) / 2}
+	r := Composition{Devices: s.Devices, Returning: c.ReturningProb, Bounces: c.BounceProb, Campaigns: c.CampaignProb,
+		Goals: []Share{}, Orders: c.EcommerceProb, SiteSearch: c.SiteSearchProb, Downloads: c.DownloadsProb, Outlinks: c.OutlinksProb,
+		Pageviews: float64(c.PageviewsMin+c.PageviewsMax) / 2}
+	goals, _ := config.ParseGoals(c.Goals)
+	for _, g := range goals {
+		r.Goals = append(r.Goals, Share{Name: fmt.Sprintf("goal %d", g.ID), Share: g.Rate})
+	}
 	if r.Devices == nil {
 		r.Devices = DefaultDeviceShares
 	}
@@ -170,9 +192,11 @@ func composition(s Compiled) Composition {
 	for _, src := range sources {
 		sum += src.Share
 	}
-	r.Referrers = []Share{{ReferrerDirect, c.DirectTrafficProb}}
+	// Campaign visits land from their campaign; the others are direct with DIRECT_TRAFFIC_PROBABILITY.
+	other := 1 - c.CampaignProb
+	r.Referrers = []Share{{ReferrerCampaign, round4(c.CampaignProb)}, {ReferrerDirect, round4(other * c.DirectTrafficProb)}}
 	for _, src := range sources {
-		r.Referrers = append(r.Referrers, Share{src.Name, round4((1 - c.DirectTrafficProb) * src.Share / sum)})
+		r.Referrers = append(r.Referrers, Share{src.Name, round4(other * (1 - c.DirectTrafficProb) * src.Share / sum)})
 	}
 	return r
 }

@@ -25,8 +25,8 @@ const (
 	DeviceTablet  = "tablet"
 )
 
-// Referrer kinds a segment may weigh. Campaign traffic is named in the format but needs the
-// campaign settings of the visit model; Validate says so while they are missing.
+// Referrer kinds a segment may weigh. Campaign arrivals are CAMPAIGN_PROBABILITY's campaign visits,
+// drawn from the campaign catalogue.
 const (
 	ReferrerDirect   = "direct"
 	ReferrerSearch   = "search"
@@ -87,11 +87,13 @@ type Segment struct {
 	Journey Journey `json:"journey"`
 	// Returning is the share of the segment's visits made by returning visitors.
 	Returning *float64 `json:"returning,omitempty"`
-	// Campaign, Engagement, Goals and Dimensions name features of the visit model by the settings
-	// that control them; see Validate for what this build supports.
+	// Engagement holds bounce (BOUNCE_PROBABILITY) and visit_lengths (VISIT_LENGTHS).
+	Engagement map[string]any `json:"engagement,omitempty"`
+	// Goals maps goal ids to conversion rates ("1") and optional revenues ("1:revenue"): GOALS.
+	Goals map[string]float64 `json:"goals,omitempty"`
+	// Campaign and Dimensions are reserved: choosing campaigns by name and per-segment dimension
+	// values are rejected by Parse until the visit model can filter them.
 	Campaign   map[string]any     `json:"campaign,omitempty"`
-	Engagement map[string]any     `json:"engagement,omitempty"`
-	Goals      map[string]float64 `json:"goals,omitempty"`
 	Dimensions map[string]Weights `json:"dimensions,omitempty"`
 	// Settings override any per-visit setting by its env name (SITESEARCH_PROBABILITY: 0.3).
 	Settings map[string]any `json:"settings,omitempty"`

@@ -126,14 +126,52 @@ name: x
 segments:
   - name: a
     share: 1
-    referrers: {campaign: 1}
-    goals: {"1": 0.1}
+    campaign: {name: december}
+    dimensions: {"1": [a, b]}
 `), "x.yaml")
 	got := map[string]bool{}
 	for _, p := range ps {
 		got[p.Field] = strings.Contains(p.Message, "not in this build")
 	}
-	if !got["segments[0].referrers.campaign"] || !got["segments[0].goals"] {
+	if !got["segments[0].campaign"] || !got["segments[0].dimensions"] || len(ps) != 2 {
 		t.Errorf("problems %v", ps)
+	}
+}
+
+// TestEngagementGoalsAndCampaigns: the visit model's newer families compose their settings.
+func TestEngagementGoalsAndCampaigns(t *testing.T) {
+	sc, ps := Parse([]byte(`
+name: x
+segments:
+  - name: newsletter
+    share: 1
+    referrers: {campaign: 0.5, direct: 0.25, search: 0.25}
+    engagement: {bounce: 0.2, visit_lengths: "30s:1,5m:3"}
+    goals: {"2": 0.1, "1": {rate: 0.05, revenue: 12.5}}
+`), "x.yaml")
+	if ps.Err() != nil {
+		t.Fatal(ps)
+	}
+	segs, ps := sc.Compile(config.Default(), "x.yaml")
+	if ps.Err() != nil {
+		t.Fatal(ps)
+	}
+	o := segs[0].Overrides
+	want := map[string]string{"CAMPAIGN_PROBABILITY": "0.5", "DIRECT_TRAFFIC_PROBABILITY": "0.5", "BOUNCE_PROBABILITY": "0.2",
+		"VISIT_LENGTHS": "30s:1,5m:3", "GOALS": "1:0.05:12.5,2:0.1"}
+	for k, v := range want {
+		if o[k] != v {
+			t.Errorf("%s = %q, want %q (all: %v)", k, o[k], v, o)
+		}
+	}
+	_, ps = Parse([]byte(`{"name":"x","segments":[{"name":"a","share":1,"goals":{"x":0.1,"0":0.2,"3":{"revenue":1}},"engagement":{"bounce":2,"dwell":1}}]}`), "x.json")
+	fields := map[string]bool{}
+	for _, p := range ps {
+		fields[p.Field] = true
+	}
+	for _, f := range []string{"segments[0].goals.x", "segments[0].goals.0", "segments[0].goals.3.rate", "segments[0].engagement.bounce", "segments[0].engagement.dwell"} {
+		if !fields[f] {
+			t.Errorf("no problem at %s in %v", f, ps)
+		}
 	}
 }

@@ -35,6 +35,8 @@ async function configs() {
 }
 
 const pctOf = (x) => `${dec(x * 100)}%`;
+const nonZero = (list) => (list || []).filter((s) => s.share > 0);
+const goals = (list) => (list || []).map((g) => `${g.name} ${pctOf(g.share)}`).join(', ') || 'none';
 const shares = (list) => (list || []).map((s) => `${s.name} ${pctOf(s.share)}`).join(', ') || 'as configured';
 
 // preview shows the segments the validation found, then one simulated day of the scenario as it
@@ -88,13 +90,16 @@ async function day(out) {
     h('div', {class: 'hours', id: 'scenario-hours', 'aria-label': 'visits per hour'}, p.hours.map((x) => h('div', {class: 'hour', title: `${x.hour}: ${int(x.visits)} visits`},
       bar(x.visits / peak), h('span', {class: 'hour-label'}, x.hour.slice(0, 2))))),
     h('div', {class: 'table-wrap'}, h('table', {id: 'scenario-segments'},
-      h('thead', {}, h('tr', {}, ['Segment', 'Share', 'Visits', 'Devices', 'Referrers', 'Returning', 'Orders', 'Lands in'].map((t) => h('th', {scope: 'col'}, t)))),
+      h('thead', {}, h('tr', {}, ['Segment', 'Share', 'Visits', 'Devices', 'Referrers', 'Returning', 'Bounces', 'Orders', 'Goals', 'Lands in']
+        .map((t) => h('th', {scope: 'col'}, t)))),
       h('tbody', {}, p.segments.map((s) => h('tr', {},
         h('td', {}, s.name), h('td', {class: 'num'}, pctOf(s.share)), h('td', {class: 'num'}, int(s.visits)),
-        h('td', {}, shares(s.devices)), h('td', {}, shares(s.referrers)), h('td', {class: 'num'}, pctOf(s.returning)),
-        h('td', {class: 'num'}, pctOf(s.orders)), h('td', {}, s.landing?.length ? shares(s.landing) : 'the whole site')))),
+        h('td', {}, shares(s.devices)), h('td', {}, shares(nonZero(s.referrers))), h('td', {class: 'num'}, pctOf(s.returning)),
+        h('td', {class: 'num'}, pctOf(s.bounces)), h('td', {class: 'num'}, pctOf(s.orders)), h('td', {}, goals(s.goals)),
+        h('td', {}, s.landing?.length ? shares(s.landing) : 'the whole site')))),
       h('tfoot', {}, h('tr', {},
         h('th', {scope: 'row'}, 'All'), h('td', {class: 'num'}, '100%'), h('td', {class: 'num'}, int(p.visits)),
-        h('td', {id: 'scenario-devices'}, shares(p.total.devices)), h('td', {}, shares(p.total.referrers)),
-        h('td', {class: 'num'}, pctOf(p.total.returning)), h('td', {class: 'num'}, pctOf(p.total.orders)), h('td', {}, ''))))));
+        h('td', {id: 'scenario-devices'}, shares(p.total.devices)), h('td', {id: 'scenario-referrers'}, shares(nonZero(p.total.referrers))),
+        h('td', {class: 'num'}, pctOf(p.total.returning)), h('td', {class: 'num'}, pctOf(p.total.bounces)),
+        h('td', {class: 'num'}, pctOf(p.total.orders)), h('td', {}, goals(p.total.goals)), h('td', {}, ''))))));
 }
