@@ -156,3 +156,21 @@ func TestShapedMovesBack(t *testing.T) {
 		t.Error("a zero Shaped must have no visits")
 	}
 }
+
+// BenchmarkShapedPace: the cost of one Pace as the scheduler calls it (moving forward), with the
+// weekly rhythm and a daily spike on the diurnal curve.
+func BenchmarkShapedPace(b *testing.B) {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sp, _ := config.ParseSpikes("daily@09:00 x3 30m; random:2/week x4 1h")
+	w := [7]float64{0.6, 1, 1, 1, 1, 0.9, 0.6}
+	curve := DefaultCurve()
+	p := NewShaped(1e6, time.Date(2025, 6, 10, 13, 0, 0, 0, loc), loc, &curve, shape.Shape{Weekly: &w, Spikes: sp, Seed: 1})
+	var n uint64
+	for b.Loop() {
+		p.Pace(0, n)
+		n += 97
+	}
+}
