@@ -192,6 +192,13 @@ func (c *Config) checkShapes() Problems {
 			ps = append(ps, Errorf("WEEKLY_WEIGHTS", v, "at least one day needs a factor above 0, or no visit is ever sent"))
 		}
 	}
-	_, sp := ParseSpikes(c.TrafficSpikes)
-	return append(ps, sp...)
+	spikes, sp := ParseSpikes(c.TrafficSpikes)
+	ps = append(ps, sp...)
+	for _, s := range spikes {
+		if s.Kind == SpikeRandom && c.ShardCount > 1 && c.Seed == nil && !c.BackfillEnabled {
+			ps = append(ps, Warnf("TRAFFIC_SPIKES", s.Raw, "random spikes are drawn from SEED; without one, each of the SHARD_COUNT loaders draws its own, so set the same SEED on every loader"))
+			break
+		}
+	}
+	return ps
 }

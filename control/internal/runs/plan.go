@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"strings"
 	"time"
 
@@ -79,6 +80,12 @@ func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
 	// backfill must exit rather than idle (or its run never ends), and the checkpoint lives
 	// where the control copies it from and back to, or on a swarm on the volumes of its shards.
 	p.cfg.ShardIndex, p.cfg.ShardCount = 0, p.loaders
+	if p.loaders > 1 && p.cfg.Seed == nil {
+		// The loaders of one run compute one schedule: Poisson gaps and random spikes are drawn
+		// from the seed, so they must share it.
+		seed := int64(mathrand.Uint64() >> 1)
+		p.cfg.Seed = &seed
+	}
 	p.cfg.AutoStart, p.cfg.BackfillRunOnce, p.cfg.BackfillStateFile = true, false, stateFile
 	if onSwarm && p.mode == ModeBackfill {
 		// The swarm's nodes as they are now: a backfill's safety depends on them.
