@@ -96,3 +96,24 @@ func TestWeeklySettings(t *testing.T) {
 		}
 	}
 }
+
+func TestRandomSpikesOfShardsWantASeed(t *testing.T) {
+	c := Default()
+	c.MatomoURL, c.TrafficSpikes, c.ShardCount = "http://127.0.0.1:1/matomo.php", "random:2/week x3 30m", 3
+	warned := func() bool {
+		for _, p := range c.Validate() {
+			if p.Field == "TRAFFIC_SPIKES" && p.IsWarning() && strings.Contains(p.Message, "SEED") {
+				return true
+			}
+		}
+		return false
+	}
+	if !warned() {
+		t.Error("no warning for sharded random spikes without SEED")
+	}
+	seed := int64(4)
+	c.Seed = &seed
+	if warned() {
+		t.Error("a warning though SEED is set")
+	}
+}
