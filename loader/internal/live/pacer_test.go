@@ -3,6 +3,7 @@ package live
 import (
 	"math"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
@@ -49,4 +50,34 @@ func TestBuildPacerShapes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestShapedThroughScheduler runs the scheduler on synctest's fake clock over a Friday and a
+// Saturday with the weekly rhythm and a Saturday-morning spike: Friday carries PerDay, Saturday its
+// weekend factor plus the spike's extra visits, all of them in the spike's minutes, none dropped.
+func TestShapedThroughScheduler(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		loc := mustLoad(t, "Europe/Stockholm")
+		clk := startingAt(time.Date(2026, 12, 4, 0, 0, 0, 0, loc)) // a Friday
+		start := clk.Now()
+		c := config.Default()
+		c.VisitsPerDay, c.WeeklyRhythm, c.TrafficSpikes = 2880, config.WeeklyOn, "sat@10:00 x5 30m"
+		rec := &recorder{clock: clk}
+		res, _ := Run(t.Context(), Config{Pacer: buildPacer(c, start, loc, 1), Concurrency: 10, Clock: clk, Start: start,
+			Duration: 48 * time.Hour}, rec.visit(0))
+		byDay := map[time.Weekday]uint64{}
+		var inSpike uint64
+		for _, at := range rec.starts {
+			lt := at.In(loc)
+			byDay[lt.Weekday()]++
+			if lt.Weekday() == time.Saturday && lt.Hour() == 10 && lt.Minute() < 30 {
+				inSpike++
+			}
+		}
+		// Saturday: 2880 × 0.6 = 1728 a day, 36 in half an hour, ×5 in the spike: 180 (+144).
+		if res.Dropped != 0 || !within(byDay[time.Friday], 2880, 1) || !within(byDay[time.Saturday], 1728+144, 1) || !within(inSpike, 180, 1) {
+			t.Errorf("dropped %d; Friday %d (want 2880), Saturday %d (want 1872), spike %d (want 180)",
+				res.Dropped, byDay[time.Friday], byDay[time.Saturday], inSpike)
+		}
+	})
 }
