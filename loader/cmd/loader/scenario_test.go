@@ -117,3 +117,44 @@ func TestBrokenScenarioIsReportedPrecisely(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, errs)
 	}
 }
+
+// TestBackfillSpikeLandsInItsHour: a daily x5 spike of an hour adds 4 × 100 visits to each flat day
+// of 2,400, all of them starting between 12:00 and 13:00, as matomotest records them.
+func TestBackfillSpikeLandsInItsHour(t *testing.T) {
+	const token = "0123456789abcdef0123456789abcdef"
+	srv := matomotest.NewServer(matomotest.Options{Token: token, RecordLimit: 100_000})
+	defer srv.Close()
+	env := map[string]string{"MATOMO_URL": srv.TrackingURL(), "MATOMO_TOKEN_AUTH": token, "BACKFILL_ENABLED": "true",
+		"BACKFILL_DAYS_BACK": "3", "BACKFILL_DURATION_DAYS": "2", "BACKFILL_MAX_VISITS_PER_DAY": "2400", "BACKFILL_SEED": "5",
+		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json"), "TIMEZONE": "UTC", "TRAFFIC_SPIKES": "daily@12:00 x5 1h"}
+	if code, _, errs := runCLI(t, env); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	perDay, perHour := map[string]int{}, map[int]int{}
+	for _, r := range srv.Requests() {
+		if r.Params.Get("new_visit") != "1" || !r.Valid {
+			continue
+		}
+		cdt := r.Params.Get("cdt") // YYYY-MM-DD HH:MM:SS, UTC
+		perDay[cdt[:10]]++
+		hour := 0
+		for _, c := range cdt[11:13] {
+			hour = hour*10 + int(c-'0')
+		}
+		perHour[hour]++
+	}
+	if len(perDay) != 2 {
+		t.Fatalf("days %v", perDay)
+	}
+	for d, n := range perDay {
+		if n != 2800 {
+			t.Errorf("%s: %d visits, want 2,800", d, n)
+		}
+	}
+	if n := perHour[12]; n < 2*500-4 || n > 2*500+4 {
+		t.Errorf("%d visits start at 12:xx over two days, want 1,000", n)
+	}
+	if n := perHour[15]; n < 2*100-4 || n > 2*100+4 {
+		t.Errorf("%d visits start at 15:xx over two days, want 200", n)
+	}
+}
