@@ -97,15 +97,25 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, segs 
 	if len(segs) > 0 {
 		model, _ = visit.NewScenario(segs, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events, cfg.ScenarioFile)
 	}
+	prb, err := newProbe(cfg, time.Now(), out, log, set)
+	if err != nil {
+		log.Error("cannot set up the report probe", "error", err.Error())
+		return exitInvalid
+	}
 	eng, err := live.NewEngine(cfg, live.Deps{Deps: engines.Deps{Clients: engineClients(clients), Out: out, Log: log, Meter: set},
-		Model: model, Seed: seed})
+		Model: model, Seed: seed, Probe: prb})
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		return exitFailure
 	}
+	rate := cfg.VisitsPerDay
+	if cfg.Capacity.Enabled() {
+		rate = 0 // the search sets it step by step
+	}
 	_ = out.Write(report.TypeStart, &report.Start{Mode: "live", Version: version.Version, Targets: targetNames(cfg),
-		TargetMode: cfg.TargetMode, VisitsPerDay: cfg.VisitsPerDay, Seed: seed, ShardIndex: cfg.ShardIndex, ShardCount: cfg.ShardCount})
-	log.Info("live load started", "visits_per_day", cfg.VisitsPerDay, "targets", len(clients), "seed", seed, "catalog", cat.Describe())
+		TargetMode: cfg.TargetMode, VisitsPerDay: rate, Seed: seed, ShardIndex: cfg.ShardIndex, ShardCount: cfg.ShardCount,
+		Search: searchOf(cfg), Probe: prb != nil})
+	log.Info("live load started", "visits_per_day", rate, "capacity_search", searchOf(cfg), "targets", len(clients), "seed", seed, "catalog", cat.Describe())
 	sum, err := eng.Run(ctx)
 	if err != nil {
 		log.Error("live load failed", "error", err.Error())
@@ -124,7 +134,8 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, segs 
 func liveReturnRange(cfg config.Config) visit.ReturnRange {
 	gapTime := 2*time.Duration(cfg.VisitDurationMax*float64(time.Minute)) + 30*time.Minute +
 		time.Duration(float64(cfg.PageviewsMax)*cfg.PauseMax*float64(time.Second))
-	gap := uint64(cfg.VisitsPerDay*gapTime.Seconds()/86400) + 1
+	rate := max(cfg.VisitsPerDay, cfg.Capacity.TopRate()) // a capacity search may go far above TARGET_VISITS_PER_DAY
+	gap := uint64(rate*gapTime.Seconds()/86400) + 1
 	pool := uint64(cfg.VisitorPoolSize)
 	return func(seq uint64) (uint64, uint64) {
 		if seq < gap {

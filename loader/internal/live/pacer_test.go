@@ -41,7 +41,7 @@ func TestBuildPacerShapes(t *testing.T) {
 			if ps := c.Validate(); ps.Err() != nil {
 				t.Fatal(ps)
 			}
-			p := buildPacer(c, saturday, loc, 1)
+			p := buildPacer(c, saturday, loc, 1, nil)
 			if _, constant := p.(pace.Constant); constant != (tt.name == "flat stays constant") {
 				t.Errorf("pacer %v", p)
 			}
@@ -63,7 +63,7 @@ func TestShapedThroughScheduler(t *testing.T) {
 		c := config.Default()
 		c.VisitsPerDay, c.WeeklyRhythm, c.TrafficSpikes = 2880, config.WeeklyOn, "sat@10:00 x5 30m"
 		rec := &recorder{clock: clk}
-		res, _ := Run(t.Context(), Config{Pacer: buildPacer(c, start, loc, 1), Concurrency: 10, Clock: clk, Start: start,
+		res, _ := Run(t.Context(), Config{Pacer: buildPacer(c, start, loc, 1, nil), Concurrency: 10, Clock: clk, Start: start,
 			Duration: 48 * time.Hour}, rec.visit(0))
 		byDay := map[time.Weekday]uint64{}
 		var inSpike uint64
