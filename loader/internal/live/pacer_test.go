@@ -81,3 +81,15 @@ func TestShapedThroughScheduler(t *testing.T) {
 		}
 	})
 }
+
+// TestBuildPacerRampWinsOverShape: a capacity search's ramp is the schedule; spikes and the weekly
+// rhythm do not touch it.
+func TestBuildPacerRampWinsOverShape(t *testing.T) {
+	c := config.Default()
+	c.WeeklyRhythm, c.TrafficSpikes = config.WeeklyOn, "daily@00:00 x5 2h"
+	ramp := pace.NewRamp(86400)
+	p := buildPacer(c, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), time.UTC, 1, ramp) // a Saturday, in the spike
+	if p != pace.Pacer(ramp) || p.Rate(time.Minute) != ramp.Rate(time.Minute) {
+		t.Errorf("pacer %v, want the ramp", p)
+	}
+}
