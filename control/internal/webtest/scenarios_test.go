@@ -71,6 +71,7 @@ func TestBrowserScenarios(t *testing.T) {
 		el.value = el.value.replace('share: 0.5', 'share: 0.45').replace('devices: [desktop, phone]', 'devices: [desktop, mobile]');
 		el.dispatchEvent(new Event('input', {bubbles: true})); return true })()`)
 	p.waitFor("no problems", `document.querySelectorAll('#scenarios-problems li').length === 0 && document.querySelector('#scenario-shares')`)
+	p.check("#scenarios-default", true)
 	p.click("#save-scenarios")
 	p.waitFor("the saved scenario", `location.hash.includes('id=') && !location.hash.includes('id=new') && document.querySelector('#scenarios-name').value === 'shop'`)
 	p.fill("#scenario-date", "2026-12-08")
@@ -85,4 +86,15 @@ func TestBrowserScenarios(t *testing.T) {
 		t.Errorf("all devices %q, want mobile 55.3%%", got)
 	}
 	p.noConsoleErrors("scenarios")
+
+	// The start dialog offers the scenario, preselecting the default one.
+	postAPI(t, ctl.url+"/api/configs", map[string]any{"name": "local", "config": map[string]any{"MATOMO_URL": "http://127.0.0.1:9/matomo.php"}})
+	p.tab("dashboard")
+	p.click("#start-run")
+	p.waitFor("the start dialog", `document.querySelector('#start-scenario') !== null`)
+	opts := p.eval("scenario options", `[...document.querySelectorAll('#start-scenario option')].map((o) => o.textContent).join('|')`)
+	if string(opts) != `"the default scenario|shop (default)"` {
+		t.Errorf("scenario options %s", opts)
+	}
+	p.discard() // without a Docker Engine the dashboard's run list fails, as it should
 }
