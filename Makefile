@@ -94,9 +94,10 @@ tidy:
 clean:
 	rm -rf $(BIN) deploy/build
 
-## presets: copy presets/.env.* into pkg/presets (embedded by the programs)
+## presets: copy presets/.env.* and presets/scenario.*.yaml into pkg/presets (embedded by the programs)
 presets:
 	for n in light medium heavy extreme; do cp presets/.env.$$n pkg/presets/files/$$n.env; done
+	cp presets/scenario.*.yaml pkg/presets/files/
 
 ## images: static binaries built here, then FROM-scratch images trafficinator/{loader,control,matomo-sink}:latest
 ## (no registry needed; see deploy/)

@@ -74,6 +74,7 @@ func (s *Server) routeTable() []route {
 	rt = append(rt, s.presetRoutes()...)
 	rt = append(rt, s.funnelRoutes()...)
 	rt = append(rt, s.setRoutes(upload)...)
+	rt = append(rt, s.scenarioRoutes()...)
 	rt = append(rt, s.runRoutes()...)
 	return append(rt, s.legacyRoutes()...)
 }

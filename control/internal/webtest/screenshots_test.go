@@ -46,6 +46,8 @@ func takeScreenshots(t *testing.T, f *uiFixture) {
 			"URL sets with validation, upload and the structure preview."},
 		{"events", "Events", "id=builtin", `document.querySelector('#event-count') !== null`,
 			"Event sets as JSON with validation and per-category counts."},
+		{"scenarios", "Scenarios", "id=builtin", `document.querySelectorAll('#scenario-segments tbody tr').length === 4`,
+			"Scenario files of audience segments with validation and a preview of one simulated day."},
 		{"logs", "Logs", "run=" + live + "&reports=1", `document.querySelectorAll('#log-view .log-line').length > 5`,
 			"Live logs over SSE with level filter, search, pause, copy and download."},
 	}

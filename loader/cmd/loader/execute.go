@@ -17,6 +17,7 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
 	"github.com/trafficinator/trafficinator/pkg/report"
+	"github.com/trafficinator/trafficinator/pkg/scenario"
 	"github.com/trafficinator/trafficinator/pkg/version"
 )
 
@@ -38,12 +39,16 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 	if probs.Err() != nil {
 		return exitInvalid
 	}
+	segs, ok := loadScenario(cfg, cat, stderr)
+	if !ok {
+		return exitInvalid
+	}
 	set := meter.NewSet(targetNames(cfg))
 	serveMetrics(ctx, cfg, set, log)
 	if cfg.BackfillEnabled {
-		return runBackfill(ctx, cfg, cat, set, out, log)
+		return runBackfill(ctx, cfg, cat, segs, set, out, log)
 	}
-	code := runLive(ctx, cfg, cat, runSeed(cfg), set, out, log)
+	code := runLive(ctx, cfg, cat, segs, runSeed(cfg), set, out, log)
 	if rec != nil {
 		logComparison(rec, log)
 	}
@@ -67,6 +72,21 @@ func logComparison(rec *compare.Recorder, log *slog.Logger) {
 	for _, l := range compare.Lines(rep) {
 		log.Info("comparison: " + l)
 	}
+}
+
+// loadScenario reads SCENARIO_FILE, when set, and checks it against the catalogue (its countries,
+// site sections and funnels), printing every problem.
+func loadScenario(cfg config.Config, cat *catalog.Catalog, stderr io.Writer) ([]scenario.Compiled, bool) {
+	if cfg.ScenarioFile == "" {
+		return nil, true
+	}
+	_, segs, ps := scenario.Load(cfg.ScenarioFile, cfg)
+	if ps.Err() == nil {
+		_, cps := visit.NewScenario(segs, cat, enabledFunnels(cat), 0, nil, &cat.Events, cfg.ScenarioFile)
+		ps = append(ps, cps...)
+	}
+	printProblems(stderr, ps)
+	return segs, ps.Err() == nil
 }
 
 // announceStops logs the stops as they come (see package shutdown), so that a user who pressed
@@ -93,7 +113,7 @@ func serveMetrics(ctx context.Context, cfg config.Config, set *meter.Set, log *s
 }
 
 // runLive runs live load until its end or a signal.
-func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed int64, set *meter.Set, out *report.Writer, log *slog.Logger) int {
+func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, segs []scenario.Compiled, seed int64, set *meter.Set, out *report.Writer, log *slog.Logger) int {
 	clients, err := newClients(cfg, false)
 	if err != nil {
 		log.Error("cannot set up targets", "error", err.Error())
@@ -103,6 +123,9 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed 
 		return exitFailure
 	}
 	model := visit.New(cfg, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events)
+	if len(segs) > 0 {
+		model, _ = visit.NewScenario(segs, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events, cfg.ScenarioFile)
+	}
 	prb, err := newProbe(cfg, time.Now(), out, log, set)
 	if err != nil {
 		log.Error("cannot set up the report probe", "error", err.Error())

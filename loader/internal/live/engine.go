@@ -16,6 +16,7 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/report"
+	"github.com/trafficinator/trafficinator/pkg/shape"
 )
 
 // Deps are what an Engine works with: the dependencies both engines take (engines.Deps: a client
@@ -98,8 +99,10 @@ func graceOf(cfg config.Config) time.Duration {
 	return cfg.ShutdownGrace
 }
 
-// buildPacer turns TRAFFIC_PROFILE, INTER_ARRIVAL and the shard settings into the pacer; a
-// capacity search's ramp replaces the profile.
+// buildPacer turns TRAFFIC_PROFILE, the weekly rhythm and spikes (package shape), INTER_ARRIVAL and
+// the shard settings into the pacer; a capacity search's ramp replaces the profile and the shape (a
+// search measures its own steps, which a weekend or a spike would distort). Random spikes are drawn
+// from the run's seed, which every shard shares.
 func buildPacer(cfg config.Config, start time.Time, loc *time.Location, seed int64, ramp *pace.Ramp) pace.Pacer {
 	var p pace.Pacer = pace.Constant{PerDay: cfg.VisitsPerDay}
 	switch {
@@ -107,6 +110,14 @@ func buildPacer(cfg config.Config, start time.Time, loc *time.Location, seed int
 		p = ramp
 	case cfg.TrafficProfile == config.ProfileDiurnal:
 		p = pace.Diurnal{PerDay: cfg.VisitsPerDay, Start: start, Location: loc}
+	}
+	if sh := shape.FromConfig(&cfg, false, seed, loc); ramp == nil && !sh.IsZero() {
+		var curve *[24]float64
+		if cfg.TrafficProfile == config.ProfileDiurnal {
+			c := pace.DefaultCurve()
+			curve = &c
+		}
+		p = pace.NewShaped(cfg.VisitsPerDay, start, loc, curve, sh)
 	}
 	if cfg.InterArrival == config.ArrivalExponential {
 		p = pace.NewPoisson(p, uint64(seed))
