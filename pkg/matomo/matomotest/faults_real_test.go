@@ -203,7 +203,8 @@ func TestLateProcessing(t *testing.T) {
 					t.Fatalf("status %d", resp.StatusCode)
 				}
 			}
-			waitFor(t, "the late hits", func() bool { return s.Summary().Hits == hits })
+			// the fault is counted after the hits are stored: wait for both
+			waitFor(t, "the late hits", func() bool { sum := s.Summary(); return sum.Hits == hits && sum.Faults == 1 })
 			if sum := s.Summary(); sum.Visits != hits || sum.Tracked != hits || sum.Faults != 1 {
 				t.Errorf("visits=%d tracked=%d faults=%d, want %d %d 1", sum.Visits, sum.Tracked, sum.Faults, hits, hits)
 			}
