@@ -105,6 +105,24 @@ type Config struct {
 	JourneyProb        float64
 	RandomizeCountries bool
 
+	// Engagement.
+	BounceProb   float64 // BOUNCE_PROBABILITY
+	VisitLengths string  // VISIT_LENGTHS: a histogram (see ParseVisitLengths) or VisitLengthsUniform
+
+	// Campaigns, goals and other signals.
+	CampaignProb           float64 // CAMPAIGN_PROBABILITY
+	CampaignLegacyProb     float64 // CAMPAIGN_LEGACY_PROBABILITY
+	CampaignsFile          string  // CAMPAIGNS_FILE
+	Goals                  string  // GOALS (see ParseGoals)
+	GoalRate               float64 // GOAL_CONVERSION_PROBABILITY
+	ContentImpressionProb  float64 // CONTENT_IMPRESSION_PROBABILITY
+	ContentInteractionProb float64 // CONTENT_INTERACTION_PROBABILITY
+	PerformanceProb        float64 // PAGE_PERFORMANCE_PROBABILITY
+	UserIDProb             float64 // USER_ID_PROBABILITY
+	CrossDeviceProb        float64 // CROSS_DEVICE_PROBABILITY
+	DimensionsFile         string  // CUSTOM_DIMENSIONS_FILE
+	BotProb                float64 // BOT_PROBABILITY
+
 	// Ecommerce.
 	EcommerceProb float64
 	OrderValueMin float64
@@ -153,6 +171,10 @@ type Config struct {
 	MetricsAddr        string
 	ShardIndex         int
 	ShardCount         int
+
+	// Capacity search and report timing (capacity.go).
+	Capacity Capacity
+	Probe    Probe
 }
 
 // Default returns the configuration with every setting at its default.

@@ -7,6 +7,8 @@ const (
 	GroupTargets   = "Targets"
 	GroupTraffic   = "Traffic"
 	GroupMix       = "Visit mix"
+	GroupEngage    = "Engagement"
+	GroupCampaigns = "Campaigns, goals and signals"
 	GroupEcommerce = "Ecommerce"
 	GroupContent   = "Content files"
 	GroupTransport = "Transport"
@@ -15,14 +17,17 @@ const (
 )
 
 // Groups lists the groups in the order forms and docs show them.
-var Groups = []string{GroupTargets, GroupTraffic, GroupMix, GroupEcommerce, GroupContent, GroupTransport, GroupBackfill, GroupRun}
+var Groups = []string{GroupTargets, GroupTraffic, GroupMix, GroupEngage, GroupCampaigns, GroupEcommerce, GroupContent, GroupTransport, GroupBackfill, GroupCapacity, GroupProbe, GroupRun}
 
 func probability(label, help string) meta {
 	return meta{label: label, help: help, group: GroupMix, unit: "probability", min: num(0), max: num(1)}
 }
 
-// fields is THE schema: one row per setting, in form order.
-var fields = []field{
+// fields is THE schema: one row per setting, in form order (the groups' order is Groups').
+var fields = append(coreFields, capacityFields...)
+
+// coreFields are the settings of every run; capacity.go holds those of capacity searches.
+var coreFields = []field{
 	// Targets.
 	stringField("MATOMO_URL", PlaceholderURL, TypeString, meta{label: "Matomo tracking URL", group: GroupTargets,
 		help: "Tracking endpoint of the one target, e.g. https://analytics.example.org/matomo.php (`/matomo.php` is appended when the URL does not end in .php). Not used when MATOMO_TARGETS is given."},
@@ -100,6 +105,52 @@ var fields = []field{
 	boolField("RANDOMIZE_VISITOR_COUNTRIES", "true", meta{label: "Visitor countries", group: GroupMix,
 		help: "Spread visitors over countries: with a token by visitor IP (cip), without one (or over GET, which cannot carry it) by browser language, which Matomo maps to a country."},
 		func(c *Config) *bool { return &c.RandomizeCountries }),
+
+	// Engagement.
+	floatField("BOUNCE_PROBABILITY", "0.40", meta{label: "Bounces", group: GroupEngage, unit: "probability", min: num(0), max: num(1),
+		help: "Share of visits that see one page and leave (Matomo's bounce rate): a landing page view, perhaps a content impression or a goal, nothing else. The other visits have PAGEVIEWS_MIN..PAGEVIEWS_MAX actions as before. 0: no bounces, as in the original."},
+		func(c *Config) *float64 { return &c.BounceProb }),
+	stringField("VISIT_LENGTHS", DefaultVisitLengths, TypeString, meta{label: "Visit lengths", group: GroupEngage,
+		help: "Histogram of visit lengths (Matomo's time on site) as comma-separated upper:weight pairs, each a bucket from the previous bound (the first from 0 s), e.g. 10s:30,30s:10,1m:10,2m:10,4m:10,7m:8,10m:7,15m:6,30m:5,1h:4 for Matomo's VisitorInterest buckets; a length is drawn uniformly within its bucket, at most 2h. `uniform`: VISIT_DURATION_MIN..VISIT_DURATION_MAX, as in the original."},
+		func(c *Config) *string { return &c.VisitLengths }),
+
+	// Campaigns, goals and other signals.
+	floatField("CAMPAIGN_PROBABILITY", "0.10", meta{label: "Campaign visits", group: GroupCampaigns, unit: "probability", min: num(0), max: num(1),
+		help: "Share of visits that land from a campaign: the landing URL carries mtm_campaign, mtm_source, mtm_medium, mtm_keyword, mtm_content and mtm_cid from the campaign catalogue (CAMPAIGNS_FILE, else a built-in one), so Referrers > Campaigns fills."},
+		func(c *Config) *float64 { return &c.CampaignProb }),
+	floatField("CAMPAIGN_LEGACY_PROBABILITY", "0.20", meta{label: "Legacy campaign parameters", group: GroupCampaigns, unit: "probability", min: num(0), max: num(1),
+		help: "Share of campaign visits whose landing URL uses the legacy pk_campaign, pk_source, pk_medium, pk_keyword, pk_content and pk_cid parameters instead of mtm_*."},
+		func(c *Config) *float64 { return &c.CampaignLegacyProb }),
+	stringField("CAMPAIGNS_FILE", "", TypeString, meta{label: "Campaigns file", group: GroupContent,
+		help: "Campaign catalogue: campaigns with name, source, medium, keyword, content, id and weight. Unset: a built-in catalogue of a dozen campaigns."},
+		func(c *Config) *string { return &c.CampaignsFile }),
+	stringField("GOALS", "", TypeString, meta{label: "Goals", group: GroupCampaigns,
+		help: "Manual goals to convert, as comma-separated id:rate[:revenue] entries, e.g. 1:0.05:10,2:0.02: goal 1 is converted in 5% of visits with revenue 10, goal 2 in 2% with the goal's own default revenue. The goals must exist on every target's site. With a token the site's goals are also read through the API; those not listed here convert at GOAL_CONVERSION_PROBABILITY."},
+		func(c *Config) *string { return &c.Goals }),
+	floatField("GOAL_CONVERSION_PROBABILITY", "0.03", meta{label: "Goal conversion rate", group: GroupCampaigns, unit: "probability", min: num(0), max: num(1),
+		help: "Share of visits converting each goal read from the site through the Reporting API (with a token) that GOALS does not list."},
+		func(c *Config) *float64 { return &c.GoalRate }),
+	floatField("CONTENT_IMPRESSION_PROBABILITY", "0.30", meta{label: "Content impressions", group: GroupCampaigns, unit: "probability", min: num(0), max: num(1),
+		help: "Share of visits in which one page view shows a tracked content block (a content impression: c_n, c_p, c_t), so Contents fills."},
+		func(c *Config) *float64 { return &c.ContentImpressionProb }),
+	floatField("CONTENT_INTERACTION_PROBABILITY", "0.15", meta{label: "Content interactions", group: GroupCampaigns, unit: "probability", min: num(0), max: num(1),
+		help: "Share of content impressions the visitor then clicks (a content interaction: c_i)."},
+		func(c *Config) *float64 { return &c.ContentInteractionProb }),
+	floatField("PAGE_PERFORMANCE_PROBABILITY", "0.95", meta{label: "Page performance", group: GroupCampaigns, unit: "probability", min: num(0), max: num(1),
+		help: "Share of page views carrying browser timings (pf_net, pf_srv, pf_tfr, pf_dm1, pf_dm2, pf_onl), drawn per device: desktops load faster than phones."},
+		func(c *Config) *float64 { return &c.PerformanceProb }),
+	floatField("USER_ID_PROBABILITY", "0.15", meta{label: "Logged-in visitors", group: GroupCampaigns, unit: "probability", min: num(0), max: num(1),
+		help: "Share of visitors who are logged-in members: every visit of theirs sends the same User ID (uid), so User IDs fills and Matomo recognises them when they come back."},
+		func(c *Config) *float64 { return &c.UserIDProb }),
+	floatField("CROSS_DEVICE_PROBABILITY", "0.30", meta{label: "Cross-device visits", group: GroupCampaigns, unit: "probability", min: num(0), max: num(1),
+		help: "Share of a member's returning visits made on another of their devices (another user agent and screen, the same uid)."},
+		func(c *Config) *float64 { return &c.CrossDeviceProb }),
+	stringField("CUSTOM_DIMENSIONS_FILE", "", TypeString, meta{label: "Custom dimensions file", group: GroupContent,
+		help: "Definitions of custom dimensions to send (dimensionN, visit or action scope) with weighted values. Unset: no custom dimensions."},
+		func(c *Config) *string { return &c.DimensionsFile }),
+	floatField("BOT_PROBABILITY", "0.02", meta{label: "Bots", group: GroupCampaigns, unit: "probability", min: num(0), max: num(1),
+		help: "Share of visits made by a known crawler (Googlebot, bingbot, ...): Matomo excludes them, and the stats count them apart (bot_visits, bot_hits)."},
+		func(c *Config) *float64 { return &c.BotProb }),
 
 	// Ecommerce.
 	floatField("ECOMMERCE_PROBABILITY", "0.05", meta{label: "Orders", group: GroupEcommerce, unit: "probability", min: num(0), max: num(1),

@@ -20,12 +20,14 @@ func (c *Config) ValidateAt(now time.Time) Problems {
 	ps = append(ps, c.checkPairs()...)
 	ps = append(ps, c.checkTargets()...)
 	ps = append(ps, c.checkMisc()...)
+	ps = append(ps, c.checkEngagement()...)
 	if c.BackfillEnabled {
 		_, wp := c.BackfillWindow(now)
 		ps = append(ps, wp...)
 	}
 	ps = append(ps, c.checkTokens()...)
 	ps = append(ps, c.checkFeasibility()...)
+	ps = append(ps, c.checkCapacity()...)
 	return ps
 }
 
@@ -301,7 +303,7 @@ func (c *Config) checkTokens() Problems {
 // checkFeasibility warns when CONCURRENCY cannot carry TARGET_VISITS_PER_DAY: each live visit is in
 // flight for about (pageviews − 1) × mean pause, so the rate needs rate × that many slots.
 func (c *Config) checkFeasibility() Problems {
-	if c.BackfillEnabled || c.VisitsPerDay <= 0 {
+	if c.BackfillEnabled || c.VisitsPerDay <= 0 || c.Capacity.Enabled() {
 		return nil
 	}
 	meanPV := float64(c.PageviewsMin+c.PageviewsMax) / 2

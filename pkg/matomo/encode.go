@@ -47,6 +47,12 @@ func (r *Request) appendQuery(dst []byte, site int) []byte {
 		dst = append(dst, "&ping=1"...)
 	}
 	dst = appendParam(dst, "pv_id", r.PageViewID)
+	if r.Cookie.Count > 0 && !r.Time.IsZero() {
+		dst = r.appendCookie(dst)
+	}
+	if r.Timings.Set {
+		dst = appendTimings(dst, &r.Timings)
+	}
 	dst = r.appendActions(dst)
 	dst = r.appendConversion(dst)
 	for _, d := range r.Dimensions {
@@ -83,8 +89,37 @@ func (r *Request) appendActions(dst []byte) []byte {
 			dst = appendInt(dst, "search_count", r.Search.Count)
 		}
 	}
+	if r.Content.Name != "" {
+		dst = appendParam(dst, "c_n", r.Content.Name)
+		dst = appendParam(dst, "c_p", r.Content.Piece)
+		dst = appendParam(dst, "c_t", r.Content.Target)
+		dst = appendParam(dst, "c_i", r.Content.Interaction)
+	}
 	dst = appendParam(dst, "link", r.Link)
 	return appendParam(dst, "download", r.Download)
+}
+
+// appendCookie writes _idvc, _idts, _viewts and _refts as unix seconds, counted back from cdt.
+func (r *Request) appendCookie(dst []byte) []byte {
+	now := r.Time.Unix()
+	c := &r.Cookie
+	dst = appendInt(dst, "_idvc", int(c.Count))
+	dst = appendInt64(dst, "_idts", now-int64(c.FirstAgo))
+	dst = appendInt64(dst, "_viewts", now-int64(c.LastAgo))
+	if c.RefAgo > 0 {
+		dst = appendInt64(dst, "_refts", now-int64(c.RefAgo))
+	}
+	return dst
+}
+
+// appendTimings writes the six pf_* timings.
+func appendTimings(dst []byte, t *Timings) []byte {
+	dst = appendInt(dst, "pf_net", int(t.Network))
+	dst = appendInt(dst, "pf_srv", int(t.Server))
+	dst = appendInt(dst, "pf_tfr", int(t.Transfer))
+	dst = appendInt(dst, "pf_dm1", int(t.DOMProcessing))
+	dst = appendInt(dst, "pf_dm2", int(t.DOMCompletion))
+	return appendInt(dst, "pf_onl", int(t.OnLoad))
 }
 
 // appendConversion encodes an ecommerce order/cart (idgoal=0) or, when there is none, a goal.
@@ -187,6 +222,13 @@ func appendInt(dst []byte, key string, v int) []byte {
 	dst = append(dst, key...)
 	dst = append(dst, '=')
 	return strconv.AppendInt(dst, int64(v), 10)
+}
+
+func appendInt64(dst []byte, key string, v int64) []byte {
+	dst = append(dst, '&')
+	dst = append(dst, key...)
+	dst = append(dst, '=')
+	return strconv.AppendInt(dst, v, 10)
 }
 
 // appendAmount writes a money amount with two decimals, as shops and Matomo's reports do.

@@ -1,6 +1,9 @@
 package matomo
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Request is one tracking hit. The zero value of each optional field means "not sent", so a
 // generator fills in only what a hit needs. Campaigns are not a field: Matomo attributes a visit
@@ -50,7 +53,16 @@ type Request struct {
 	Goal Goal
 	// Order is an ecommerce order (idgoal=0 with ec_id) or cart update (items without ID).
 	Order Order
-	// Dimensions are custom dimensions (dimensionN).
+	// Content is a content impression (c_n, c_p, c_t) or, with Interaction, a content interaction
+	// (c_i); sent when Name is set.
+	Content Content
+	// Timings are the page view's browser timings (pf_*), sent when Timings.Set is true.
+	Timings Timings
+	// Cookie is what the visitor's first-party cookie says about earlier visits (_idvc, _idts,
+	// _viewts, _refts), sent when Cookie.Count > 0 and Time is set.
+	Cookie Cookie
+	// Dimensions are custom dimensions (dimensionN). Visit-scope ones, the same on every hit of a
+	// visit, are cheaper in VisitorParams (see VisitorParams.WithDimension).
 	Dimensions []Dimension
 	// Extra are further parameters, appended last in the given order, for anything not modelled.
 	Extra []Param
@@ -101,6 +113,34 @@ type Item struct {
 	Quantity            int
 }
 
+// Content is a content block seen (impression) or clicked (interaction) on the page. Matomo records
+// it only when Name is set; it is no action, so it does not turn a bounce into a visit of two.
+type Content struct {
+	Name, Piece, Target string // c_n, c_p, c_t
+	// Interaction is c_i ("click"); "" makes the hit an impression.
+	Interaction string
+}
+
+// Timings are the browser's page performance timings in milliseconds: network (pf_net), server
+// (pf_srv), transfer (pf_tfr), DOM processing (pf_dm1), DOM completion (pf_dm2) and onload (pf_onl).
+// Matomo reads them on page views only.
+type Timings struct {
+	Network, Server, Transfer, DOMProcessing, DOMCompletion, OnLoad int32
+	// Set sends them (0 ms is a legitimate timing).
+	Set bool
+}
+
+// Cookie is the visit-count part of the JavaScript tracker's first-party cookie, sent on every hit
+// of a returning visitor. Times are seconds before the hit's own cdt, so one Cookie value, shifted
+// by the hit's offset, serves every hit of a visit wherever the visit is placed in time.
+type Cookie struct {
+	// Count is _idvc, the visitor's number of visits including this one; 0 sends no cookie fields.
+	Count int32
+	// FirstAgo, LastAgo and RefAgo are how long before the hit the first visit (_idts), the
+	// previous visit (_viewts) and the attribution referrer's visit (_refts; 0 omits it) were.
+	FirstAgo, LastAgo, RefAgo int32
+}
+
 // Dimension is a custom dimension value (dimensionID=Value).
 type Dimension struct {
 	ID    int
@@ -125,9 +165,10 @@ const (
 	KindEcommerce
 	KindGoal
 	KindPing
+	KindContent
 )
 
-var kindNames = [...]string{"pageview", "event", "search", "outlink", "download", "ecommerce", "goal", "ping"}
+var kindNames = [...]string{"pageview", "event", "search", "outlink", "download", "ecommerce", "goal", "ping", "content"}
 
 // String is the kind's lower-case name, used as a stats key.
 func (k Kind) String() string {
@@ -139,7 +180,7 @@ func (k Kind) String() string {
 
 // Kind says what the hit records. A ping only extends the visit and a conversion (ecommerce or
 // goal) records no action; otherwise Matomo's action precedence applies: download, outlink,
-// event, site search, page view.
+// event, content, site search, page view.
 func (r *Request) Kind() Kind {
 	switch {
 	case r.Ping:
@@ -154,6 +195,8 @@ func (r *Request) Kind() Kind {
 		return KindOutlink
 	case r.Event.present():
 		return KindEvent
+	case r.Content.Name != "":
+		return KindContent
 	case r.Search.Keyword != "":
 		return KindSearch
 	}
@@ -176,6 +219,26 @@ func NewVisitorParams(visitorID, userAgent, lang, resolution string) VisitorPara
 	b = appendParam(b, "lang", lang)
 	b = appendParam(b, "res", resolution)
 	return VisitorParams{enc: string(b)}
+}
+
+// With returns p with one more visit-wide parameter (such as uid, _ref or a visit-scope
+// dimensionN); an empty value is left out. key must be a plain parameter name.
+func (p VisitorParams) With(key, value string) VisitorParams {
+	if value == "" {
+		return p
+	}
+	b := make([]byte, 0, len(p.enc)+len(key)+len(value)*3/2+2)
+	b = append(b, p.enc...)
+	return VisitorParams{enc: string(appendParam(b, key, value))}
+}
+
+// WithUserID returns p with the User ID (uid). Matomo then identifies the visitor by the uid's hash
+// (enable_userid_overwrites_visitorid), on every device the person uses.
+func (p VisitorParams) WithUserID(uid string) VisitorParams { return p.With("uid", uid) }
+
+// WithDimension returns p with a visit-scope custom dimension (dimensionID=value).
+func (p VisitorParams) WithDimension(id int, value string) VisitorParams {
+	return p.With("dimension"+strconv.Itoa(id), value)
 }
 
 // IsZero reports whether p holds nothing.
