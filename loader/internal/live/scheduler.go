@@ -34,7 +34,7 @@ const (
 	// DefaultLateTolerance is how late a visit may start before it is dropped instead.
 	DefaultLateTolerance = time.Second
 	// DefaultTick is the grid that visit starts and the waits of Scheduler.Wait are coalesced onto.
-	DefaultTick = 5 * time.Millisecond
+	DefaultTick = 10 * time.Millisecond
 )
 
 // Reasons Run gives for ending.
