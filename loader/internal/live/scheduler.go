@@ -149,7 +149,8 @@ func (cfg *Config) validate(visit Visit) error {
 }
 
 // Scheduler runs visits on a pacer's schedule. For each position n of the schedule it waits (a
-// timer and a select on the context, never a sleep) until visit n is due, then decides:
+// timer and a select on the context, never a sleep) until visit n is due — rounded up to the tick
+// grid (Config.Tick), so that the visits due within one tick are taken in one wake-up — then decides:
 //
 //   - capped, if MaxPerDay visits have already started on the current local day;
 //   - dropped as late, if it was due longer ago than the late tolerance;
