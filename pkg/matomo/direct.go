@@ -208,32 +208,32 @@ func (d *direct) roundTrip(ctx context.Context, pc *directConn, cl *call, ex *ex
 		return false
 	}
 	ex.sawReply = true
-	resp, err := http.ReadResponse(pc.br, nil)
+	rp, err := readReplyHead(pc.br)
 	// Informational replies (103 Early Hints; 100 Continue is not asked for) precede the real one.
-	for err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
-		resp, err = http.ReadResponse(pc.br, nil)
+	for err == nil && rp.status >= 100 && rp.status < 200 && rp.status != http.StatusSwitchingProtocols {
+		rp, err = readReplyHead(pc.br)
 	}
 	if err != nil {
 		ex.err = d.connError(ctx, err)
 		return false
 	}
-	ex.status = resp.StatusCode
-	ex.contentType = resp.Header.Get("Content-Type")
-	ex.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+	ex.status = rp.status
+	ex.contentType = rp.contentType
+	ex.retryAfter = parseRetryAfter(rp.retryAfter)
+	if rp.status >= 300 && rp.status < 400 {
 		if base, perr := url.Parse(cl.url); perr == nil {
-			ex.location = redirectLocation(base, resp.Header.Get("Location"))
+			ex.location = redirectLocation(base, rp.location)
 		}
 	}
+	body := rp.body(pc.br)
 	if cl.sniff {
 		var head [sniffLen]byte
-		n, _ := io.ReadFull(resp.Body, head[:])
+		n, _ := io.ReadFull(body, head[:])
 		ex.head = head[:n]
 	}
 	// Keep the connection only when the whole reply has been read and the server keeps it too.
-	n, rerr := io.CopyN(io.Discard, resp.Body, maxDrain)
-	_ = resp.Body.Close()
-	return !resp.Close && errors.Is(rerr, io.EOF) && n < maxDrain
+	n, rerr := io.CopyN(io.Discard, body, maxDrain)
+	return !rp.close && errors.Is(rerr, io.EOF) && n < maxDrain
 }
 
 // connError is the error of a failed exchange: the context's when it ended the exchange.

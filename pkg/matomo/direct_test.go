@@ -161,6 +161,12 @@ func TestDirectReplies(t *testing.T) {
 		{"400 with a body", "HTTP/1.1 400 Bad Request\r\nContent-Length: 5\r\n\r\nnope!", ErrInvalid, 1},
 		{"redirect", "HTTP/1.1 301 Moved\r\nLocation: https://other.test/matomo.php?token_auth=x\r\nContent-Length: 0\r\n\r\n", ErrRedirect, 1},
 		{"a page, not the tracker", "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 4\r\n\r\nhi!\n", ErrNotTracker, 1},
+		{"http/1.0", "HTTP/1.0 204 No Content\r\n\r\n", nil, 3},
+		{"http/1.0 keep-alive", "HTTP/1.0 204 No Content\r\nConnection: Keep-Alive\r\n\r\n", nil, 1},
+		{"chunked with a trailer", "HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nGIF8\r\n0\r\nX-T: 1\r\n\r\n", nil, 1},
+		{"lower case, a long header", "HTTP/1.1 200 OK\r\ncontent-type: image/gif\r\nx-long: " + strings.Repeat("a", 9000) + "\r\ncontent-length: 10\r\n\r\n" + gif, nil, 1},
+		{"body to the end, connection close", "HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nConnection: close\r\n\r\n" + gif, nil, 3},
+		{"conflicting lengths, connection close", "HTTP/1.1 204 No Content\r\nContent-Length: 1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n", ErrUncertain, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
