@@ -36,6 +36,7 @@ type Model struct {
 	products []Product
 	journeys []journey
 	withGeo  bool
+	segs     *segmented // a scenario's segments (segment.go); nil without one
 }
 
 // New returns a model for cfg drawing from cat. funnels are the enabled user funnels, in priority order.
@@ -64,6 +65,9 @@ func New(cfg config.Config, cat Catalog, funnels []content.Funnel, seed int64, r
 
 // Build returns visit seq. It is a pure function of the model and seq.
 func (m *Model) Build(seq uint64) Visit {
+	if m.segs != nil {
+		return m.buildSegment(seq)
+	}
 	g := newRand(m.seed, seq, streamVisit)
 	defer g.release()
 	r := g.Rand

@@ -37,6 +37,7 @@ type Visit struct {
 	Duration time.Duration // offset of the last hit (the closing ping)
 	Journey  string        // "", a built-in journey's name, or "funnel:<name>"
 	Order    bool          // the visit contains an ecommerce order
+	Segment  string        // the scenario segment the visit belongs to ("" without a scenario)
 }
 
 // Stamp sets every hit's cdt from the visit's simulated start and returns the requests, ready to send.
