@@ -71,7 +71,7 @@ loader "$SHORT" TARGET_VISITS_PER_DAY=86400000 CONCURRENCY=5000 TRACKING_TRANSPO
   PAUSE_BETWEEN_PVS_MIN=0 PAUSE_BETWEEN_PVS_MAX=0
 # Paced with the default pauses between hits (0.5–2 s): every hit waits on the scheduler's grid.
 PAUSED="loader paced (default pauses, GET)"
-loader "$PAUSED" TARGET_VISITS_PER_DAY=86400000 CONCURRENCY=20000 TRACKING_TRANSPORT=get
+loader "$PAUSED" TARGET_VISITS_PER_DAY=86400000 CONCURRENCY=10000 TRACKING_TRANSPORT=get
 
 if command -v k6 >/dev/null || [ -x "$HOME/go/bin/k6" ]; then
   K6=$(command -v k6 || echo "$HOME/go/bin/k6")
