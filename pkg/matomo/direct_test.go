@@ -181,7 +181,7 @@ func TestDirectReplies(t *testing.T) {
 				if tt.wantErr == nil && err != nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 					t.Fatalf("error %v, want %v", err, tt.wantErr)
 				}
-				if tt.wantErr == ErrRedirect {
+				if errors.Is(tt.wantErr, ErrRedirect) {
 					var re *RedirectError
 					if !errors.As(err, &re) || re.Location != "https://other.test/matomo.php" {
 						t.Fatalf("redirect error %v, want Location without its query", err)
