@@ -36,7 +36,10 @@ func benchClient(b *testing.B, url string, method Transport) *Client {
 }
 
 func benchTrack(b *testing.B, method Transport) {
-	c := benchClient(b, benchServer(b).URL+"/matomo.php", method)
+	benchTrackWith(b, benchClient(b, benchServer(b).URL+"/matomo.php", method))
+}
+
+func benchTrackWith(b *testing.B, c *Client) {
 	r := typicalRequest()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -54,6 +57,20 @@ func BenchmarkTrackPOST(b *testing.B) { benchTrack(b, TransportPOST) }
 
 // BenchmarkTrackGET measures the same hit sent as GET.
 func BenchmarkTrackGET(b *testing.B) { benchTrack(b, TransportGET) }
+
+// BenchmarkTrackGETNetHTTP sends the same GET through net/http's client instead of the direct
+// sender (see direct), for comparison.
+func BenchmarkTrackGETNetHTTP(b *testing.B) {
+	url := benchServer(b).URL + "/matomo.php"
+	opts := Options{Method: TransportGET, Timeout: 10 * time.Second}.withDefaults()
+	c, err := NewClient(Target{Name: "bench", URL: url, SiteID: 1}, Options{Method: TransportGET, Timeout: 10 * time.Second,
+		HTTPClient: &http.Client{Transport: newTransport(opts)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.CloseIdleConnections)
+	benchTrackWith(b, c)
+}
 
 // BenchmarkTrackBulk measures one batch of 100 hits per op (divide ns/op by 100 per hit).
 func BenchmarkTrackBulk(b *testing.B) {

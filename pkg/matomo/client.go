@@ -18,6 +18,7 @@ type Client struct {
 	trackURL string // single hits
 	bulkURL  string // bulk batches (with queuedtracking=0 when asked)
 	apiURL   string
+	direct   *direct // single hits, when it can send them (see direct); nil otherwise
 }
 
 // NewClient checks the target and builds a client with a connection pool sized for
@@ -48,7 +49,8 @@ func NewClient(t Target, opts Options) (*Client, error) {
 		hc = &own
 	}
 	hc.CheckRedirect = keepRedirect
-	return &Client{target: t, opts: opts, hc: hc, trackURL: trackURL, bulkURL: bulkURL, apiURL: apiURL}, nil
+	return &Client{target: t, opts: opts, hc: hc, trackURL: trackURL, bulkURL: bulkURL, apiURL: apiURL,
+		direct: newDirect(trackURL, opts)}, nil
 }
 
 // newTransport tunes a copy of http.DefaultTransport for many small requests to one host:
@@ -89,4 +91,9 @@ func (c *Client) Target() Target { return c.target }
 func (c *Client) Method() Transport { return c.opts.Method }
 
 // CloseIdleConnections releases pooled connections, e.g. when a run ends.
-func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() {
+	c.hc.CloseIdleConnections()
+	if c.direct != nil {
+		c.direct.closeIdle()
+	}
+}

@@ -35,6 +35,8 @@ type call struct {
 	// sniff keeps the first bytes of a reply that is otherwise drained (exchange.head), to tell
 	// Matomo's GIF from another page.
 	sniff bool
+	// direct lets the client's direct sender carry the call (see direct), when it has one.
+	direct bool
 }
 
 // exchange is what one attempt produced.
@@ -48,6 +50,7 @@ type exchange struct {
 	bodyErr     error  // reading a kept body failed
 	err         error  // no reply (transport error, timeout)
 	wrote       bool   // the whole request was written before err
+	sawReply    bool   // some of a reply was read (the direct sender's)
 	latency     time.Duration
 }
 
@@ -155,6 +158,11 @@ func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 
 // attempt sends the request once, bounded by opts.Timeout, and reads or drains the reply.
 func (c *Client) attempt(ctx context.Context, cl *call) (ex exchange) {
+	if c.direct != nil && cl.direct {
+		if ex, ok := c.direct.attempt(ctx, cl); ok {
+			return ex
+		}
+	}
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var wrote atomic.Bool

@@ -34,7 +34,7 @@ func (c *Client) Track(ctx context.Context, r *Request) (Result, error) {
 	}
 	bp := getBuf()
 	buf := (*bp)[:0]
-	cl := call{what: "track", retryUncertain: true, sniff: true}
+	cl := call{what: "track", retryUncertain: true, sniff: true, direct: true}
 	if c.opts.Method == TransportGET {
 		buf = append(buf, c.trackURL...)
 		buf = append(buf, querySep(c.trackURL)...)

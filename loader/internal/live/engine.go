@@ -211,7 +211,8 @@ func (e *Engine) visit(ctx context.Context, seq uint64) {
 	wg.Wait()
 }
 
-// send sends one visit to one target in real time: each hit after its pause, stamped so that the
+// send sends one visit to one target in real time: each hit after its pause (on the scheduler's
+// tick grid, see Scheduler.Wait), stamped so that the
 // whole simulated visit lies in the past (the last hit at most "now", never in the future). A visit
 // shared by several targets is copied hit by hit; otherwise its requests are stamped in place (at
 // 10,000 visits in flight, the copies would be a good part of the memory).
@@ -236,7 +237,7 @@ func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit, shared boo
 	}
 	var own matomo.Request
 	for i := range v.Hits {
-		if i > 0 && !e.wait(ctx, v.Hits[i].Pause) {
+		if i > 0 && !e.sched.Wait(ctx, v.Hits[i].Pause) {
 			return // cancelled after the grace period: the rest of the visit is not sent
 		}
 		r := &v.Hits[i].Request
@@ -286,9 +287,4 @@ func (e *Engine) sendBulk(ctx context.Context, t *target, reqs []matomo.Request)
 	t.m.HitsTracked.Add(int64(res.Tracked))
 	t.m.HitsInvalid.Add(int64(res.Invalid))
 	t.m.HitsDropped.Add(int64(res.Dropped))
-}
-
-// wait pauses for d, or returns false when ctx is cancelled first.
-func (e *Engine) wait(ctx context.Context, d time.Duration) bool {
-	return engines.Wait(ctx, e.deps.Clock, d) == nil
 }

@@ -175,6 +175,7 @@ func TestSeededRunsMatch(t *testing.T) {
 		srv := matomotest.NewServer(matomotest.Options{Token: token})
 		c := fastConfig(150, srv.TrackingURL())
 		c.VisitsPerDay = 86400 * 200 // slow enough that no visit is dropped, even under -race
+		c.Concurrency = 2000         // and room for every visit of the run, however slow a busy machine makes them
 		r := runEngine(t, context.Background(), c, 99)
 		if r.sum.Total.VisitsDropped != 0 {
 			t.Fatalf("%d visits dropped: the comparison needs every visit started", r.sum.Total.VisitsDropped)

@@ -33,6 +33,8 @@ const (
 	DefaultGrace = 30 * time.Second
 	// DefaultLateTolerance is how late a visit may start before it is dropped instead.
 	DefaultLateTolerance = time.Second
+	// DefaultTick is the grid that visit starts and the waits of Scheduler.Wait are coalesced onto.
+	DefaultTick = 10 * time.Millisecond
 )
 
 // Reasons Run gives for ending.
@@ -79,6 +81,12 @@ type Config struct {
 	// max(LateTolerance, one interval at the current rate) is dropped. 0 means
 	// DefaultLateTolerance. See Scheduler for why.
 	LateTolerance time.Duration
+	// Tick is the grid that timed events are coalesced onto: a visit due between two grid instants
+	// (Start + k·Tick) starts at the next one, and so does a wait of Scheduler.Wait, so everything
+	// due within one tick is woken together by one timer. It trades up to one tick of delay (never
+	// an early start, never a change of rate) for far fewer wake-ups, each serving a batch. 0 means
+	// DefaultTick; negative means none (every event on a timer of its own).
+	Tick time.Duration
 	// OnDrop, if set, is called with the seq of every dropped visit, on the scheduling goroutine:
 	// it must be quick.
 	OnDrop func(seq uint64)
@@ -134,11 +142,15 @@ func (cfg *Config) validate(visit Visit) error {
 	if cfg.LateTolerance == 0 {
 		cfg.LateTolerance = DefaultLateTolerance
 	}
+	if cfg.Tick == 0 {
+		cfg.Tick = DefaultTick
+	}
 	return errors.Join(errs...)
 }
 
 // Scheduler runs visits on a pacer's schedule. For each position n of the schedule it waits (a
-// timer and a select on the context, never a sleep) until visit n is due, then decides:
+// timer and a select on the context, never a sleep) until visit n is due — rounded up to the tick
+// grid (Config.Tick), so that the visits due within one tick are taken in one wake-up — then decides:
 //
 //   - capped, if MaxPerDay visits have already started on the current local day;
 //   - dropped as late, if it was due longer ago than the late tolerance;
@@ -159,6 +171,7 @@ type Scheduler struct {
 	visit Visit
 	seq   pace.Sequencer // nil when the pacer's positions are already global numbers
 	start time.Time
+	ticks atomic.Pointer[ticks] // while Run runs, with a Tick
 	ran   atomic.Bool
 
 	started, dropped, late, capped, aborted atomic.Uint64
@@ -201,6 +214,12 @@ func (s *Scheduler) Run(ctx context.Context) (Result, error) {
 	// stop (a second signal).
 	visitCtx, cancelVisits := shutdown.Detach(ctx)
 	defer cancelVisits()
+	if s.cfg.Tick > 0 {
+		g := newTicks(s.cfg.Clock, s.start, s.cfg.Tick)
+		g.start()
+		s.ticks.Store(g)
+		defer g.close() // after the drain: visits wait on it until they end
+	}
 	work := make(chan uint64, s.cfg.Concurrency)
 	var workers sync.WaitGroup
 	for range s.cfg.Concurrency {
@@ -211,6 +230,18 @@ func (s *Scheduler) Run(ctx context.Context) (Result, error) {
 	close(work)
 	s.drain(ctx, visitCtx, reason != ReasonCancelled, &workers, cancelVisits)
 	return Result{Stats: s.Stats(), Aborted: s.aborted.Load(), Reason: reason, Elapsed: elapsed}, nil
+}
+
+// Wait waits for d or until ctx is cancelled, and reports whether d passed; a d of zero or less
+// returns at once. While the scheduler runs, the wait ends at the first instant of the tick grid at
+// or after d from now (see Config.Tick), together with every other wait ending there: this is how a
+// visit should pause between its hits. Outside Run, or without a Tick, it waits on a timer of its
+// own. It is safe for concurrent use.
+func (s *Scheduler) Wait(ctx context.Context, d time.Duration) bool {
+	if g := s.ticks.Load(); g != nil {
+		return g.wait(ctx, d)
+	}
+	return engines.Wait(ctx, s.cfg.Clock, d) == nil
 }
 
 // Stats returns the current counters.

@@ -25,7 +25,7 @@ func (s *Scheduler) schedule(ctx context.Context, queue chan<- uint64) string {
 		}
 		now := s.cfg.Clock.Now()
 		elapsed := now.Sub(s.start)
-		if s.cfg.Duration > 0 && elapsed >= s.cfg.Duration {
+		if s.cfg.Duration > 0 && elapsed >= s.cfg.Duration && !s.dueAtEnd(elapsed, n) {
 			return ReasonDuration
 		}
 		wait, stop := s.cfg.Pacer.Pace(elapsed, n)
@@ -41,6 +41,12 @@ func (s *Scheduler) schedule(ctx context.Context, queue chan<- uint64) string {
 					return ReasonCancelled
 				}
 				return ReasonDuration
+			}
+			if g := s.ticks.Load(); g != nil {
+				wait = g.roundUp(now, wait)
+				if s.cfg.Duration > 0 {
+					wait = min(wait, s.cfg.Duration-elapsed)
+				}
 			}
 			if !sleep(done, timer, wait) {
 				return ReasonCancelled
@@ -58,6 +64,18 @@ func (s *Scheduler) schedule(ctx context.Context, queue chan<- uint64) string {
 		}
 		s.dispatch(now, n, late, &day, queue)
 	}
+}
+
+// dueAtEnd reports whether visit n, found at elapsed ≥ Duration, still belongs to the run: it was
+// due by Duration and the loop woke for it on the tick grid, which batches the visits due within one
+// tick and so may wake at the run's end for several visits due up to that instant. Without a grid
+// the loop wakes for each visit, and none can be found due at the end with the run over.
+func (s *Scheduler) dueAtEnd(elapsed time.Duration, n uint64) bool {
+	if s.cfg.Tick <= 0 || elapsed-s.cfg.Duration >= s.cfg.Tick {
+		return false
+	}
+	wait, stop := s.cfg.Pacer.Pace(s.cfg.Duration, n)
+	return !stop && wait == 0
 }
 
 // sleep waits d on timer; it reports false when done closed first.
