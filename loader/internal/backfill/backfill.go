@@ -178,5 +178,6 @@ func (e *engine) open() error {
 	e.plan = s.st.plan()
 	e.plan.init(e.loc, e.cfg.BackfillProfile)
 	e.model = visit.New(e.cfg, e.deps.Catalog, e.deps.Funnels, e.plan.Seed, e.plan.returns, e.deps.Events)
+	e.model.SetPast(e.plan.past)
 	return nil
 }

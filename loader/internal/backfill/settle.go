@@ -55,7 +55,7 @@ func (e *engine) settle(ctx context.Context, t *target, b *batch, parts []part, 
 			missing = append(missing, part{v: p.v})
 		default:
 			partial++
-			missing = append(missing, part{v: p.v, ks: ks, join: ks[0] == 0})
+			missing = append(missing, part{v: p.v, ks: ks, join: joins(p.v, ks)})
 		}
 	}
 	o.partial += int64(partial)
@@ -81,10 +81,20 @@ func (p part) indices() []int {
 // found by its time. Pings and ecommerce cart updates never show there; Matomo processes a bulk in
 // order and a failure loses a head of it, so such a hit is taken as recorded when a visible hit
 // before it in the visit is (sending a ping or a cart update twice records nothing twice).
+//
+// A crawler's hits are excluded by Matomo and never show: they count as recorded. A visitor's
+// synthetic earlier visit lies before the window, where the Live API is not asked: its hits count
+// as recorded, so they are never sent twice (if one was lost, Matomo counts the visit as new).
 func recorded(v *built, times map[int64]bool) []bool {
 	got := make([]bool, len(v.hits))
+	if v.bot {
+		for k := range got {
+			got[k] = true
+		}
+		return got
+	}
 	earlier := false
-	for k := range v.hits {
+	for k := v.past; k < len(v.hits); k++ {
 		r := &v.hits[k].Request
 		if visibleInLive(r) {
 			got[k] = times[r.Time.Unix()]
@@ -93,13 +103,27 @@ func recorded(v *built, times map[int64]bool) []bool {
 			got[k] = earlier
 		}
 	}
+	for k := 0; k < v.past && k < len(v.hits); k++ {
+		got[k] = true // never sent twice: a lost one only makes its visit count as new
+	}
 	return got
+}
+
+// joins reports whether the missing hits ks of v (some of whose hits Matomo has) include the
+// visit's first hit while a later hit of it landed: the first must then join the visit Matomo has.
+func joins(v *built, ks []int) bool {
+	for _, k := range ks {
+		if k == v.past {
+			return true
+		}
+	}
+	return false
 }
 
 // visibleInLive reports whether Matomo lists the hit in a visit's actionDetails.
 func visibleInLive(r *matomo.Request) bool {
 	switch r.Kind() {
-	case matomo.KindPing:
+	case matomo.KindPing, matomo.KindContent:
 		return false
 	case matomo.KindEcommerce:
 		return r.Order.ID != "" // a cart update is not an action

@@ -54,15 +54,15 @@ type Model struct {
 	journeys []journey
 	withGeo  bool
 
-	lengths     []config.LengthBucket // VISIT_LENGTHS; nil: uniform VISIT_DURATION_MIN..MAX
-	lengthW     []float64
-	campaigns   []Campaign
-	campaignW   []float64
-	goals       []Goal
-	visitDims   []Dimension
-	actionDims  []Dimension
-	dimWeights  [][]float64 // per dimension of actionDims, then visitDims
-	visitDimW   [][]float64
+	lengths    []config.LengthBucket // VISIT_LENGTHS; nil: uniform VISIT_DURATION_MIN..MAX
+	lengthW    []float64
+	campaigns  []Campaign
+	campaignW  []float64
+	goals      []Goal
+	visitDims  []Dimension
+	actionDims []Dimension
+	dimWeights [][]float64 // per dimension of actionDims, then visitDims
+	visitDimW  [][]float64
 }
 
 // New returns a model for cfg drawing from cat. funnels are the enabled user funnels, in priority order.

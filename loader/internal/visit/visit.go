@@ -30,6 +30,15 @@ type Visitor struct {
 	OtherDevice bool
 }
 
+// MatomoID is the visitor id Matomo records the visit under: the uid's hash for a logged-in
+// member (on any device), else the cid.
+func (v *Visitor) MatomoID() string {
+	if v.UserID != "" {
+		return userIDHash(v.UserID)
+	}
+	return v.ID
+}
+
 // JourneyBot is the Journey of a crawler's visit.
 const JourneyBot = "bot"
 
