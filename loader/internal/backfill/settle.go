@@ -53,6 +53,8 @@ func (e *engine) settle(ctx context.Context, t *target, b *batch, parts []part, 
 			whole++
 		case len(ks) == len(p.v.hits):
 			missing = append(missing, part{v: p.v})
+		case len(ks) == len(p.v.hits)-p.v.past:
+			missing = append(missing, part{v: p.v, ks: ks}) // the whole visit, after its earlier visit
 		default:
 			partial++
 			missing = append(missing, part{v: p.v, ks: ks, join: joins(p.v, ks)})
@@ -123,7 +125,7 @@ func joins(v *built, ks []int) bool {
 // visibleInLive reports whether Matomo lists the hit in a visit's actionDetails.
 func visibleInLive(r *matomo.Request) bool {
 	switch r.Kind() {
-	case matomo.KindPing, matomo.KindContent:
+	case matomo.KindPing:
 		return false
 	case matomo.KindEcommerce:
 		return r.Order.ID != "" // a cart update is not an action
