@@ -48,23 +48,24 @@ type builder struct {
 // signals draws what the visit carries besides its shape: a campaign, a content impression (and
 // interaction), goal conversions.
 func (b *builder) signals() {
-	m, s := b.m, b.s
-	if s.Float64() < m.cfg.CampaignProb {
+	m, s, seq := b.m, b.s, b.v.Seq
+	// A share within a share (legacy campaigns, interactions) is the lower part of the outer one.
+	if p, u := m.cfg.CampaignProb, m.position(seq, famCampaign); u < p {
 		if i := pick(s, m.campaignW); i >= 0 {
 			b.camp = &m.campaigns[i]
-			b.legacy = s.Float64() < m.cfg.CampaignLegacyProb
+			b.legacy = u < p*m.cfg.CampaignLegacyProb
 		}
 	}
-	if s.Float64() < m.cfg.ContentImpressionProb {
+	if p, u := m.cfg.ContentImpressionProb, m.position(seq, famContent); u < p {
 		b.block = 1 + s.IntN(len(contentBlocks))
 		b.extra++
-		if s.Float64() < m.cfg.ContentInteractionProb {
+		if u < p*m.cfg.ContentInteractionProb {
 			b.interact = true
 			b.extra++
 		}
 	}
 	for i, g := range m.goals {
-		if s.Float64() < g.Rate {
+		if m.in(seq, famGoal+i, g.Rate) {
 			b.goals |= 1 << i
 			b.extra++
 		}

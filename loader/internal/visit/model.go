@@ -54,6 +54,7 @@ type Model struct {
 	journeys []journey
 	withGeo  bool
 
+	offsets    [numFamilies]uint64   // where each share family's sequence starts (see share.go)
 	lengths    []config.LengthBucket // VISIT_LENGTHS; nil: uniform VISIT_DURATION_MIN..MAX
 	lengthW    []float64
 	campaigns  []Campaign
@@ -87,6 +88,7 @@ func New(cfg config.Config, cat Catalog, funnels []content.Funnel, seed int64, r
 		ItemsMax: cfg.ItemsMax, TaxRate: cfg.TaxRate, ShippingRates: cfg.ShippingRates, Currency: cfg.Currency}
 	m.journeys = builtinJourneys()
 	m.past = defaultPast
+	m.offsets = offsetsFor(seed)
 	m.lengths, _ = config.ParseVisitLengths(cfg.VisitLengths) // validated with the config
 	for _, b := range m.lengths {
 		m.lengthW = append(m.lengthW, b.Weight)
@@ -150,7 +152,7 @@ func (m *Model) Build(seq uint64) Visit {
 	b := builder{m: m, r: r, s: sg.Rand, v: &v}
 	b.signals()
 	switch {
-	case r.Float64() < m.cfg.BounceProb:
+	case m.in(seq, famBounce, m.cfg.BounceProb):
 		v.Bounce = true
 		b.reserve(1 + b.extra)
 		b.land(m.cat.Entry(r), "")
@@ -234,7 +236,7 @@ func (m *Model) visitor(seq uint64) Visitor {
 		if m.returns != nil {
 			lo, hi = m.returns(at)
 		}
-		back := r.Float64() < m.cfg.ReturningProb
+		back := m.in(at, famReturning, m.cfg.ReturningProb)
 		if back && hi > lo && hi <= at && hops < 64 {
 			prev := lo + r.Uint64N(hi-lo)
 			if !m.isBot(prev) {
@@ -256,7 +258,7 @@ func (m *Model) visitor(seq uint64) Visitor {
 		v.Country, v.Lang, v.IP = m.cat.Country(r)
 	}
 	// Draws added after the identity's first ones, so that they do not change who visitors are.
-	member := r.Float64() < m.cfg.UserIDProb
+	member := m.in(at, famMember, m.cfg.UserIDProb)
 	uid := ""
 	if member {
 		uid = "user-" + hexID(r, 10)
@@ -325,14 +327,9 @@ func logUniform(r *rand.Rand, lo, hi time.Duration) time.Duration {
 	return time.Duration(math.Exp(x)).Round(time.Second)
 }
 
-// isBot reports whether visit seq is a crawler's (BOT_PROBABILITY), from a stream of its own.
+// isBot reports whether visit seq is a crawler's (BOT_PROBABILITY).
 func (m *Model) isBot(seq uint64) bool {
-	if m.cfg.BotProb <= 0 {
-		return false
-	}
-	g := newRand(m.seed, seq, streamBot)
-	defer g.release()
-	return g.Float64() < m.cfg.BotProb
+	return m.in(seq, famBot, m.cfg.BotProb)
 }
 
 // buildBot returns a crawler's visit: a few page views with a bot's user agent, nothing else.
@@ -340,7 +337,6 @@ func (m *Model) buildBot(seq uint64) Visit {
 	g := newRand(m.seed, seq, streamBot)
 	defer g.release()
 	r := g.Rand
-	r.Float64() // the draw that made it a bot
 	v := Visit{Seq: seq, Bot: true, Journey: JourneyBot}
 	v.Visitor = Visitor{ID: hexID(r, 16), UserAgent: botAgents[r.IntN(len(botAgents))]}
 	vp := matomo.NewVisitorParams(v.Visitor.ID, v.Visitor.UserAgent, "", "")
