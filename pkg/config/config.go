@@ -171,6 +171,10 @@ type Config struct {
 	MetricsAddr        string
 	ShardIndex         int
 	ShardCount         int
+
+	// Capacity search and report timing (capacity.go).
+	Capacity Capacity
+	Probe    Probe
 }
 
 // Default returns the configuration with every setting at its default.

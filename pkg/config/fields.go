@@ -17,14 +17,17 @@ const (
 )
 
 // Groups lists the groups in the order forms and docs show them.
-var Groups = []string{GroupTargets, GroupTraffic, GroupMix, GroupEngage, GroupCampaigns, GroupEcommerce, GroupContent, GroupTransport, GroupBackfill, GroupRun}
+var Groups = []string{GroupTargets, GroupTraffic, GroupMix, GroupEngage, GroupCampaigns, GroupEcommerce, GroupContent, GroupTransport, GroupBackfill, GroupCapacity, GroupProbe, GroupRun}
 
 func probability(label, help string) meta {
 	return meta{label: label, help: help, group: GroupMix, unit: "probability", min: num(0), max: num(1)}
 }
 
-// fields is THE schema: one row per setting, in form order.
-var fields = []field{
+// fields is THE schema: one row per setting, in form order (the groups' order is Groups').
+var fields = append(coreFields, capacityFields...)
+
+// coreFields are the settings of every run; capacity.go holds those of capacity searches.
+var coreFields = []field{
 	// Targets.
 	stringField("MATOMO_URL", PlaceholderURL, TypeString, meta{label: "Matomo tracking URL", group: GroupTargets,
 		help: "Tracking endpoint of the one target, e.g. https://analytics.example.org/matomo.php (`/matomo.php` is appended when the URL does not end in .php). Not used when MATOMO_TARGETS is given."},

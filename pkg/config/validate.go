@@ -27,6 +27,7 @@ func (c *Config) ValidateAt(now time.Time) Problems {
 	}
 	ps = append(ps, c.checkTokens()...)
 	ps = append(ps, c.checkFeasibility()...)
+	ps = append(ps, c.checkCapacity()...)
 	return ps
 }
 
@@ -302,7 +303,7 @@ func (c *Config) checkTokens() Problems {
 // checkFeasibility warns when CONCURRENCY cannot carry TARGET_VISITS_PER_DAY: each live visit is in
 // flight for about (pageviews − 1) × mean pause, so the rate needs rate × that many slots.
 func (c *Config) checkFeasibility() Problems {
-	if c.BackfillEnabled || c.VisitsPerDay <= 0 {
+	if c.BackfillEnabled || c.VisitsPerDay <= 0 || c.Capacity.Enabled() {
 		return nil
 	}
 	meanPV := float64(c.PageviewsMin+c.PageviewsMax) / 2

@@ -41,6 +41,11 @@ type Start struct {
 	ShardCount    int      `json:"shard_count"`
 	Days          []string `json:"days,omitempty"`           // backfill: the window, oldest first
 	PlannedVisits int64    `json:"planned_visits,omitempty"` // backfill: visits per target still to send
+	// Search is the kind of capacity search a live run makes (step, stages, binary); empty when
+	// the run holds a rate rather than searching for the highest one that holds.
+	Search string `json:"search,omitempty"`
+	// Probe is whether the report-timing probe times Reporting API calls during the run.
+	Probe bool `json:"probe,omitempty"`
 }
 
 // Counters are the cumulative counts of one target (or of all, in Stats.Total).
@@ -228,7 +233,8 @@ func (h *Header) header() *Header { return h }
 // ErrNotRecord is returned by Parse for a line that is not a report record (a log line, say).
 var ErrNotRecord = errors.New("not a report record")
 
-// Parse decodes one line into its typed record (*Start, *Stats, *Day, *Progress, *Summary or *Error).
+// Parse decodes one line into its typed record (*Start, *Stats, *Day, *Progress, *Summary, *Error,
+// *Step, *Threshold, *Probe or *Verdict).
 func Parse(line []byte) (any, error) {
 	var h Header
 	if err := json.Unmarshal(line, &h); err != nil || h.Type == "" {
@@ -248,6 +254,14 @@ func Parse(line []byte) (any, error) {
 		rec = &Summary{}
 	case TypeError:
 		rec = &Error{}
+	case TypeStep:
+		rec = &Step{}
+	case TypeThreshold:
+		rec = &Threshold{}
+	case TypeProbe:
+		rec = &Probe{}
+	case TypeVerdict:
+		rec = &Verdict{}
 	default:
 		return nil, fmt.Errorf("%w: unknown type %q", ErrNotRecord, h.Type)
 	}

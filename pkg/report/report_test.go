@@ -24,6 +24,26 @@ func TestWriteParseRoundTrip(t *testing.T) {
 		{TypeProgress, &Progress{Header: Header{Time: at}, Percent: 50, ETASeconds: 3}},
 		{TypeSummary, &Summary{Header: Header{Time: at}, Mode: "backfill", Reason: "finished", Hint: "run core:archive"}},
 		{TypeError, &Error{Header: Header{Time: at}, Target: "a", Message: "boom"}},
+		{TypeStart, &Start{Header: Header{Time: at}, Mode: "live", Targets: []string{"a"}, Search: SearchStep, Probe: true}},
+		{TypeStep, &Step{Header: Header{Time: at}, Target: "a", Index: 3, Phase: "step", VisitsPerDay: 1e6, Seconds: 60,
+			AchievedVisitsPerDay: 990000, HitsPerSec: 57.2, IntendedHitsPerSec: 57.9, Hits: 3432, LatencyP50ms: 4, LatencyP95ms: 310,
+			LatencyP99ms: 800, ErrorShare: 0.01, VisitsDropped: 2, DroppedShare: 0.003, Status5xx: 7, Status5xxShare: 0.002,
+			Broken: []Breach{{Threshold: ThresholdP95, Observed: 310, Limit: 300}}}},
+		{TypeThreshold, &Threshold{Header: Header{Time: at}, Target: "a", Index: 3, VisitsPerDay: 1e6,
+			Breach: Breach{Threshold: Threshold5xx, Observed: 0.002, Limit: 0}}},
+		{TypeProbe, &Probe{Header: Header{Time: at}, Target: "b", Call: "VisitsSummary.get", Label: "VisitsSummary.get day today",
+			Period: "day", Date: "today", Invalidated: true, Round: 2, Phase: "load", Ms: 812.5, Status: 200, OK: true,
+			VisitsPerDay: 5e5, ElapsedS: 120}},
+		{TypeProbe, &Probe{Header: Header{Time: at}, Target: "b", Call: "Goals.get", Label: "Goals.get range last7",
+			Period: "range", Date: "last7", Phase: "after", Status: 500, Error: "HTTP 500"}},
+		{TypeVerdict, &Verdict{Header: Header{Time: at}, Search: SearchBinary, Reason: "all_broken", Steps: 9, Best: "b",
+			Targets: []TargetVerdict{
+				{Target: "a", Held: true, SustainedVisitsPerDay: 5e5, SustainedHitsPerSec: 29, SustainedStep: 2, SustainedP95ms: 40,
+					Broke: true, BrokeAt: 1e6, BrokeStep: 3, Broken: []Breach{{Threshold: ThresholdP95, Observed: 310, Limit: 300}},
+					Why:    "p95 310 ms > 300 ms at 1,000,000 visits/day",
+					Probes: []ProbeStat{{Label: "VisitsSummary.get day today", Count: 4, Failed: 1, P50ms: 30, P95ms: 90, P99ms: 99, MaxMs: 100}}},
+				{Target: "b", SustainedStep: -1, BrokeStep: -1, Why: "no step held"},
+			}}},
 	}
 	for _, r := range recs {
 		if err := w.Write(r.typ, r.rec); err != nil {
