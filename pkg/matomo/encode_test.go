@@ -53,13 +53,13 @@ func TestAppendQueryParams(t *testing.T) {
 		{
 			// A content impression, then the same block clicked.
 			name: "content impression",
-			req:  Request{URL: "https://x.example/", Content: Content{Name: "Hero banner", Piece: "/media/hero.jpg", Target: "https://x.example/pricing"}},
+			req:  Request{URL: "https://x.example/", Content: &Content{Name: "Hero banner", Piece: "/media/hero.jpg", Target: "https://x.example/pricing"}},
 			want: url.Values{"rec": {"1"}, "apiv": {"1"}, "url": {"https://x.example/"}, "c_n": {"Hero banner"},
 				"c_p": {"/media/hero.jpg"}, "c_t": {"https://x.example/pricing"}},
 		},
 		{
 			name: "content interaction",
-			req:  Request{Content: Content{Name: "Hero banner", Piece: "Sale", Interaction: "click"}},
+			req:  Request{Content: &Content{Name: "Hero banner", Piece: "Sale", Interaction: "click"}},
 			want: url.Values{"rec": {"1"}, "apiv": {"1"}, "c_n": {"Hero banner"}, "c_p": {"Sale"}, "c_i": {"click"}},
 		},
 		{
@@ -228,8 +228,8 @@ func TestKind(t *testing.T) {
 		// A ping only extends the visit.
 		{"ping", Request{Ping: true, URL: "https://x/"}, KindPing},
 		// Content beats site search, and an event beats content, as in Matomo.
-		{"content", Request{Content: Content{Name: "n"}, Search: Search{Keyword: "k"}}, KindContent},
-		{"event over content", Request{Content: Content{Name: "n"}, Event: Event{Category: "c", Action: "a"}}, KindEvent},
+		{"content", Request{Content: &Content{Name: "n"}, Search: Search{Keyword: "k"}}, KindContent},
+		{"event over content", Request{Content: &Content{Name: "n"}, Event: Event{Category: "c", Action: "a"}}, KindEvent},
 	}
 	for _, tt := range tests {
 		if got := tt.req.Kind(); got != tt.want {
@@ -275,7 +275,7 @@ func richRequest() *Request {
 
 func TestAppendQueryRichDoesNotAllocate(t *testing.T) {
 	r := richRequest()
-	r.Content = Content{Name: "Hero banner", Piece: "/media/hero.jpg", Target: "https://x.example/", Interaction: "click"}
+	r.Content = &Content{Name: "Hero banner", Piece: "/media/hero.jpg", Target: "https://x.example/", Interaction: "click"}
 	buf := make([]byte, 0, 4096)
 	if n := testing.AllocsPerRun(100, func() { buf = r.AppendQuery(buf[:0]) }); n != 0 {
 		t.Errorf("AppendQuery allocates %v times per call with a big enough buffer", n)

@@ -265,7 +265,7 @@ func TestBackfillBypassesQueuedTracking(t *testing.T) {
 	defer front.Close()
 	env := map[string]string{"MATOMO_URL": front.URL + "/matomo.php", "MATOMO_TOKEN_AUTH": token, "BACKFILL_ENABLED": "true",
 		"BACKFILL_DAYS_BACK": "3", "BACKFILL_DURATION_DAYS": "2", "BACKFILL_MAX_VISITS_PER_DAY": "40", "TIMEZONE": "UTC",
-		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json"),
+		"BACKFILL_STATE_FILE":           filepath.Join(t.TempDir(), "state.json"),
 		"RETURNING_VISITOR_PROBABILITY": "0", "BOT_PROBABILITY": "0"} // only the window's visits
 	code, out, errs := runCLI(t, env)
 	if code != 0 {

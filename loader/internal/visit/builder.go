@@ -92,16 +92,12 @@ func (b *builder) convert() {
 // showContent adds the landing page's content impression and, when the visitor clicks it, the
 // interaction.
 func (b *builder) showContent() {
-	c := &contentBlocks[b.block-1]
-	target := c.target
-	if strings.HasPrefix(target, "/") {
-		target = origin(b.page.URL) + target
-	}
+	shown, clicked := b.m.contents.of(origin(b.page.URL), b.block-1)
 	req := b.onPage()
-	req.Content = matomo.Content{Name: c.name, Piece: c.piece, Target: target}
+	req.Content = shown
 	b.add(req, 0.05)
 	if b.interact {
-		req.Content.Interaction = "click"
+		req.Content = clicked
 		b.add(req, 0.1)
 	}
 }

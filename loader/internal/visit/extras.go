@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
@@ -133,6 +134,44 @@ var contentBlocks = []contentBlock{
 	{"Related articles", "Read next", "/blog"},
 	{"Customer story", "/media/case-study.jpg", "/customers"},
 	{"Free trial box", "Start your free trial", "/signup"},
+}
+
+// contentTable holds the content blocks resolved for each site origin seen, impression and
+// interaction, so that hits point at shared values instead of carrying their own.
+type contentTable struct {
+	mu   sync.RWMutex
+	byOr map[string][]matomo.Content // per origin: impression i at 2i, interaction at 2i+1
+}
+
+// of returns block i of the site at origin, as an impression and as an interaction.
+func (t *contentTable) of(origin string, i int) (shown, clicked *matomo.Content) {
+	t.mu.RLock()
+	cs, ok := t.byOr[origin]
+	t.mu.RUnlock()
+	if !ok {
+		cs = make([]matomo.Content, 0, 2*len(contentBlocks))
+		for _, c := range contentBlocks {
+			target := c.target
+			if strings.HasPrefix(target, "/") {
+				target = origin + target
+			}
+			shown := matomo.Content{Name: c.name, Piece: c.piece, Target: target}
+			clicked := shown
+			clicked.Interaction = "click"
+			cs = append(cs, shown, clicked)
+		}
+		t.mu.Lock()
+		if t.byOr == nil {
+			t.byOr = map[string][]matomo.Content{}
+		}
+		if have, ok := t.byOr[origin]; ok {
+			cs = have
+		} else {
+			t.byOr[origin] = cs
+		}
+		t.mu.Unlock()
+	}
+	return &cs[2*i], &cs[2*i+1]
 }
 
 // botAgents are user agents of well-known crawlers; Matomo's DeviceDetector recognises each as a

@@ -54,6 +54,7 @@ type Model struct {
 	journeys []journey
 	withGeo  bool
 
+	contents   contentTable          // content blocks per site origin, shared by every hit
 	offsets    [numFamilies]uint64   // where each share family's sequence starts (see share.go)
 	lengths    []config.LengthBucket // VISIT_LENGTHS; nil: uniform VISIT_DURATION_MIN..MAX
 	lengthW    []float64

@@ -6,11 +6,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/loader/internal/visit/visittest"
@@ -440,4 +442,30 @@ func sameVisit(a, b visit.Visit) bool {
 		}
 	}
 	return true
+}
+
+// A visit in flight holds its hits: with every family on, journeys included, the largest visit
+// of a sample stays within 20 KiB (its hits' requests and the strings only it owns), and the
+// average allocation per visit is a few KiB.
+func TestVisitMemory(t *testing.T) {
+	m, _ := shareModel(func(c *config.Config) { c.JourneyProb = 0.3 })
+	const n = 3000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	largest := 0
+	for seq := uint64(0); seq < n; seq++ {
+		v := m.Build(seq)
+		size := cap(v.Hits) * int(unsafe.Sizeof(visit.Hit{}))
+		for _, h := range v.Hits {
+			size += len(h.Request.URL) + len(h.Request.Referrer) + len(h.Request.ActionName) + len(h.Request.PageViewID)
+		}
+		largest = max(largest, size)
+	}
+	runtime.ReadMemStats(&after)
+	perVisit := float64(after.TotalAlloc-before.TotalAlloc) / n
+	if largest > 20<<10 || perVisit > 8<<10 {
+		t.Fatalf("largest visit %d bytes, %.0f bytes allocated per visit", largest, perVisit)
+	}
+	t.Logf("largest visit %d bytes, %.0f bytes allocated per visit", largest, perVisit)
 }
