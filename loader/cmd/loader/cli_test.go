@@ -84,7 +84,7 @@ func TestRunLiveAgainstServer(t *testing.T) {
 		"PAUSE_BETWEEN_PVS_MIN": "0", "PAUSE_BETWEEN_PVS_MAX": "0", "MAX_TOTAL_VISITS": "200", "SEED": "7",
 		"ECOMMERCE_PROBABILITY": "0.3",
 		// One visit at the server per visit sent: no earlier visit of a visitor who came before the
-		// run, no crawler (the test server records crawlers, which Matomo excludes).
+		// run, no crawler (excluded at the server, as by Matomo).
 		"RETURNING_VISITOR_PROBABILITY": "0", "BOT_PROBABILITY": "0",
 	}
 	code, out, errs := runCLI(t, env, "--env-file", filepath.Join("..", "..", "..", "presets", ".env.medium"))

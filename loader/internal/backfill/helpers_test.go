@@ -57,7 +57,7 @@ func testConfig(t *testing.T, url string) config.Config {
 	c.BackfillSeed = &seed
 	c.BulkSize, c.Concurrency = 25, 4
 	c.EcommerceProb = 0.3 // orders make duplicates visible: a repeated ec_id is invalid
-	c.BotProb = 0         // the test server records crawlers, which Matomo would exclude
+	c.BotProb = 0         // crawlers are excluded at the server, as by Matomo: the day counts would fall short
 	// Visits counted at the server are the plan's: no earlier visit (before the window) of a
 	// visitor who came before it; TestEarlierVisitsBeforeWindow checks those.
 	c.ReturningProb = 0

@@ -2,6 +2,8 @@ package backfill
 
 import (
 	"testing"
+
+	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
 )
 
 // Visitors who came before the window bring their earlier visit, dated before the window: the
@@ -32,5 +34,24 @@ func TestEarlierVisitsBeforeWindow(t *testing.T) {
 	}
 	if s := srv.Summary(); s.Invalid != 0 {
 		t.Fatalf("%d invalid hits", s.Invalid)
+	}
+}
+
+// Crawler visits are delivered, excluded by the server as by Matomo, and counted apart.
+func TestBotsCountedApart(t *testing.T) {
+	srv := newSink(t, nil)
+	cfg := testConfig(t, srv.URL)
+	cfg.BotProb = 0.2
+	sum, _, err := runWith(t, t.Context(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot, s := sum.Total, srv.Summary()
+	if tot.BotVisits < 15 || tot.BotVisits > 35 || tot.BotHits < tot.BotVisits || tot.VisitsStarted != 120 {
+		t.Fatalf("%d bot visits with %d hits of %d visits", tot.BotVisits, tot.BotHits, tot.VisitsStarted)
+	}
+	if int64(s.Visits) != 120-tot.BotVisits || int64(s.ExcludedByReason[matomotest.ExcludedBot]) != tot.BotHits || s.Invalid != 0 {
+		t.Fatalf("server: %d visits, %v excluded, %d invalid; %d bot visits, %d bot hits",
+			s.Visits, s.ExcludedByReason, s.Invalid, tot.BotVisits, tot.BotHits)
 	}
 }

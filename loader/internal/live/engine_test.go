@@ -103,6 +103,24 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
+// Crawler visits are sent, excluded by the server as by Matomo, and counted apart: the server has
+// the other visits, and excluded exactly the crawlers' hits.
+func TestBotsCountedApart(t *testing.T) {
+	srv := matomotest.NewServer(matomotest.Options{Token: token})
+	defer srv.Close()
+	c := fastConfig(300, srv.TrackingURL())
+	c.BotProb = 0.2
+	r := runEngine(t, context.Background(), c, 1)
+	tot, s := r.sum.Total, srv.Summary()
+	if tot.BotVisits < 40 || tot.BotVisits > 80 || tot.BotHits < tot.BotVisits {
+		t.Fatalf("%d bot visits with %d hits of %d visits", tot.BotVisits, tot.BotHits, tot.VisitsStarted)
+	}
+	if int64(s.Visits) != tot.VisitsStarted-tot.BotVisits || int64(s.ExcludedByReason[matomotest.ExcludedBot]) != tot.BotHits || s.Invalid != 0 {
+		t.Fatalf("server: %d visits, %v excluded, %d invalid; loader: %d visits, %d bot visits, %d bot hits",
+			s.Visits, s.ExcludedByReason, s.Invalid, tot.VisitsStarted, tot.BotVisits, tot.BotHits)
+	}
+}
+
 // A run of N visits reaches the target as exactly N visits, every hit accepted by a strict server.
 func TestRunSendsExactVisitsAllValid(t *testing.T) {
 	srv := matomotest.NewServer(matomotest.Options{Token: token})
