@@ -61,8 +61,6 @@ func testConfig(t *testing.T, url string) config.Config {
 	// Visits counted at the server are the plan's: no earlier visit (before the window) of a
 	// visitor who came before it; TestEarlierVisitsBeforeWindow checks those.
 	c.ReturningProb = 0
-	// Content hits are not yet settled exactly after lost replies (see docs/visits.md).
-	c.ContentImpressionProb = 0
 	c.StatsInterval = time.Hour
 	c.BackfillStateFile = filepath.Join(t.TempDir(), "state", "backfill.json")
 	if probs := c.ValidateAt(time.Now()); probs.Err() != nil {
