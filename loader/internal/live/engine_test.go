@@ -177,6 +177,27 @@ func TestMultiTarget(t *testing.T) {
 	}
 }
 
+// With every family of the visit model on (earlier visits of visitors who came before the run,
+// crawlers, campaigns, content, members), mirror targets still get identical request streams.
+func TestMirrorEveryFamily(t *testing.T) {
+	a := matomotest.NewServer(matomotest.Options{Token: token})
+	b := matomotest.NewServer(matomotest.Options{Token: token})
+	defer a.Close()
+	defer b.Close()
+	c := fastConfig(300, a.TrackingURL(), b.TrackingURL())
+	c.TargetMode = config.ModeMirror
+	c.ReturningProb, c.BotProb, c.UserIDProb = 0.3, 0.05, 0.5
+	r := runEngine(t, context.Background(), c, 4)
+	sa, sb := a.Summary(), b.Summary()
+	if sa.Invalid+sb.Invalid != 0 || sa.Visits != sb.Visits || sa.Visits < 300-int(r.sum.Total.BotVisits/2) ||
+		sa.Excluded == 0 || sa.ReturningVisitors == 0 {
+		t.Fatalf("mirror targets: a %+v\nb %+v", sa.Counts, sb.Counts)
+	}
+	if got, want := streams(a), streams(b); got != want || !strings.Contains(got, "uid=") || !strings.Contains(got, "mtm_campaign") {
+		t.Fatal("mirror targets received different request streams, or streams without every family")
+	}
+}
+
 // streams is every recorded request's parameters except the wall-clock anchor (cdt), sorted.
 func streams(s *matomotest.Server) string {
 	var lines []string
