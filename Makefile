@@ -94,9 +94,10 @@ tidy:
 clean:
 	rm -rf $(BIN) deploy/build
 
-## presets: copy presets/.env.* into pkg/presets (embedded by the programs)
+## presets: copy presets/.env.* and presets/scenario.*.yaml into pkg/presets (embedded by the programs)
 presets:
 	for n in light medium heavy extreme; do cp presets/.env.$$n pkg/presets/files/$$n.env; done
+	cp presets/scenario.*.yaml pkg/presets/files/
 
 ## images: static binaries built here, then FROM-scratch images trafficinator/{loader,control,matomo-sink}:latest
 ## (no registry needed; see deploy/)
@@ -128,6 +129,6 @@ e2e:
 
 ## screenshots: every tab of the web UI, light and dark, into docs/screenshots/ (real control, loader and sink)
 screenshots:
-	cd control && $(GO) test -count=1 -run 'TestBrowser$$' ./internal/webtest/ -args -screenshots $(CURDIR)/docs/screenshots
+	cd control && $(GO) test -count=1 -run 'TestBrowser$$|TestBrowserCompare$$' ./internal/webtest/ -args -screenshots $(CURDIR)/docs/screenshots
 
 .PHONY: screenshots bench-go bench-live bench-backfill bench-matomo presets

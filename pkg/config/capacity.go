@@ -43,6 +43,23 @@ type Capacity struct {
 // Enabled reports whether a capacity search is asked for.
 func (c Capacity) Enabled() bool { return c.Search != "" && c.Search != SearchOff }
 
+// TopRate is the highest visit rate the search can reach: CAPACITY_MAX_VISITS_PER_DAY, or the
+// highest stage's rate; 0 when no search is asked for.
+func (c Capacity) TopRate() float64 {
+	switch {
+	case !c.Enabled():
+		return 0
+	case c.Search == SearchStages:
+		var top float64
+		stages, _ := ParseStages(c.Stages)
+		for _, s := range stages {
+			top = max(top, s.VisitsPerDay)
+		}
+		return top
+	}
+	return c.MaxPerDay
+}
+
 // Probe is the report-timing probe: which Reporting API calls it times, how often, and whether
 // it invalidates today's archives first.
 type Probe struct {
@@ -116,7 +133,7 @@ var capacityFields = []field{
 		help: "Comma-separated period:date pairs every call is made for (period day, week, month, year or range; date as Matomo takes it: today, yesterday, YYYY-MM-DD, lastN, or a range YYYY-MM-DD,YYYY-MM-DD written with `;`)."},
 		func(c *Config) *string { return &c.Probe.Periods }),
 	durationField("PROBE_INTERVAL", "60s", meta{label: "Interval", group: GroupProbe, min: num(1), max: num(86400), mode: "live",
-		help: "Time between the starts of two rounds of calls (a round makes every call for every period on every target)."},
+		help: "Time between the starts of two rounds of calls (a round makes every call for every period on every target; the first starts with the load). The calls compete with tracking for Matomo's workers, so a short interval weighs on what a capacity search measures."},
 		func(c *Config) *time.Duration { return &c.Probe.Interval }),
 	intField("PROBE_AFTER_ROUNDS", "1", meta{label: "Rounds after load", group: GroupProbe, unit: "rounds", min: num(0), max: num(100), mode: "live",
 		help: "Rounds made after the load ended, PROBE_INTERVAL apart (the first at once): how fast reports are once Matomo is idle again."},
@@ -125,7 +142,7 @@ var capacityFields = []field{
 		help: "Time limit of one Reporting API call; a call that takes longer is recorded as failed at this latency."},
 		func(c *Config) *time.Duration { return &c.Probe.Timeout }),
 	boolField("PROBE_INVALIDATE", "false", meta{label: "Invalidate today first", group: GroupProbe, mode: "live",
-		help: "Before each round, invalidate today's archives of the target's site (CoreAdminHome.invalidateArchivedReports, needs admin access), so every call re-archives: the cost of fresh reports. The only write the probe ever makes, and only with this on."},
+		help: "Before each round, invalidate today's archives of the target's site (CoreAdminHome.invalidateArchivedReports, needs admin access), so every call re-archives: the cost of fresh reports. Without it Matomo answers today's reports from an archive up to time_before_today_archive_considered_outdated (900 s by default) old, so most rounds time cached reads that miss the latest visits. The only write the probe ever makes, and only with this on."},
 		func(c *Config) *bool { return &c.Probe.Invalidate }),
 }
 
@@ -210,6 +227,12 @@ func (c *Config) checkCapacity() Problems {
 		if c.ShardCount > 1 {
 			ps = append(ps, Errorf("CAPACITY_SEARCH", cp.Search, "needs one loader (SHARD_COUNT=1): each step's rate is decided from what this loader measured"))
 		}
+		if c.MaxVisitsPerDay > 0 {
+			ps = append(ps, Warnf("MAX_VISITS_PER_DAY", fmt.Sprint(c.MaxVisitsPerDay), "holds the search's visits back once reached: the steps after it measure less than their rate"))
+		}
+		if n := len(c.EnabledTargets()); n > 1 && c.TargetMode != ModeMirror {
+			ps = append(ps, Warnf("TARGET_MODE", c.TargetMode, "each of the %d targets gets its weight's share of every step, while the search's rates are the whole run's; use mirror to give every target the same visits and compare them", n))
+		}
 		if c.TrafficProfile != ProfileFlat {
 			ps = append(ps, Warnf("TRAFFIC_PROFILE", c.TrafficProfile, "ignored: CAPACITY_SEARCH sets the rate step by step"))
 		}
@@ -254,14 +277,7 @@ func (c *Config) checkStages() Problems {
 // checkCapacityFeasibility warns when CONCURRENCY cannot carry the highest rate of the search,
 // which would then break on dropped visits: the loader's limit, not Matomo's.
 func (c *Config) checkCapacityFeasibility() Problems {
-	top := c.Capacity.MaxPerDay
-	if c.Capacity.Search == SearchStages {
-		top = 0
-		stages, _ := ParseStages(c.Capacity.Stages)
-		for _, s := range stages {
-			top = max(top, s.VisitsPerDay)
-		}
-	}
+	top := c.Capacity.TopRate()
 	meanPV := float64(c.PageviewsMin+c.PageviewsMax) / 2
 	wall := meanPV * (c.PauseMin + c.PauseMax) / 2
 	if need := top / 86400 * wall; need > float64(c.Concurrency) {
@@ -295,6 +311,17 @@ func (c *Config) checkProbe() Problems {
 			ps = append(ps, Errorf("PROBE_PERIODS", pd.Period+":"+pd.Date, "the date must be today, yesterday, YYYY-MM-DD, lastN, previousN or YYYY-MM-DD;YYYY-MM-DD"))
 		case pd.Period == "range" && !strings.HasPrefix(pd.Date, "last") && !strings.HasPrefix(pd.Date, "previous") && !strings.Contains(pd.Date, ","):
 			ps = append(ps, Errorf("PROBE_PERIODS", pd.Period+":"+pd.Date, "a range needs lastN, previousN or two dates YYYY-MM-DD;YYYY-MM-DD"))
+		}
+	}
+	if p.Enabled && !c.BackfillEnabled {
+		for i, t := range c.EnabledTargets() {
+			if t.Token == "" && t.TokenFile == "" {
+				field := "MATOMO_TOKEN_AUTH"
+				if len(c.Targets) > 0 {
+					field = fmt.Sprintf("MATOMO_TARGETS[%d].token_auth", i)
+				}
+				ps = append(ps, Warnf(field, "", "no token for target %q: the probe's Reporting API calls need one with view access, unless the site is public", t.Name))
+			}
 		}
 	}
 	if p.Enabled && c.BackfillEnabled {

@@ -70,6 +70,13 @@ func TestValidateCapacity(t *testing.T) {
 		{"diurnal", func(c *Config) { c.Capacity.Search, c.TrafficProfile = SearchStep, ProfileDiurnal }, "TRAFFIC_PROFILE", "ignored", SeverityWarning},
 		// The highest rate needs more slots than CONCURRENCY gives.
 		{"concurrency", func(c *Config) { c.Capacity.Search, c.Concurrency = SearchStep, 10 }, "CONCURRENCY", "the loader, not Matomo", SeverityWarning},
+		// Weighted targets share each step's rate.
+		{"weighted", func(c *Config) {
+			c.Capacity.Search = SearchStep
+			mirrorTargets(ModeWeighted, "http://127.0.0.1/matomo.php", 1, "http://127.0.0.1/matomo.php", 2, true)(c)
+		}, "TARGET_MODE", "weight's share", SeverityWarning},
+		// A daily cap holds the search back.
+		{"daily cap", func(c *Config) { c.Capacity.Search, c.MaxVisitsPerDay = SearchStep, 1000 }, "MAX_VISITS_PER_DAY", "holds the search", SeverityWarning},
 		// The probe refuses a write method.
 		{"probe write", func(c *Config) {
 			c.Probe.Enabled, c.Probe.Calls = true, "VisitsSummary.get,SitesManager.addSite"
@@ -88,6 +95,8 @@ func TestValidateCapacity(t *testing.T) {
 		{"probe date", func(c *Config) { c.Probe.Periods = "day:tomorrow" }, "PROBE_PERIODS", "the date must be", SeverityError},
 		// A range of one date.
 		{"probe range", func(c *Config) { c.Probe.Periods = "range:today" }, "PROBE_PERIODS", "a range needs", SeverityError},
+		// The probe needs a token to read reports.
+		{"probe without token", func(c *Config) { c.Probe.Enabled, c.TokenAuth = true, "" }, "MATOMO_TOKEN_AUTH", "view access", SeverityWarning},
 		// The defaults of the probe are valid.
 		{"probe ok", func(c *Config) {
 			c.Probe.Enabled, c.Probe.Periods = true, "day:today,range:last7,range:2026-04-01;2026-04-30,month:2026-04-01"
@@ -128,6 +137,21 @@ func TestCapacityRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got.Capacity, c.Capacity) || !reflect.DeepEqual(got.Probe, c.Probe) {
 		t.Fatalf("round trip:\n got %+v %+v\nwant %+v %+v", got.Capacity, got.Probe, c.Capacity, c.Probe)
+	}
+}
+
+func TestTopRate(t *testing.T) {
+	c := Default().Capacity
+	if c.TopRate() != 0 {
+		t.Error("a search that is off has a top rate")
+	}
+	c.Search = SearchBinary
+	if c.TopRate() != 20_000_000 {
+		t.Errorf("binary top %v", c.TopRate())
+	}
+	c.Search, c.Stages = SearchStages, "100:1m,900:1m,300:1m"
+	if c.TopRate() != 900 {
+		t.Errorf("stages top %v", c.TopRate())
 	}
 }
 

@@ -35,6 +35,15 @@ const (
 	ArrivalExponential = "exponential"
 )
 
+// Weekly rhythm switches (WEEKLY_RHYTHM).
+const (
+	// WeeklyAuto applies the weekly rhythm with the day-shaped profiles (TRAFFIC_PROFILE=diurnal,
+	// BACKFILL_PROFILE=realistic) and not with flat ones.
+	WeeklyAuto = "auto"
+	WeeklyOn   = "on"
+	WeeklyOff  = "off"
+)
+
 // What a backfill does with visits whose landing the Live API cannot settle (BACKFILL_UNSETTLED).
 const (
 	UnsettledResend = "resend" // send them again; reported as maybe duplicated
@@ -76,9 +85,15 @@ type Config struct {
 	TLSSkipVerify bool
 
 	// Traffic.
-	VisitsPerDay     float64 // TARGET_VISITS_PER_DAY
-	TrafficProfile   string
-	InterArrival     string
+	VisitsPerDay   float64 // TARGET_VISITS_PER_DAY
+	TrafficProfile string
+	InterArrival   string
+	// WeeklyRhythm is WeeklyAuto, WeeklyOn or WeeklyOff (WEEKLY_RHYTHM).
+	WeeklyRhythm string
+	// WeeklyWeights are the seven factors Monday to Sunday (WEEKLY_WEIGHTS); empty: see WeekWeights.
+	WeeklyWeights []float64
+	// TrafficSpikes is TRAFFIC_SPIKES as written; Spikes parses it.
+	TrafficSpikes    string
 	Concurrency      int
 	PageviewsMin     int
 	PageviewsMax     int
@@ -137,6 +152,8 @@ type Config struct {
 	URLsFile    string
 	FunnelsFile string
 	EventsFile  string
+	// ScenarioFile is SCENARIO_FILE: audience segments composed of the settings above (pkg/scenario).
+	ScenarioFile string
 
 	// Backfill.
 	BackfillEnabled   bool

@@ -194,7 +194,7 @@ func durationField(name, def string, m meta, p func(*Config) *time.Duration) fie
 }
 
 func floatListField(name, def string, m meta, p func(*Config) *[]float64) field {
-	return field{
+	f := field{
 		info: m.info(name, TypeFloatList, def),
 		parse: func(c *Config, s string) error {
 			var out []float64
@@ -217,10 +217,17 @@ func floatListField(name, def string, m meta, p func(*Config) *[]float64) field 
 			for i, v := range *p(c) {
 				parts[i] = formatFloat(v)
 			}
-			return strings.Join(parts, ","), true
+			return strings.Join(parts, ","), len(parts) > 0 || def != ""
 		},
-		value: func(c *Config) any { return append([]float64{}, *p(c)...) },
+		value: func(c *Config) any {
+			if len(*p(c)) == 0 && def == "" {
+				return nil
+			}
+			return append([]float64{}, *p(c)...)
+		},
 	}
+	f.info.Optional = def == ""
+	return f
 }
 
 func targetsField(name string, m meta) field {

@@ -20,6 +20,7 @@ func (c *Config) ValidateAt(now time.Time) Problems {
 	ps = append(ps, c.checkPairs()...)
 	ps = append(ps, c.checkTargets()...)
 	ps = append(ps, c.checkMisc()...)
+	ps = append(ps, c.checkShapes()...)
 	ps = append(ps, c.checkEngagement()...)
 	if c.BackfillEnabled {
 		_, wp := c.BackfillWindow(now)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/shape"
 )
 
 // DiurnalWeights returns the hour-of-day weights of a typical day: a quiet night with the trough
@@ -74,6 +75,47 @@ func NewCurve(start, end time.Time, loc *time.Location, weights *[24]float64) *C
 		}
 	}
 	return c
+}
+
+// NewShapedCurve is NewCurve with sh's spikes on top: segments are cut where a spike begins or
+// ends, and a segment within a spike weighs its factor times more. (The weekly factor scales a whole
+// day, so it changes the day's total, not the curve; see New.)
+func NewShapedCurve(start, end time.Time, loc *time.Location, weights *[24]float64, sh shape.Shape) *Curve {
+	c := NewCurve(start, end, loc, weights)
+	pieces := sh.Pieces(start, end)
+	if len(pieces) <= 1 {
+		return c
+	}
+	var segs []segment
+	cum := 0.0
+	for _, s := range c.segs {
+		secs := s.to.Sub(s.from).Seconds()
+		for _, p := range pieces {
+			a, b := later(s.from, p.From), earlier(s.to, p.To)
+			if !a.Before(b) {
+				continue
+			}
+			w := s.weight * b.Sub(a).Seconds() / secs * p.Factor
+			segs = append(segs, segment{from: a, to: b, cum: cum, weight: w})
+			cum += w
+		}
+	}
+	c.segs = segs
+	return c
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // Total is the weight of the whole day.

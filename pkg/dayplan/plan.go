@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/shape"
 )
 
 // Reasons a planned day has no visits (Day.Skipped).
@@ -35,14 +36,36 @@ type Plan struct {
 }
 
 // New plans cfg's backfill window as of now: every day of the window with its visits. The error
-// is the window's problems (a config.Problems) when the window cannot be planned.
+// is the window's problems (a config.Problems) when the window cannot be planned. Random spikes are
+// drawn from BACKFILL_SEED, else SEED, else 0; NewSeeded takes the seed the run really uses.
 func New(cfg *config.Config, now time.Time) (Plan, error) {
+	var seed int64
+	switch {
+	case cfg.BackfillSeed != nil:
+		seed = *cfg.BackfillSeed
+	case cfg.Seed != nil:
+		seed = *cfg.Seed
+	}
+	return NewSeeded(cfg, now, seed)
+}
+
+// Shape is the traffic shape of cfg's backfill with the given seed: the weekly rhythm when it
+// applies to backfill (WEEKLY_RHYTHM) and the spikes.
+func Shape(cfg *config.Config, seed int64, loc *time.Location) shape.Shape {
+	return shape.FromConfig(cfg, true, seed, loc)
+}
+
+// NewSeeded is New with the seed that draws random spikes. A day's visits are the per-day target
+// times its weekday's factor (when the weekly rhythm applies), times what its spikes add along the
+// day's curve.
+func NewSeeded(cfg *config.Config, now time.Time, seed int64) (Plan, error) {
 	w, probs := cfg.BackfillWindow(now)
 	if err := probs.Err(); err != nil {
 		return Plan{}, err
 	}
 	p := Plan{Cutoff: now.Truncate(time.Second), Location: w.Location}
 	weights := HourWeights(cfg.BackfillProfile)
+	sh := Shape(cfg, seed, w.Location)
 	perDay := cfg.BackfillPerDay
 	if perDay == 0 {
 		perDay = roundCount(cfg.VisitsPerDay)
@@ -52,11 +75,13 @@ func New(cfg *config.Config, now time.Time) (Plan, error) {
 		d := Day{Date: date}
 		n := float64(perDay)
 		start, end := Bounds(date, w.Location)
-		if cfg.BackfillProfile == config.ProfileRealistic && isWeekend(start) {
-			n *= cfg.BackfillWeekend
+		n *= sh.DayFactor(start)
+		curve := NewShapedCurve(start, end, w.Location, &weights, sh)
+		if len(sh.Spikes) > 0 { // what the spikes add to the day
+			n *= curve.Total() / NewCurve(start, end, w.Location, &weights).Total()
 		}
 		if p.Cutoff.Before(end) { // today: only the hours already past
-			n *= NewCurve(start, end, w.Location, &weights).Share(p.Cutoff)
+			n *= curve.Share(p.Cutoff)
 		}
 		d.Visits = min(roundCount(n), MaxPerDay)
 		switch {
@@ -87,9 +112,4 @@ func (p Plan) Total() int64 {
 func Bounds(date string, loc *time.Location) (start, end time.Time) {
 	d, _ := time.ParseInLocation(config.DateLayout, date, loc)
 	return d, d.AddDate(0, 0, 1)
-}
-
-func isWeekend(t time.Time) bool {
-	wd := t.Weekday()
-	return wd == time.Saturday || wd == time.Sunday
 }

@@ -40,6 +40,7 @@ func (c *Client) apiCall(ctx context.Context, method string, params url.Values, 
 	}
 	ex, _, err := c.do(ctx, &cl)
 	if apiErr := c.apiError(method, ex.body, kind); apiErr != nil {
+		apiErr.Status = ex.status
 		return apiErr
 	}
 	if err != nil {
@@ -53,7 +54,7 @@ func (c *Client) apiCall(ctx context.Context, method string, params url.Values, 
 }
 
 // apiError recognises Matomo's error object.
-func (c *Client) apiError(method string, body []byte, kind error) error {
+func (c *Client) apiError(method string, body []byte, kind error) *APIError {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
 		return nil

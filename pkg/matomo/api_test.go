@@ -200,8 +200,8 @@ func TestCallAPI(t *testing.T) {
 		t.Errorf("request %s?%s body %q", got.path, got.rawQuery, got.body)
 	}
 	var apiErr *APIError
-	if err := c.CallAPI(t.Context(), "VisitsSummary.get", url.Values{"date": {"x"}}, &raw); !errors.As(err, &apiErr) {
-		t.Errorf("error reply: err = %v, want an *APIError", err)
+	if err := c.CallAPI(t.Context(), "VisitsSummary.get", url.Values{"date": {"x"}}, &raw); !errors.As(err, &apiErr) || apiErr.Status != 200 {
+		t.Errorf("error reply: err = %v, want an *APIError with the reply's status 200", err)
 	}
 }
 

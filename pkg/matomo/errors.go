@@ -115,7 +115,9 @@ type APIError struct {
 	Method string
 	// Message is Matomo's message, with any token removed and long text cut.
 	Message string
-	kind    error
+	// Status is the HTTP status the error came with (200, 401, ...).
+	Status int
+	kind   error
 }
 
 // Error includes Matomo's message, which names the problem better than any code.

@@ -1,5 +1,6 @@
-// Package presets embeds the four built-in preset env files (light, medium, heavy, extreme) so that
-// programs can offer them without the repository at hand. The canonical files are presets/.env.* at
+// Package presets embeds the four built-in preset env files (light, medium, heavy, extreme) and the
+// example scenarios (scenario.shop.yaml) so that programs can offer them without the repository at
+// hand. The canonical files are presets/.env.* at
 // the repository root; `make presets` copies them here and a test fails when the copies differ.
 package presets
 
@@ -11,8 +12,20 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
-//go:embed files/*.env
+//go:embed files/*.env files/scenario.*.yaml
 var files embed.FS
+
+// Scenarios lists the built-in example scenarios (presets/scenario.NAME.yaml).
+var Scenarios = []string{"shop"}
+
+// Scenario returns the named example scenario file (YAML).
+func Scenario(name string) ([]byte, error) {
+	b, err := files.ReadFile("files/scenario." + name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("unknown example scenario %q", name)
+	}
+	return b, nil
+}
 
 // Names lists the built-in presets, lightest first.
 var Names = []string{"light", "medium", "heavy", "extreme"}

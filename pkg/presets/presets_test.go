@@ -28,6 +28,23 @@ func TestEmbeddedCopiesMatchRepository(t *testing.T) {
 	}
 }
 
+// The embedded example scenarios must be the repository's presets/scenario.*.yaml files.
+func TestEmbeddedScenariosMatchRepository(t *testing.T) {
+	for _, n := range Scenarios {
+		want, err := os.ReadFile(filepath.Join("..", "..", "presets", "scenario."+n+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Scenario(n)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("pkg/presets/files/scenario.%s.yaml differs from presets/scenario.%s.yaml (%v): run 'make presets'", n, n, err)
+		}
+	}
+	if _, err := Scenario("nope"); err == nil {
+		t.Error("an unknown scenario was found")
+	}
+}
+
 // Every preset decodes, validates once MATOMO_URL is filled in, and round-trips through Encode.
 func TestPresetsDecodeValidateRoundTrip(t *testing.T) {
 	for _, n := range Names {

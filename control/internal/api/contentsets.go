@@ -134,8 +134,11 @@ func (s *Server) getSetContent(k setKind) echo.HandlerFunc {
 			text, name = cs.Content, cs.Name
 		}
 		mime, ext := "text/plain; charset=utf-8", ".txt"
-		if k.kind == store.KindEvents {
+		switch k.kind {
+		case store.KindEvents:
 			mime, ext = echo.MIMEApplicationJSON, ".json"
+		case store.KindScenarios:
+			ext = ".yaml"
 		}
 		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+safeFileName(name)+ext+`"`)
 		return c.Blob(http.StatusOK, mime, []byte(text))

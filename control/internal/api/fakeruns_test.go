@@ -8,6 +8,7 @@ import (
 
 	"github.com/trafficinator/trafficinator/control/internal/runs"
 	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/compare"
 	"github.com/trafficinator/trafficinator/pkg/config"
 )
 
@@ -20,6 +21,7 @@ type fakeRuns struct {
 	views       map[string]runs.View
 	logs        map[string][]runs.LogLine
 	events      map[string][]runs.Event
+	records     map[string][]compare.Record
 	maxActive   int
 	unavailable bool
 	failWith    error // returned by every call when set
@@ -31,7 +33,7 @@ type fakeRuns struct {
 
 func newFakeRuns(st *store.Store) *fakeRuns {
 	return &fakeRuns{st: st, views: map[string]runs.View{}, logs: map[string][]runs.LogLine{},
-		events: map[string][]runs.Event{}, maxActive: 2}
+		events: map[string][]runs.Event{}, records: map[string][]compare.Record{}, maxActive: 2}
 }
 
 func (f *fakeRuns) check() error {
@@ -220,6 +222,26 @@ func (f *fakeRuns) Events(ctx context.Context, id string) (<-chan runs.Event, er
 		}
 	}()
 	return ch, nil
+}
+
+// Report builds the comparison of the records set with setReport, as the service does.
+func (f *fakeRuns) Report(_ context.Context, id, baseline string) (*compare.Report, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	if _, ok := f.views[id]; !ok {
+		return nil, fmt.Errorf("fake: %w", runs.ErrNotFound)
+	}
+	recs := f.records[id]
+	return compare.Build(recs, compare.Options{Baseline: baseline, RunID: id})
+}
+
+func (f *fakeRuns) setRecords(id string, recs ...compare.Record) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.records[id] = recs
 }
 
 func (f *fakeRuns) Runtime() string { return "containers" }

@@ -104,7 +104,11 @@ func (s *Server) operation(g *schemaGen, r route) map[string]any {
 		if media == "" {
 			media = echo.MIMEApplicationJSON
 		}
-		ok["content"] = map[string]any{media: map[string]any{"schema": g.schema(r.op.resp)}}
+		content := map[string]any{media: map[string]any{"schema": g.schema(r.op.resp)}}
+		if r.op.altMedia != "" {
+			content[r.op.altMedia] = map[string]any{"schema": map[string]any{"type": "string"}}
+		}
+		ok["content"] = content
 	}
 	responses := map[string]any{strconv.Itoa(status): ok, "default": map[string]any{"$ref": "#/components/responses/Error"}}
 	o["responses"] = responses

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trafficinator/trafficinator/control/internal/runs"
+	"github.com/trafficinator/trafficinator/pkg/compare"
 )
 
 // route is one endpoint: what serves it, its middleware exceptions and its OpenAPI description.
@@ -24,6 +25,7 @@ type op struct {
 	reqMedia     string // "" means application/json
 	resp         any    // a value of the success body's type; nil for 204
 	respMedia    string // "" means application/json
+	altMedia     string // another media type the success body comes in (on request), as a string
 	status       int    // success status; 0 means 200
 	query        []qparam
 }
@@ -35,15 +37,18 @@ const (
 	mediaText   = "text/plain"
 	mediaSSE    = "text/event-stream"
 	mediaUpload = "multipart/form-data"
+	mediaHTML   = "text/html"
 )
 
 var (
-	qFollow  = qparam{"follow", "boolean", "1 to stream as Server-Sent Events (event: log) until the run ends"}
-	qTail    = qparam{"tail", "integer", "number of last lines, 1 to 10000 (default 200)"}
-	qFilter  = qparam{"filter", "string", "only lines containing this text"}
-	qReplace = qparam{"replace", "boolean", "1 to overwrite entries whose name exists"}
-	qEnabled = qparam{"enabled", "boolean", "1 for enabled funnels only"}
-	qTimeout = qparam{"timeout", "integer", "accepted for compatibility (1 to 60); runs stop with the control's grace period"}
+	qFollow   = qparam{"follow", "boolean", "1 to stream as Server-Sent Events (event: log) until the run ends"}
+	qTail     = qparam{"tail", "integer", "number of last lines, 1 to 10000 (default 200)"}
+	qFilter   = qparam{"filter", "string", "only lines containing this text"}
+	qReplace  = qparam{"replace", "boolean", "1 to overwrite entries whose name exists"}
+	qEnabled  = qparam{"enabled", "boolean", "1 for enabled funnels only"}
+	qTimeout  = qparam{"timeout", "integer", "accepted for compatibility (1 to 60); runs stop with the control's grace period"}
+	qFormat   = qparam{"format", "string", "json (the default) or html: one self-contained page with inline SVG charts, no scripts, to attach to a ticket"}
+	qBaseline = qparam{"baseline", "string", "the target the others are compared with (default: the first)"}
 )
 
 // routeTable lists every endpoint.
@@ -69,6 +74,7 @@ func (s *Server) routeTable() []route {
 	rt = append(rt, s.presetRoutes()...)
 	rt = append(rt, s.funnelRoutes()...)
 	rt = append(rt, s.setRoutes(upload)...)
+	rt = append(rt, s.scenarioRoutes()...)
 	rt = append(rt, s.runRoutes()...)
 	return append(rt, s.legacyRoutes()...)
 }
@@ -136,6 +142,8 @@ func (s *Server) runRoutes() []route {
 		{post, "/api/runs/:id/stop", s.stopRun, long, op{tag: "runs", summary: "Stop a run", resp: runs.View{}}},
 		{post, "/api/runs/:id/restart", s.restartRun, long, op{tag: "runs", summary: "Stop if active, then start a new run with the same config", resp: runs.View{}, status: http.StatusCreated}},
 		{get, "/api/runs/:id/logs", s.runLogs, routeFlags{followable: true}, op{tag: "runs", summary: "Last log lines, or a live stream with ?follow=1", resp: LogsResponse{}, query: []qparam{qTail, qFollow, qFilter}}},
+		{get, "/api/runs/:id/report", s.runReport, routeFlags{}, op{tag: "runs", summary: "Compare the run's targets: throughput, latency over time, errors, sustained rates, report timings, verdicts (JSON, or a self-contained HTML page with ?format=html)",
+			resp: compare.Report{}, altMedia: mediaHTML, query: []qparam{qFormat, qBaseline}}},
 		{get, "/api/runs/:id/events", s.runEvents, routeFlags{stream: true}, op{tag: "runs", summary: "Server-Sent Events of the run's reports (stats, day, progress, summary, error, end)", resp: "", respMedia: mediaSSE}},
 	}
 }

@@ -24,7 +24,10 @@ type RunRequest struct {
 	Loaders    int            `json:"loaders" validate:"loaders"`
 	URLSetID   *int64         `json:"url_set_id,omitempty"`
 	EventSetID *int64         `json:"event_set_id,omitempty"`
-	ResumeOf   string         `json:"resume_of,omitempty" validate:"max=64"`
+	// ScenarioID passes a stored scenario to the loaders as SCENARIO_FILE; absent: the default
+	// scenario, if one is marked so.
+	ScenarioID *int64 `json:"scenario_id,omitempty"`
+	ResumeOf   string `json:"resume_of,omitempty" validate:"max=64"`
 	// Overrides apply settings over the saved config (config_id) for this run only.
 	Overrides map[string]any `json:"overrides,omitempty"`
 	// Limits bound each loader container (memory, CPUs, processes); absent fields take the defaults.
@@ -78,7 +81,7 @@ func (s *Server) startRun(c echo.Context) error {
 func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest, error) {
 	ctx := c.Request().Context()
 	sr := runs.StartRequest{Name: strings.TrimSpace(req.Name), Mode: req.Mode, Loaders: req.Loaders,
-		URLSetID: req.URLSetID, EventSetID: req.EventSetID, ResumeOf: req.ResumeOf}
+		URLSetID: req.URLSetID, EventSetID: req.EventSetID, ScenarioID: req.ScenarioID, ResumeOf: req.ResumeOf}
 	if req.Limits != nil {
 		sr.Limits = *req.Limits
 	}
@@ -112,7 +115,7 @@ func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest
 		field string
 		id    *int64
 		kind  string
-	}{{"url_set_id", req.URLSetID, store.KindURLs}, {"event_set_id", req.EventSetID, store.KindEvents}} {
+	}{{"url_set_id", req.URLSetID, store.KindURLs}, {"event_set_id", req.EventSetID, store.KindEvents}, {"scenario_id", req.ScenarioID, store.KindScenarios}} {
 		if ref.id == nil {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/trafficinator/trafficinator/control/internal/runs"
+	"github.com/trafficinator/trafficinator/pkg/compare"
 )
 
 // SetRuns makes svc the run service from now on. The control calls it once the Docker Engine
@@ -88,6 +89,14 @@ func (r *runSlot) Events(ctx context.Context, id string) (<-chan runs.Event, err
 		return nil, err
 	}
 	return s.Events(ctx, id)
+}
+
+func (r *runSlot) Report(ctx context.Context, id, baseline string) (*compare.Report, error) {
+	s, err := r.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.Report(ctx, id, baseline)
 }
 
 // Runtime is the run service's, or "" before there is one.

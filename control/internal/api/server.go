@@ -15,6 +15,7 @@ import (
 
 	"github.com/trafficinator/trafficinator/control/internal/runs"
 	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/compare"
 )
 
 // RunService is what the API needs from the run orchestrator (control/internal/runs.Service
@@ -29,6 +30,9 @@ type RunService interface {
 	Delete(ctx context.Context, id string) error
 	Logs(ctx context.Context, id string, tail int, follow bool) (<-chan runs.LogLine, error)
 	Events(ctx context.Context, id string) (<-chan runs.Event, error)
+	// Report compares a run's targets from its stored report records; a baseline that is no
+	// target of the run wraps compare.ErrUnknownBaseline.
+	Report(ctx context.Context, id, baseline string) (*compare.Report, error)
 	Ping(ctx context.Context) error
 	// Runtime says how loaders run: "containers" or "swarm".
 	Runtime() string

@@ -24,6 +24,7 @@ const (
 	funnelsFile     = dataDir + "/funnels.json"
 	urlsFile        = dataDir + "/urls.txt"
 	eventsFile      = dataDir + "/events.json"
+	scenarioFile    = dataDir + "/scenario.yaml"
 	checkpointMark  = "backfill" // every checkpoint file's name starts with it
 	checkpointsDir  = "checkpoints"
 	logsDir         = "logs"

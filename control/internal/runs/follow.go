@@ -83,11 +83,17 @@ func (s *Service) readLogs(r *liveRun, l *loader) int {
 }
 
 // persist saves what a record changed that must survive the control: backfill days at once
-// (they are few), and the summed summary when a loader's summary arrives.
+// (they are few), the records a comparison is built from, and the summed summary when a
+// loader's summary arrives.
 func (s *Service) persist(r *liveRun, got ingested) {
 	if got.day != nil {
 		if err := s.st.UpsertRunDay(r.ctx, r.id, store.DayFromReport(*got.day)); err != nil && r.ctx.Err() == nil {
 			s.log.Warn("saving a backfill day failed", "run", r.id, "date", got.day.Date, "err", err)
+		}
+	}
+	if got.record != nil {
+		if err := s.st.AddRunRecords(r.ctx, r.id, []store.RunRecord{*got.record}); err != nil && r.ctx.Err() == nil {
+			s.log.Warn("saving a report record failed", "run", r.id, "type", got.record.Type, "err", err)
 		}
 	}
 	if got.summary != nil {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trafficinator/trafficinator/control/internal/store"
+	"github.com/trafficinator/trafficinator/pkg/compare"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/report"
 )
@@ -65,6 +67,7 @@ type liveRun struct {
 	carried       map[int]*statsSum             // counters of loaders' earlier processes
 	days          map[dayKey]map[int]report.Day // each loader's last record of each backfill day
 	history       map[int]*answerHistory
+	statsKept     map[int]float64 // elapsed of each loader's last stats record stored for comparisons
 	errs          *ring[report.Error]
 	logs          *ring[LogLine]
 	logSubs       fanout[LogLine]
@@ -81,7 +84,7 @@ func newLiveRun(parent context.Context, id, mode string, n int, cfg config.Confi
 		byIndex: make(map[int]*loader), cur: make(map[int]*process), carried: make(map[int]*statsSum),
 		days: make(map[dayKey]map[int]report.Day),
 		errs: newRing[report.Error](errorRingSize), logs: newRing[LogLine](logRingSize),
-		history: make(map[int]*answerHistory),
+		history: make(map[int]*answerHistory), statsKept: make(map[int]float64),
 	}
 }
 
@@ -144,6 +147,7 @@ func (r *liveRun) loaderByContainer(id string) *loader {
 type ingested struct {
 	day     *report.Day
 	summary *report.Summary // the run's summed summary, when a loader's summary arrived
+	record  *store.RunRecord
 }
 
 // ingest takes one log line of loader l: it is kept in the log ring and passed to log
@@ -168,7 +172,32 @@ func (r *liveRun) ingest(l *loader, stream string, at time.Time, text string) in
 	}
 	typ := recordType(rec)
 	r.eventSubs.publish(Event{Loader: l.index, Type: typ, Record: json.RawMessage(text)})
-	return r.applyLocked(l.index, rec)
+	got := r.applyLocked(l.index, rec)
+	got.record = r.keepLocked(l.index, typ, at, rec, text)
+	return got
+}
+
+// keepLocked returns the record to store for the run's comparison (pkg/compare), or nil: only
+// the types a comparison uses, and stats records thinned out as a run grows long. The choice
+// depends on the records alone, so a log read again picks the same ones.
+func (r *liveRun) keepLocked(index int, typ string, at time.Time, rec any, text string) *store.RunRecord {
+	if !compare.Kept(typ) {
+		return nil
+	}
+	if st, ok := rec.(*report.Stats); ok {
+		last, seen := r.statsKept[index]
+		if !seen {
+			last = -1
+		}
+		if !compare.KeepStats(last, st.Elapsed) {
+			return nil
+		}
+		r.statsKept[index] = st.Elapsed
+	}
+	if t := recordTime(rec); !t.IsZero() {
+		at = t
+	}
+	return &store.RunRecord{Loader: index, Type: typ, Time: at, Record: json.RawMessage(text)}
 }
 
 // recordType is the type of a parsed record.
@@ -184,9 +213,38 @@ func recordType(rec any) string {
 		return report.TypeProgress
 	case *report.Summary:
 		return report.TypeSummary
+	case *report.Step:
+		return report.TypeStep
+	case *report.Threshold:
+		return report.TypeThreshold
+	case *report.Probe:
+		return report.TypeProbe
+	case *report.Verdict:
+		return report.TypeVerdict
 	default:
 		return report.TypeError
 	}
+}
+
+// recordTime is the time a record carries.
+func recordTime(rec any) time.Time {
+	switch v := rec.(type) {
+	case *report.Start:
+		return v.Time
+	case *report.Stats:
+		return v.Time
+	case *report.Summary:
+		return v.Time
+	case *report.Step:
+		return v.Time
+	case *report.Threshold:
+		return v.Time
+	case *report.Probe:
+		return v.Time
+	case *report.Verdict:
+		return v.Time
+	}
+	return time.Time{}
 }
 
 // applyLocked updates the live state with one record of loader index.

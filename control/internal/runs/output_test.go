@@ -212,3 +212,43 @@ func TestContentFilesCopiedIn(t *testing.T) {
 		t.Errorf("an unknown events set: %v, want ErrInvalid", err)
 	}
 }
+
+// TestScenarioCopiedIn: a run with a stored scenario gets it as SCENARIO_FILE; one whose segments do
+// not hold with the run's config is refused with the segment's path under scenario_id.
+func TestScenarioCopiedIn(t *testing.T) {
+	rt := newFakeRuntime()
+	e := newEnv(t, rt, Options{})
+	svc := e.start(t)
+	text := "name: two\nsegments:\n  - {name: a, share: 0.5, devices: [mobile]}\n  - {name: b, share: 0.5, journey: {pageviews_min: 9}}\n"
+	sc, err := e.st.CreateContentSet(t.Context(), store.ContentSet{Kind: store.KindScenarios, Name: "two", Content: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := liveConfig()
+	cfg.PageviewsMax = 10
+	if _, err := svc.Start(t.Context(), StartRequest{Config: cfg, ScenarioID: &sc.ID}); err != nil {
+		t.Fatal(err)
+	}
+	spec := rt.started()[0]
+	found := false
+	for _, f := range spec.Files {
+		found = found || (f.Path == "/data/scenario.yaml" && string(f.Data) == text)
+	}
+	if !found || !slices.Contains(spec.Env, "SCENARIO_FILE=/data/scenario.yaml") {
+		t.Errorf("files %v, env %v", spec.Files, spec.Env)
+	}
+	// With PAGEVIEWS_MAX 6, segment b's 9 pageviews cannot be.
+	_, err = svc.Start(t.Context(), StartRequest{Config: liveConfig(), ScenarioID: &sc.ID})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "scenario_id.segments[1].journey.pageviews_min") {
+		t.Errorf("start with a scenario that does not fit: %v", err)
+	}
+	// Without a scenario chosen and none marked default, no file.
+	if _, err := svc.Start(t.Context(), StartRequest{Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rt.started()[len(rt.started())-1].Files {
+		if f.Path == "/data/scenario.yaml" {
+			t.Error("a scenario was copied in though none was chosen")
+		}
+	}
+}

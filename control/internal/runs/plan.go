@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/trafficinator/trafficinator/control/internal/store"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
+	"github.com/trafficinator/trafficinator/pkg/scenario"
 )
 
 // Loaders per run: a live run may be split over at most MaxLoaders containers; a request that
@@ -78,6 +80,12 @@ func (s *Service) plan(ctx context.Context, req StartRequest) (plan, error) {
 	// backfill must exit rather than idle (or its run never ends), and the checkpoint lives
 	// where the control copies it from and back to, or on a swarm on the volumes of its shards.
 	p.cfg.ShardIndex, p.cfg.ShardCount = 0, p.loaders
+	if p.loaders > 1 && p.cfg.Seed == nil {
+		// The loaders of one run compute one schedule: Poisson gaps and random spikes are drawn
+		// from the seed, so they must share it.
+		seed := int64(mathrand.Uint64() >> 1)
+		p.cfg.Seed = &seed
+	}
 	p.cfg.AutoStart, p.cfg.BackfillRunOnce, p.cfg.BackfillStateFile = true, false, stateFile
 	if onSwarm && p.mode == ModeBackfill {
 		// The swarm's nodes as they are now: a backfill's safety depends on them.
@@ -239,7 +247,7 @@ func (s *Service) checkNothingSent(ctx context.Context, runID string) error {
 // sets as files copied into each loader under /data, and points the config at them. A setting
 // without content stays empty, so the loader uses its built-in defaults.
 func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, probs *config.Problems) error {
-	p.cfg.FunnelsFile, p.cfg.URLsFile, p.cfg.EventsFile = "", "", ""
+	p.cfg.FunnelsFile, p.cfg.URLsFile, p.cfg.EventsFile, p.cfg.ScenarioFile = "", "", "", ""
 	stored, err := s.st.ListFunnels(ctx, true)
 	if err != nil {
 		return fmt.Errorf("start run: %w", err)
@@ -270,6 +278,7 @@ func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, p
 	}{
 		{store.KindURLs, "url_set_id", urlsFile, req.URLSetID, &p.cfg.URLsFile},
 		{store.KindEvents, "event_set_id", eventsFile, req.EventSetID, &p.cfg.EventsFile},
+		{store.KindScenarios, "scenario_id", scenarioFile, req.ScenarioID, &p.cfg.ScenarioFile},
 	}
 	for _, c := range sets {
 		text, ok, err := s.contentSet(ctx, c.kind, c.field, c.id, probs)
@@ -280,8 +289,22 @@ func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, p
 			p.files = append(p.files, docker.File{Path: c.path, Data: []byte(text)})
 			*c.setting = c.path
 		}
+		if ok && c.kind == store.KindScenarios {
+			*probs = append(*probs, scenarioProblems(text, p.cfg)...)
+		}
 	}
 	return nil
+}
+
+// scenarioProblems checks a run's scenario against the run's config (the segments' overrides must
+// hold with its settings), under the request field scenario_id.
+func scenarioProblems(text string, cfg config.Config) config.Problems {
+	sc, ps := scenario.Parse([]byte(text), "")
+	if sc != nil {
+		_, cps := sc.Compile(cfg, "")
+		ps = append(ps, cps...)
+	}
+	return ps.Under("scenario_id")
 }
 
 // contentSet returns the content of the chosen set, or of the kind's default set; ok is false

@@ -43,6 +43,12 @@ func TestStartLiveRunSumsLoaders(t *testing.T) {
 		if slices.ContainsFunc(spec.Env, func(kv string) bool { return strings.HasPrefix(kv, "SHARD_INDEX=") }) {
 			t.Errorf("loader %d: env sets SHARD_INDEX", i)
 		}
+		// The shards share one seed (Poisson gaps and random spikes come from it), chosen by the
+		// control when the config has none.
+		seed := slices.IndexFunc(spec.Env, func(kv string) bool { return strings.HasPrefix(kv, "SEED=") })
+		if seed < 0 || spec.Env[seed] != seedOf(rt.started()[0].Env) {
+			t.Errorf("loader %d: seed %v, want loader 0's %q", i, seed, seedOf(rt.started()[0].Env))
+		}
 		if spec.Kind != docker.KindLive || spec.RestartOnFailure != DefaultRestartRetries || spec.Image != "loader:test" ||
 			spec.Network != "host" || spec.StopTimeout != 12*time.Second || spec.Index != i {
 			t.Errorf("loader %d: spec kind %q restart %d image %q network %q stop %v index %d", i, spec.Kind,
@@ -325,4 +331,14 @@ func TestFailedLoaderStopsTheOthers(t *testing.T) {
 	if !rt.wasStopped(first) || !strings.HasPrefix(v.Error, "loader 1 exited with code 1") {
 		t.Errorf("loader 0 stopped: %v; error %q, want loader 1's failure", rt.wasStopped(first), v.Error)
 	}
+}
+
+// seedOf is the SEED=… entry of an environment, or "".
+func seedOf(env []string) string {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "SEED=") {
+			return kv
+		}
+	}
+	return ""
 }

@@ -10,8 +10,9 @@ import (
 
 // Content set kinds.
 const (
-	KindURLs   = "urls"   // a URL list (one URL, optional title, per line)
-	KindEvents = "events" // an events definition (JSON)
+	KindURLs      = "urls"      // a URL list (one URL, optional title, per line)
+	KindEvents    = "events"    // an events definition (JSON)
+	KindScenarios = "scenarios" // a scenario of audience segments (YAML or JSON, pkg/scenario)
 )
 
 // ContentSet is a user-edited URL list or events definition. The control validates Content (pkg/content)
@@ -43,8 +44,8 @@ func (r contentSetRow) set() ContentSet {
 }
 
 func checkContentSet(cs ContentSet) error {
-	if cs.Kind != KindURLs && cs.Kind != KindEvents {
-		return fmt.Errorf("%w: content set kind %q (want %q or %q)", ErrInvalid, cs.Kind, KindURLs, KindEvents)
+	if cs.Kind != KindURLs && cs.Kind != KindEvents && cs.Kind != KindScenarios {
+		return fmt.Errorf("%w: content set kind %q (want %q, %q or %q)", ErrInvalid, cs.Kind, KindURLs, KindEvents, KindScenarios)
 	}
 	return checkName(cs.Kind+" set", cs.Name)
 }

@@ -119,6 +119,8 @@ func TestMigrateFromPreviousVersion(t *testing.T) {
 		{2, `SELECT limits_json FROM runs`},
 		// Before runs recorded their loaders' placement on a swarm.
 		{3, `SELECT placement_json FROM runs`},
+		// Before runs kept their report records for comparisons.
+		{4, `SELECT 1 FROM run_records`},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint("from ", tt.version), func(t *testing.T) {
@@ -159,6 +161,9 @@ func TestMigrateFromPreviousVersion(t *testing.T) {
 			days, err := s.ListRunDays(ctx, r.ID)
 			if err != nil || len(days) != 1 {
 				t.Fatalf("ListRunDays = %v, %v", days, err)
+			}
+			if recs, err := s.ListRunRecords(ctx, r.ID); err != nil || len(recs) != 0 {
+				t.Fatalf("ListRunRecords on migrated database = %v, %v", recs, err)
 			}
 		})
 	}

@@ -26,6 +26,7 @@ const apiKey = "webtest-key-" + "6f1c2a9e4b7d"
 type control struct {
 	url string
 	svc *runs.Service
+	st  *store.Store
 }
 
 // startControl starts the control on a loopback port; everything is closed when the test ends.
@@ -54,7 +55,7 @@ func startControl(t *testing.T, rt *docker.Runtime, loaderImage string) control 
 		srv.CloseStreams() // event streams never end by themselves while a run is active
 		ts.Close()
 	})
-	return control{url: ts.URL, svc: svc}
+	return control{url: ts.URL, svc: svc, st: st}
 }
 
 // eventually polls cond (bounded by timeout) and fails the test when it never holds.

@@ -29,9 +29,6 @@ func takeScreenshots(t *testing.T, f *uiFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	live := startRunAPI(t, f.ctl.url, map[string]any{"config_id": 1, "mode": "live", "name": "baseline, 60 visits/s"})
 	t.Cleanup(func() { postAPI(t, f.ctl.url+"/api/runs/"+live+"/stop", nil) })
 	shots := []shot{
@@ -49,42 +46,72 @@ func takeScreenshots(t *testing.T, f *uiFixture) {
 			"URL sets with validation, upload and the structure preview."},
 		{"events", "Events", "id=builtin", `document.querySelector('#event-count') !== null`,
 			"Event sets as JSON with validation and per-category counts."},
+		{"scenarios", "Scenarios", "id=builtin", `document.querySelectorAll('#scenario-segments tbody tr').length === 4`,
+			"Scenario files of audience segments with validation and a preview of one simulated day."},
 		{"logs", "Logs", "run=" + live + "&reports=1", `document.querySelectorAll('#log-view .log-line').length > 5`,
 			"Live logs over SSE with level filter, search, pause, copy and download."},
 	}
+	cmp := seedCapacityRun(t, f.ctl.st, "old vs new Matomo")
+	shots = append(shots, compareShot(cmp))
 	for _, theme := range []string{"light", "dark"} {
-		f.p.do("color scheme "+theme, chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: theme}}})
-			return chromedp.Void{}, err
-		}))
+		setScheme(f.p, theme)
 		for _, s := range shots {
 			f.p.open(fmt.Sprintf("%s/ui/#/%s?%s", f.ctl.url, s.tab, s.params))
 			f.p.waitForLong(s.tab+" to be ready", s.ready, 60*time.Second)
-			f.p.waitFor("the page to settle", `document.fonts.status === 'loaded' && !document.querySelector('[aria-busy="true"]')`)
-			f.p.eval("scroll to the top", `(() => { window.scrollTo(0, 0); document.querySelectorAll('.toast').forEach((t) => t.remove()); return true })()`)
-			f.p.do("move the mouse away", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1279, 799)) // no hover state
-			png := screenshot(t, f.p)
-			name := filepath.Join(dir, s.tab+"-"+theme+".png")
-			if err := os.WriteFile(name, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			settle(f.p)
+			writeShot(t, f.p, s.tab+"-"+theme+".png", false)
 			f.p.noConsoleErrors("screenshot of " + s.tab + " " + theme)
 		}
 	}
 	writeIndex(t, dir, shots)
 }
 
-// screenshot captures the 1280×800 viewport.
-func screenshot(t *testing.T, p *page) []byte {
+// compareShot is the Compare view of a (seeded) capacity search.
+func compareShot(runID string) shot {
+	return shot{"compare", "Compare", "run=" + runID, `document.querySelectorAll('#chart-sustained rect.bar').length > 0`,
+		"A run's targets side by side: verdicts with their size, figures, charts per target, JSON and HTML export."}
+}
+
+// setScheme makes the page follow a light or a dark system theme.
+func setScheme(p *page, theme string) {
+	p.do("color scheme "+theme, chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: theme}}})
+		return chromedp.Void{}, err
+	}))
+}
+
+// settle waits for fonts and busy buttons, scrolls to the top, removes toasts and moves the mouse
+// away (no hover state).
+func settle(p *page) {
+	p.waitFor("the page to settle", `document.fonts.status === 'loaded' && !document.querySelector('[aria-busy="true"]')`)
+	p.eval("scroll to the top", `(() => { window.scrollTo(0, 0); document.querySelectorAll('.toast').forEach((t) => t.remove()); return true })()`)
+	p.do("move the mouse away", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1279, 799))
+}
+
+// writeShot writes a PNG of the 1280×800 viewport (or of the whole page) into -screenshots.
+func writeShot(t *testing.T, p *page, name string, full bool) {
 	t.Helper()
+	dir, err := filepath.Abs(*screenshotsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	capture := chromedp.CaptureScreenshot()
+	if full {
+		capture = chromedp.FullScreenshot(100) // quality 100: PNG, not JPEG
+	}
+	png, err := chromedp.Run(ctx, capture)
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	return png
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // writeIndex writes docs/screenshots/README.md.

@@ -13,11 +13,12 @@ import (
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/report"
+	"github.com/trafficinator/trafficinator/pkg/scenario"
 )
 
 // runBackfill runs the exactly-once backfill engine; its seed comes from BACKFILL_SEED, SEED, or the
 // state file of the backfill it resumes.
-func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, set *meter.Set, out *report.Writer, log *slog.Logger) int {
+func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, segs []scenario.Compiled, set *meter.Set, out *report.Writer, log *slog.Logger) int {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(backfill.GCPercent)
 	}
@@ -31,7 +32,7 @@ func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, s
 		return exitFailure
 	}
 	sum, err := backfill.Run(ctx, cfg, backfill.Deps{Deps: engines.Deps{Clients: engineClients(clients), Out: out, Log: log, Meter: set},
-		Catalog: cat, Funnels: enabledFunnels(cat), Events: &cat.Events})
+		Catalog: cat, Funnels: enabledFunnels(cat), Events: &cat.Events, Scenario: segs})
 	switch {
 	case errors.Is(err, backfill.ErrStateMismatch):
 		log.Error("backfill refused", "error", err.Error())

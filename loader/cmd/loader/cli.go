@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/trafficinator/trafficinator/pkg/config"
+	"github.com/trafficinator/trafficinator/pkg/scenario"
 	"github.com/trafficinator/trafficinator/pkg/version"
 )
 
@@ -75,6 +76,10 @@ func loadConfig(envFile string, lookup func(string) (string, bool), stderr io.Wr
 	cfg, ps := config.Check(config.Env(lookup))
 	probs = append(probs, ps...)
 	probs = append(probs, cfg.ReadTokenFiles()...) // the loader alone reads the files a config names
+	if cfg.ScenarioFile != "" && probs.Err() == nil {
+		_, _, sp := scenario.Load(cfg.ScenarioFile, cfg)
+		probs = append(probs, sp...)
+	}
 	printProblems(stderr, probs)
 	return cfg, probs.Err() == nil
 }

@@ -13,9 +13,11 @@ import (
 	"github.com/trafficinator/trafficinator/loader/internal/metrics"
 	"github.com/trafficinator/trafficinator/loader/internal/shutdown"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
+	"github.com/trafficinator/trafficinator/pkg/compare"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
 	"github.com/trafficinator/trafficinator/pkg/report"
+	"github.com/trafficinator/trafficinator/pkg/scenario"
 	"github.com/trafficinator/trafficinator/pkg/version"
 )
 
@@ -23,6 +25,11 @@ import (
 func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int {
 	log := newLogger(stderr, cfg.LogLevel)
 	defer announceStops(ctx, cfg, log)()
+	var rec *compare.Recorder
+	if comparable(cfg) {
+		rec = &compare.Recorder{}
+		stdout = io.MultiWriter(stdout, rec)
+	}
 	out := report.NewWriter(stdout)
 	if err := waitForStart(ctx, cfg, log); err != nil {
 		return exitOK // stopped before starting
@@ -32,12 +39,54 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 	if probs.Err() != nil {
 		return exitInvalid
 	}
+	segs, ok := loadScenario(cfg, cat, stderr)
+	if !ok {
+		return exitInvalid
+	}
 	set := meter.NewSet(targetNames(cfg))
 	serveMetrics(ctx, cfg, set, log)
 	if cfg.BackfillEnabled {
-		return runBackfill(ctx, cfg, cat, set, out, log)
+		return runBackfill(ctx, cfg, cat, segs, set, out, log)
 	}
-	return runLive(ctx, cfg, cat, runSeed(cfg), set, out, log)
+	code := runLive(ctx, cfg, cat, segs, runSeed(cfg), set, out, log)
+	if rec != nil {
+		logComparison(rec, log)
+	}
+	return code
+}
+
+// comparable reports whether a live run's end is worth a comparison: several targets (mirror
+// mode sends them the same visits), a capacity search or report timings.
+func comparable(cfg config.Config) bool {
+	return !cfg.BackfillEnabled && (len(cfg.EnabledTargets()) > 1 || cfg.Capacity.Enabled() || cfg.Probe.Enabled)
+}
+
+// logComparison logs the run's comparison (pkg/compare, the one the control's Compare view
+// shows): the headline, each target's capacity, each verdict with its size, the report timings.
+func logComparison(rec *compare.Recorder, log *slog.Logger) {
+	rep, err := compare.Build(rec.Records(), compare.Options{})
+	if err != nil {
+		log.Warn("no comparison", "error", err.Error())
+		return
+	}
+	for _, l := range compare.Lines(rep) {
+		log.Info("comparison: " + l)
+	}
+}
+
+// loadScenario reads SCENARIO_FILE, when set, and checks it against the catalogue (its countries,
+// site sections and funnels), printing every problem.
+func loadScenario(cfg config.Config, cat *catalog.Catalog, stderr io.Writer) ([]scenario.Compiled, bool) {
+	if cfg.ScenarioFile == "" {
+		return nil, true
+	}
+	_, segs, ps := scenario.Load(cfg.ScenarioFile, cfg)
+	if ps.Err() == nil {
+		_, cps := visit.NewScenario(segs, cat, enabledFunnels(cat), 0, nil, &cat.Events, cfg.ScenarioFile)
+		ps = append(ps, cps...)
+	}
+	printProblems(stderr, ps)
+	return segs, ps.Err() == nil
 }
 
 // announceStops logs the stops as they come (see package shutdown), so that a user who pressed
@@ -64,7 +113,7 @@ func serveMetrics(ctx context.Context, cfg config.Config, set *meter.Set, log *s
 }
 
 // runLive runs live load until its end or a signal.
-func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed int64, set *meter.Set, out *report.Writer, log *slog.Logger) int {
+func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, segs []scenario.Compiled, seed int64, set *meter.Set, out *report.Writer, log *slog.Logger) int {
 	clients, err := newClients(cfg, false)
 	if err != nil {
 		log.Error("cannot set up targets", "error", err.Error())
@@ -74,15 +123,28 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed 
 		return exitFailure
 	}
 	model := visit.New(cfg, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events)
+	if len(segs) > 0 {
+		model, _ = visit.NewScenario(segs, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events, cfg.ScenarioFile)
+	}
+	prb, err := newProbe(cfg, time.Now(), out, log, set)
+	if err != nil {
+		log.Error("cannot set up the report probe", "error", err.Error())
+		return exitInvalid
+	}
 	eng, err := live.NewEngine(cfg, live.Deps{Deps: engines.Deps{Clients: engineClients(clients), Out: out, Log: log, Meter: set},
-		Model: model, Seed: seed})
+		Model: model, Seed: seed, Probe: prb})
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		return exitFailure
 	}
+	rate := cfg.VisitsPerDay
+	if cfg.Capacity.Enabled() {
+		rate = 0 // the search sets it step by step
+	}
 	_ = out.Write(report.TypeStart, &report.Start{Mode: "live", Version: version.Version, Targets: targetNames(cfg),
-		TargetMode: cfg.TargetMode, VisitsPerDay: cfg.VisitsPerDay, Seed: seed, ShardIndex: cfg.ShardIndex, ShardCount: cfg.ShardCount})
-	log.Info("live load started", "visits_per_day", cfg.VisitsPerDay, "targets", len(clients), "seed", seed, "catalog", cat.Describe())
+		TargetMode: cfg.TargetMode, VisitsPerDay: rate, Seed: seed, ShardIndex: cfg.ShardIndex, ShardCount: cfg.ShardCount,
+		Search: searchOf(cfg), Probe: prb != nil})
+	log.Info("live load started", "visits_per_day", rate, "capacity_search", searchOf(cfg), "targets", len(clients), "seed", seed, "catalog", cat.Describe())
 	sum, err := eng.Run(ctx)
 	if err != nil {
 		log.Error("live load failed", "error", err.Error())
@@ -101,7 +163,8 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, seed 
 func liveReturnRange(cfg config.Config) visit.ReturnRange {
 	gapTime := 2*cfg.LongestVisit() + 30*time.Minute +
 		time.Duration(float64(cfg.PageviewsMax)*cfg.PauseMax*float64(time.Second))
-	gap := uint64(cfg.VisitsPerDay*gapTime.Seconds()/86400) + 1
+	rate := max(cfg.VisitsPerDay, cfg.Capacity.TopRate()) // a capacity search may go far above TARGET_VISITS_PER_DAY
+	gap := uint64(rate*gapTime.Seconds()/86400) + 1
 	pool := uint64(cfg.VisitorPoolSize)
 	return func(seq uint64) (uint64, uint64) {
 		if seq < gap {

@@ -11,6 +11,8 @@
 //	matomo-sink -addr 127.0.0.1:8089 -sites 1,2 -token T [-timezone Europe/Stockholm]
 //	            [-latency 0] [-latency-tail-alpha 0] [-latency-max 0] [-error-rate 0]
 //	            [-deadlock-rate 0] [-late-rate 0] [-late-delay 0] [-seed 1] [-queued]
+//	            [-capacity 0] [-base-latency 5ms] [-latency-growth 100] [-overload-latency-max 30s]
+//	            [-errors-above 0] [-api-latency Method=duration,...]
 //	matomo-sink -healthcheck [-addr 127.0.0.1:8089]   probe a running sink (the image's HEALTHCHECK)
 //
 // The token may come from the SINK_TOKEN environment variable instead of the command line, where
@@ -20,6 +22,10 @@
 // loses the head of a bulk, records its tail and answers 500; -late-rate processes a request
 // -late-delay later even when its client gave up; -latency-tail-alpha makes -latency heavy-tailed
 // (Pareto), capped at -latency-max. Faults are drawn from -seed, so a run can be replayed.
+//
+// The load flags make it a Matomo of limited capacity, for capacity searches: past -capacity
+// tracking hits per second the latency grows, past -errors-above the excess is answered 503, and
+// -api-latency slows Reporting API answers per method (more so past -capacity).
 package main
 
 import (
@@ -66,6 +72,8 @@ type config struct {
 	timezone string
 	faults   matomotest.Faults
 	queued   bool
+	load     matomotest.Load
+	apiDelay map[string]time.Duration
 }
 
 // parseArgs reads flags, taking the token from SINK_TOKEN when -token is not given.
@@ -78,6 +86,9 @@ func parseArgs(args []string, getenv func(string) string, out io.Writer) (config
 	fs.StringVar(&c.token, "token", "", "the valid token_auth (default $SINK_TOKEN)")
 	fs.StringVar(&c.timezone, "timezone", "UTC", "IANA timezone of every site")
 	addFaultFlags(fs, &c.faults)
+	addLoadFlags(fs, &c.load)
+	apiLatency := fs.String("api-latency", "", "Reporting API answer delays: comma-separated Method=duration, e.g. "+
+		"VisitsSummary.get=2s,*=100ms (* is every other method); multiplied by the tracking load past -capacity")
 	fs.BoolVar(&c.queued, "queued", false, "behave like Matomo with QueuedTracking (bulk replies 204)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -98,7 +109,58 @@ func parseArgs(args []string, getenv func(string) string, out io.Writer) (config
 	if _, err := time.LoadLocation(c.timezone); err != nil {
 		return c, fmt.Errorf("-timezone: %w", err)
 	}
+	delays, err := parseAPILatency(*apiLatency)
+	if err != nil {
+		return c, err
+	}
+	c.apiDelay = delays
+	if err := checkLoad(c.load); err != nil {
+		return c, err
+	}
 	return c, checkFaults(c.faults)
+}
+
+// addLoadFlags declares the flags of the load model: a capacity past which tracking slows down,
+// and a rate past which it fails.
+func addLoadFlags(fs *flag.FlagSet, l *matomotest.Load) {
+	fs.Float64Var(&l.Capacity, "capacity", 0, "tracking hits per second handled at -base-latency; past it the latency grows (0: no limit)")
+	fs.DurationVar(&l.BaseLatency, "base-latency", 5*time.Millisecond, "latency of a tracking request up to -capacity")
+	fs.Float64Var(&l.Growth, "latency-growth", 100, "past -capacity, a request takes base-latency x (1 + growth x overload share)")
+	fs.DurationVar(&l.MaxLatency, "overload-latency-max", 30*time.Second, "cap of the latency past -capacity")
+	fs.Float64Var(&l.ErrorsAbove, "errors-above", 0, "tracking hits per second past which the excess is answered 503 (0: never)")
+}
+
+// checkLoad refuses negative load settings, and an error rate below the capacity.
+func checkLoad(l matomotest.Load) error {
+	switch {
+	case l.Capacity < 0 || l.ErrorsAbove < 0 || l.Growth < 0:
+		return fmt.Errorf("-capacity, -errors-above and -latency-growth must not be negative")
+	case l.BaseLatency < 0 || l.MaxLatency < 0:
+		return fmt.Errorf("-base-latency and -overload-latency-max must not be negative")
+	case l.ErrorsAbove > 0 && l.Capacity == 0:
+		return fmt.Errorf("-errors-above needs -capacity")
+	case l.ErrorsAbove > 0 && l.ErrorsAbove < l.Capacity:
+		return fmt.Errorf("-errors-above (%v) is below -capacity (%v)", l.ErrorsAbove, l.Capacity)
+	}
+	return nil
+}
+
+// parseAPILatency reads -api-latency.
+func parseAPILatency(s string) (map[string]time.Duration, error) {
+	out := map[string]time.Duration{}
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		method, dur, ok := strings.Cut(part, "=")
+		d, err := time.ParseDuration(strings.TrimSpace(dur))
+		if !ok || err != nil || d < 0 || strings.TrimSpace(method) == "" {
+			return nil, fmt.Errorf("-api-latency: %q is not Method=duration", part)
+		}
+		out[strings.TrimSpace(method)] = d
+	}
+	return out, nil
 }
 
 // addFaultFlags declares the flags of the injected faults.
@@ -156,7 +218,7 @@ func (c config) options() matomotest.Options {
 	}
 	return matomotest.Options{
 		Sites: c.sites, Token: c.token, SiteInfo: info, QueuedTracking: c.queued,
-		Faults: c.faults,
+		Faults: c.faults, Load: c.load, APILatency: c.apiDelay,
 	}
 }
 

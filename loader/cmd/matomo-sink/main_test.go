@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -185,6 +186,13 @@ func TestParseArgs(t *testing.T) {
 			"-latency-max", "1s", "-error-rate", "0.1", "-deadlock-rate", "0.2", "-late-rate", "0.3",
 			"-late-delay", "2s", "-seed", "7"}, "", "from-env"},
 		{"stray arguments are refused", []string{"extra"}, "unexpected", ""},
+		{"a capacity and an error rate above it are accepted", []string{"-capacity", "100", "-errors-above", "150",
+			"-base-latency", "2ms", "-latency-growth", "50", "-api-latency", "VisitsSummary.get=2s, *=10ms"}, "", "from-env"},
+		{"a negative capacity is refused", []string{"-capacity", "-1"}, "-capacity", ""},
+		{"errors below the capacity are refused", []string{"-capacity", "100", "-errors-above", "50"}, "below -capacity", ""},
+		{"errors without a capacity are refused", []string{"-errors-above", "50"}, "needs -capacity", ""},
+		{"an API latency that is not Method=duration is refused", []string{"-api-latency", "VisitsSummary.get:2s"}, "-api-latency", ""},
+		{"a negative API latency is refused", []string{"-api-latency", "*=-1s"}, "-api-latency", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,6 +204,12 @@ func TestParseArgs(t *testing.T) {
 				t.Fatalf("error %v, want one about %s", err, tc.wantErr)
 			case tc.wantErr == "" && c.token != tc.token:
 				t.Errorf("token %q, want %q", c.token, tc.token)
+			}
+			if tc.wantErr == "" && slices.Contains(tc.args, "-capacity") {
+				if o := c.options(); o.Load.Capacity != 100 || o.Load.ErrorsAbove != 150 || o.Load.BaseLatency != 2*time.Millisecond ||
+					o.APILatency["VisitsSummary.get"] != 2*time.Second || o.APILatency["*"] != 10*time.Millisecond {
+					t.Errorf("options %+v, %v", o.Load, o.APILatency)
+				}
 			}
 		})
 	}

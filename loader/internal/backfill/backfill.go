@@ -14,6 +14,7 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/content"
 	"github.com/trafficinator/trafficinator/pkg/report"
+	"github.com/trafficinator/trafficinator/pkg/scenario"
 )
 
 // Deps are what Run needs besides the configuration: the dependencies both engines take
@@ -31,6 +32,9 @@ type Deps struct {
 	// Funnels are the enabled funnels, in priority order; Events may override event probabilities.
 	Funnels []content.Funnel
 	Events  *content.EventSet
+	// Scenario is SCENARIO_FILE's segments, compiled (nil: none); its Catalog must then be a
+	// visit.SegmentCatalog.
+	Scenario []scenario.Compiled
 	// Journals opens the journal next to BACKFILL_STATE_FILE; nil means OSJournals.
 	Journals Journals
 }
@@ -176,8 +180,21 @@ func (e *engine) open() error {
 		}
 	}
 	e.plan = s.st.plan()
-	e.plan.init(e.loc, e.cfg.BackfillProfile)
-	e.model = visit.New(e.cfg, e.deps.Catalog, e.deps.Funnels, e.plan.Seed, e.plan.returns, e.deps.Events)
-	e.model.SetPast(e.plan.past)
+	e.plan.init(e.loc, &e.cfg)
+	if len(e.deps.Scenario) == 0 {
+		e.model = visit.New(e.cfg, e.deps.Catalog, e.deps.Funnels, e.plan.Seed, e.plan.returns, e.deps.Events)
+		e.model.SetPast(e.plan.past)
+		return nil
+	}
+	cat, ok := e.deps.Catalog.(visit.SegmentCatalog)
+	if !ok {
+		return fmt.Errorf("%w: a scenario needs a catalogue that can filter (visit.SegmentCatalog)", engines.ErrDeps)
+	}
+	m, ps := visit.NewScenario(e.deps.Scenario, cat, e.deps.Funnels, e.plan.Seed, e.plan.returns, e.deps.Events, e.cfg.ScenarioFile)
+	if err := ps.Err(); err != nil {
+		return fmt.Errorf("scenario: %w", err)
+	}
+	m.SetPast(e.plan.past)
+	e.model = m
 	return nil
 }

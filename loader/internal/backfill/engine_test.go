@@ -296,7 +296,7 @@ func TestTodayOnlyPastHours(t *testing.T) {
 	}
 	today := st.Days[1]
 	p := st.plan()
-	p.init(stockholm(t), cfg.BackfillProfile)
+	p.init(stockholm(t), &cfg)
 	want := int64(math.Round(500 * p.curve(today.Date).Share(st.Cutoff)))
 	if got := visitsByDay(srv, 1)[today.Date]; int64(got) != today.Visits || today.Visits != want {
 		t.Fatalf("today %s: %d visits recorded, %d planned, %d is today's share", today.Date, got, today.Visits, want)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/dayplan"
+	"github.com/trafficinator/trafficinator/pkg/shape"
 )
 
 // Skip reasons of a planned day without visits (report.Day.Skipped).
@@ -41,25 +42,28 @@ type plan struct {
 
 	loc     *time.Location
 	weights [24]float64
+	shape   shape.Shape     // weekly rhythm and spikes: the curve carries the spikes
 	epochs  map[int64]int64 // epoch day → planned visits, for returning visitors
 }
 
 // newPlan fixes the plan of cfg's window as of now. The days and their visits are dayplan's, the
 // arithmetic the control's estimate uses too.
 func newPlan(cfg *config.Config, now time.Time, seed int64) (*plan, error) {
-	dp, err := dayplan.New(cfg, now)
+	dp, err := dayplan.NewSeeded(cfg, now, seed)
 	if err != nil {
 		return nil, fmt.Errorf("backfill window: %w", err)
 	}
 	p := &plan{Days: dp.Days, Seed: seed, Cutoff: dp.Cutoff}
-	p.init(dp.Location, cfg.BackfillProfile)
+	p.init(dp.Location, cfg)
 	return p, nil
 }
 
-// init sets what a stored plan does not hold: the time zone and the hour weights.
-func (p *plan) init(loc *time.Location, profile string) {
+// init sets what a stored plan does not hold: the time zone, the hour weights and the shape (its
+// random spikes drawn from the plan's seed, so a resumed plan places visits as the first run did).
+func (p *plan) init(loc *time.Location, cfg *config.Config) {
 	p.loc = loc
-	p.weights = dayplan.HourWeights(profile)
+	p.weights = dayplan.HourWeights(cfg.BackfillProfile)
+	p.shape = dayplan.Shape(cfg, p.Seed, loc)
 	p.index()
 }
 
@@ -96,7 +100,7 @@ func (p *plan) limit(date string) time.Time {
 // curve is the day's profile curve.
 func (p *plan) curve(date string) *dayCurve {
 	start, end := p.bounds(date)
-	return dayplan.NewCurve(start, end, p.loc, &p.weights)
+	return dayplan.NewShapedCurve(start, end, p.loc, &p.weights, p.shape)
 }
 
 // returns is the visit model's ReturnRange: visit i of day D may be made by the visitor of visit i

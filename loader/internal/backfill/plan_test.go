@@ -253,7 +253,7 @@ func TestReturningVisitorsOncePerDay(t *testing.T) {
 // planEngine is an engine with a plan and a model but no state or targets: enough to build visits.
 func planEngine(t *testing.T, c config.Config, p *plan) *engine {
 	t.Helper()
-	p.init(p.loc, c.BackfillProfile)
+	p.init(p.loc, &c)
 	e := &engine{cfg: c, plan: p, shardCount: 1, routes: engines.NewRoutes(c)}
 	e.model = visit.New(c, visittest.NewCatalog(), nil, p.Seed, p.returns, nil)
 	e.model.SetPast(p.past)

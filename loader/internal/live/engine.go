@@ -7,13 +7,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trafficinator/trafficinator/loader/internal/capacity"
 	"github.com/trafficinator/trafficinator/loader/internal/engines"
 	"github.com/trafficinator/trafficinator/loader/internal/meter"
 	"github.com/trafficinator/trafficinator/loader/internal/pace"
+	"github.com/trafficinator/trafficinator/loader/internal/probe"
 	"github.com/trafficinator/trafficinator/loader/internal/visit"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 	"github.com/trafficinator/trafficinator/pkg/report"
+	"github.com/trafficinator/trafficinator/pkg/shape"
 )
 
 // Deps are what an Engine works with: the dependencies both engines take (engines.Deps: a client
@@ -24,6 +27,8 @@ type Deps struct {
 	Model *visit.Model
 	// Seed is the run's seed (for the Poisson pacer).
 	Seed int64
+	// Probe, when set, times Reporting API calls during the load and after it (PROBE_ENABLED).
+	Probe *probe.Probe
 }
 
 // Engine runs live load: it starts visits on the pacer's schedule, sends each whole visit to one
@@ -37,6 +42,9 @@ type Engine struct {
 	pacer   pace.Pacer
 	sched   *Scheduler
 	start   time.Time
+	// ramp and search are set in a capacity search (CAPACITY_SEARCH): the search sets the rate.
+	ramp   *pace.Ramp
+	search *capacity.Search
 }
 
 // NewEngine checks that cfg and deps fit together and builds the schedule.
@@ -58,7 +66,10 @@ func NewEngine(cfg config.Config, deps Deps) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("live: %w", err)
 	}
-	e.pacer = buildPacer(cfg, e.start, loc, deps.Seed)
+	if err := e.setUpSearch(); err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	e.pacer = buildPacer(cfg, e.start, loc, deps.Seed, e.ramp)
 	sched, err := New(Config{
 		Pacer: e.pacer, Concurrency: cfg.Concurrency, Clock: deps.Clock, Start: e.start,
 		MaxTotal: uint64(cfg.MaxTotalVisits), MaxPerDay: uint64(cfg.MaxVisitsPerDay), Location: loc,
@@ -88,11 +99,25 @@ func graceOf(cfg config.Config) time.Duration {
 	return cfg.ShutdownGrace
 }
 
-// buildPacer turns TRAFFIC_PROFILE, INTER_ARRIVAL and the shard settings into the pacer.
-func buildPacer(cfg config.Config, start time.Time, loc *time.Location, seed int64) pace.Pacer {
+// buildPacer turns TRAFFIC_PROFILE, the weekly rhythm and spikes (package shape), INTER_ARRIVAL and
+// the shard settings into the pacer; a capacity search's ramp replaces the profile and the shape (a
+// search measures its own steps, which a weekend or a spike would distort). Random spikes are drawn
+// from the run's seed, which every shard shares.
+func buildPacer(cfg config.Config, start time.Time, loc *time.Location, seed int64, ramp *pace.Ramp) pace.Pacer {
 	var p pace.Pacer = pace.Constant{PerDay: cfg.VisitsPerDay}
-	if cfg.TrafficProfile == config.ProfileDiurnal {
+	switch {
+	case ramp != nil:
+		p = ramp
+	case cfg.TrafficProfile == config.ProfileDiurnal:
 		p = pace.Diurnal{PerDay: cfg.VisitsPerDay, Start: start, Location: loc}
+	}
+	if sh := shape.FromConfig(&cfg, false, seed, loc); ramp == nil && !sh.IsZero() {
+		var curve *[24]float64
+		if cfg.TrafficProfile == config.ProfileDiurnal {
+			c := pace.DefaultCurve()
+			curve = &c
+		}
+		p = pace.NewShaped(cfg.VisitsPerDay, start, loc, curve, sh)
 	}
 	if cfg.InterArrival == config.ArrivalExponential {
 		p = pace.NewPoisson(p, uint64(seed))
@@ -111,11 +136,13 @@ func (e *Engine) Run(ctx context.Context) (report.Summary, error) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); stats.run(statsCtx, e.cfg.StatsInterval) }()
+	side := e.startSide(ctx)
 	res, err := e.sched.Run(ctx)
 	stopStats()
 	wg.Wait()
+	err = errors.Join(err, side.finish(ctx))
 	e.spreadCapped(res.Capped)
-	sum := report.Summary{Mode: "live", Reason: reasonOf(ctx, res.Reason), Seconds: e.deps.Clock.Now().Sub(e.start).Seconds()}
+	sum := report.Summary{Mode: "live", Reason: e.reasonOf(ctx, res.Reason), Seconds: e.deps.Clock.Now().Sub(e.start).Seconds()}
 	sum.Targets, sum.Total = stats.snapshot()
 	for i := range sum.Targets {
 		wholeRun(&sum.Targets[i], res.Elapsed)
@@ -127,17 +154,29 @@ func (e *Engine) Run(ctx context.Context) (report.Summary, error) {
 	return sum, err
 }
 
-func reasonOf(ctx context.Context, r string) string {
-	if r == ReasonCancelled && ctx.Err() != nil {
+func (e *Engine) reasonOf(ctx context.Context, r string) string {
+	switch {
+	case r == ReasonCancelled && ctx.Err() != nil:
 		return "signal"
+	case r == ReasonScheduleEnd && e.search != nil:
+		return ReasonSearchDone
 	}
 	return r
 }
 
-// dropped attributes a dropped visit to the target(s) it would have gone to.
+// dropped attributes a dropped visit to the target(s) it would have gone to, and blames it on
+// the one(s) holding the most visits in flight (see meter.Target.DropsBlamed).
 func (e *Engine) dropped(seq uint64) {
-	for _, t := range e.visitTargets(seq) {
+	ts := e.visitTargets(seq)
+	var most int64 = -1
+	for _, t := range ts {
 		t.m.VisitsDropped.Add(1)
+		most = max(most, t.m.InFlight.Load())
+	}
+	for _, t := range ts {
+		if t.m.InFlight.Load() >= most {
+			t.m.DropsBlamed.Add(1)
+		}
 	}
 }
 

@@ -11,12 +11,13 @@ import (
 // Set is the targets of one run plus the Prometheus collector over them.
 type Set struct {
 	targets []*Target
+	probe   *prometheus.HistogramVec // report latencies of the probe, by target and call
 }
 
 // NewSet returns a Set with one Target per name, in that order (the order of
 // config.EnabledTargets, which the engines index their targets by).
 func NewSet(names []string) *Set {
-	s := &Set{}
+	s := &Set{probe: newProbeVec()}
 	for _, n := range names {
 		s.targets = append(s.targets, newTarget(n))
 	}
@@ -55,8 +56,8 @@ func (s *Set) Names() []string {
 }
 
 // Register registers the Set's metrics with reg: per target (label target) the counters, the
-// gauges, the latency histogram and requests_total by status class (label class). Values are
-// read when scraped.
+// gauges, the latency histogram and requests_total by status class (label class), and the
+// report-timing probe's latencies (labels target, call, outcome). Values are read when scraped.
 func (s *Set) Register(reg prometheus.Registerer) error {
 	if err := reg.Register(collector{s}); err != nil {
 		return fmt.Errorf("meter: register metrics: %w", err)
@@ -79,6 +80,7 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, t := range c.s.targets {
 		t.latency.Describe(ch)
 	}
+	c.s.probe.Describe(ch)
 }
 
 // Collect implements prometheus.Collector.
@@ -95,4 +97,5 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- t.latency
 	}
+	c.s.probe.Collect(ch)
 }

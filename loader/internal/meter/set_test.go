@@ -162,3 +162,44 @@ func TestRegisterTwiceRefused(t *testing.T) {
 		t.Fatal("a second Set with the same target registered on the same registry")
 	}
 }
+
+// The probe's report latencies are served per target, call and outcome.
+func TestCollectorProbe(t *testing.T) {
+	s := NewSet([]string{"a", "b"})
+	reg := prometheus.NewPedanticRegistry()
+	if err := s.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	s.ObserveProbe("a", "VisitsSummary.get day today", 40*time.Millisecond, true)
+	s.ObserveProbe("a", "VisitsSummary.get day today", 3*time.Second, true)
+	s.ObserveProbe("b", "Goals.get range last7", time.Second, false)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]uint64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "trafficinator_report_duration_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			key := ""
+			for _, l := range m.GetLabel() {
+				key += l.GetName() + "=" + l.GetValue() + " "
+			}
+			got[key] = m.GetHistogram().GetSampleCount()
+		}
+	}
+	want := map[string]uint64{
+		"call=VisitsSummary.get day today outcome=ok target=a ": 2,
+		"call=Goals.get range last7 outcome=failed target=b ":   1,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("series %v, want %v", got, want)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s: %d observations, want %d", k, got[k], n)
+		}
+	}
+}

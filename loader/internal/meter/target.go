@@ -44,6 +44,11 @@ type Target struct {
 	// were recorded; batches posted without a usable reply, and such batches settled.
 	VisitsLanded, VisitsMaybeDuplicated, VisitsMaybeMissing atomic.Int64
 	BatchesUncertain, BatchesSettled                        atomic.Int64
+	// DropsBlamed counts the live visits dropped because this target held the most visits in
+	// flight: in mirror mode a visit holds its slot until every target answered, so a drop is the
+	// slowest target's doing, though every target misses the visit (VisitsDropped). A capacity
+	// search judges a target's dropped share by it. Not served on /metrics.
+	DropsBlamed atomic.Int64
 	// Concurrency is the current limit on requests in flight to this target (a gauge); 0 when
 	// no per-target limit applies.
 	Concurrency atomic.Int64
@@ -97,6 +102,15 @@ func classOf(code int) int {
 		return 3
 	}
 	return 4
+}
+
+// StatusCounts returns the requests counted by Status so far, by class, in the order of Classes.
+func (t *Target) StatusCounts() [len(Classes)]int64 {
+	var out [len(Classes)]int64
+	for i := range t.classes {
+		out[i] = t.classes[i].Load()
+	}
+	return out
 }
 
 // Counters returns the target's cumulative counters.

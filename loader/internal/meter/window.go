@@ -26,9 +26,9 @@ const RateWindow = time.Minute
 
 // Interval is what one target did in one interval of a Window.
 type Interval struct {
-	// P50ms and P95ms are latency quantiles of the requests observed in the interval, in
+	// P50ms, P95ms and P99ms are latency quantiles of the requests observed in the interval, in
 	// milliseconds; 0 without any.
-	P50ms, P95ms float64
+	P50ms, P95ms, P99ms float64
 	// StartedPerMin is the visits started over the last RateSpan, per minute: from the Advance
 	// at or just before RateWindow ago (so RateSpan is RateWindow when the intervals divide it,
 	// and less than RateWindow plus one interval otherwise), or from NewWindow while the Window
@@ -67,7 +67,8 @@ func (w *Window) Advance(now time.Time) []Interval {
 	out := make([]Interval, len(w.marks))
 	for i, t := range w.set.targets {
 		cur := t.mark()
-		out[i] = Interval{P50ms: quantileMs(cur, w.marks[i], 0.50), P95ms: quantileMs(cur, w.marks[i], 0.95)}
+		out[i] = Interval{P50ms: quantileMs(cur, w.marks[i], 0.50), P95ms: quantileMs(cur, w.marks[i], 0.95),
+			P99ms: quantileMs(cur, w.marks[i], 0.99)}
 		w.marks[i] = cur
 	}
 	cur := w.sampleOf(now)

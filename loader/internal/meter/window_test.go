@@ -40,13 +40,14 @@ func TestWindowQuantiles(t *testing.T) {
 		obs      []time.Duration
 		p50, p95 float64 // ms
 		tol      float64 // relative
+		p99      float64 // ms
 	}{
-		{"nothing observed: zeros", nil, 0, 0, 0},
-		{"latencies spread over three decades: within 12%", logUniform(10000, time.Millisecond, time.Second), 31.62, 707.9, 0.12},
-		{"latencies spread evenly over 20–40 ms (the top bucket half empty): within 12%", uniform(1000, 20*time.Millisecond, 40*time.Millisecond), 30, 39, 0.12},
-		{"one latency only: exact to its bucket (a factor 1.25)", repeat(100, 10*time.Millisecond), 10, 10, 0.25},
-		{"slow replies: exact to their bucket", repeat(100, 7*time.Second), 7000, 7000, 0.25},
-		{"beyond the last bucket: its bound", repeat(100, 200*time.Second), last, last, 0},
+		{"nothing observed: zeros", nil, 0, 0, 0, 0},
+		{"latencies spread over three decades: within 12%", logUniform(10000, time.Millisecond, time.Second), 31.62, 707.9, 0.12, 933.3},
+		{"latencies spread evenly over 20–40 ms (the top bucket half empty): within 12%", uniform(1000, 20*time.Millisecond, 40*time.Millisecond), 30, 39, 0.12, 39.8},
+		{"one latency only: exact to its bucket (a factor 1.25)", repeat(100, 10*time.Millisecond), 10, 10, 0.25, 10},
+		{"slow replies: exact to their bucket", repeat(100, 7*time.Second), 7000, 7000, 0.25, 7000},
+		{"beyond the last bucket: its bound", repeat(100, 200*time.Second), last, last, 0, last},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -60,7 +61,7 @@ func TestWindowQuantiles(t *testing.T) {
 			for _, q := range []struct {
 				name      string
 				got, want float64
-			}{{"p50", iv.P50ms, c.p50}, {"p95", iv.P95ms, c.p95}} {
+			}{{"p50", iv.P50ms, c.p50}, {"p95", iv.P95ms, c.p95}, {"p99", iv.P99ms, c.p99}} {
 				if math.Abs(q.got-q.want) > c.tol*q.want {
 					t.Errorf("%s = %.2f ms, want %.2f ±%.0f%%", q.name, q.got, q.want, c.tol*100)
 				}

@@ -60,9 +60,35 @@ type DimensionCatalog interface {
 }
 
 // GoalCatalog is a Catalog that knows the goals to convert (GOALS merged with the goals read from
-// the site). Without it the model converts the goals of GOALS.
+// the site). Without it, or when it returns nil, the model converts the goals of GOALS.
 type GoalCatalog interface {
 	Goals() []Goal
+}
+
+// A scenario segment's catalogue passes the campaign, dimension and goal catalogues through.
+
+// Campaigns are the underlying catalogue's, or none.
+func (c *segmentCatalog) Campaigns() []Campaign {
+	if cc, ok := c.SegmentCatalog.(CampaignCatalog); ok {
+		return cc.Campaigns()
+	}
+	return nil
+}
+
+// Dimensions are the underlying catalogue's, or none.
+func (c *segmentCatalog) Dimensions() []Dimension {
+	if dc, ok := c.SegmentCatalog.(DimensionCatalog); ok {
+		return dc.Dimensions()
+	}
+	return nil
+}
+
+// Goals are the underlying catalogue's; nil lets the segment's GOALS decide.
+func (c *segmentCatalog) Goals() []Goal {
+	if gc, ok := c.SegmentCatalog.(GoalCatalog); ok {
+		return gc.Goals()
+	}
+	return nil
 }
 
 // BuiltinCampaigns is the campaign catalogue used when no campaigns file is given: the mix of a

@@ -53,8 +53,9 @@ type Model struct {
 	products []Product
 	journeys []journey
 	withGeo  bool
+	segs     *segmented // a scenario's segments (segment.go); nil without one
 
-	contents   contentTable          // content blocks per site origin, shared by every hit
+	contents   *contentTable         // content blocks per site origin, shared by every hit
 	offsets    [numFamilies]uint64   // where each share family's sequence starts (see share.go)
 	lengths    []config.LengthBucket // VISIT_LENGTHS; nil: uniform VISIT_DURATION_MIN..MAX
 	lengthW    []float64
@@ -89,6 +90,7 @@ func New(cfg config.Config, cat Catalog, funnels []content.Funnel, seed int64, r
 		ItemsMax: cfg.ItemsMax, TaxRate: cfg.TaxRate, ShippingRates: cfg.ShippingRates, Currency: cfg.Currency}
 	m.journeys = builtinJourneys()
 	m.past = defaultPast
+	m.contents = &contentTable{}
 	m.offsets = offsetsFor(seed)
 	m.lengths, _ = config.ParseVisitLengths(cfg.VisitLengths) // validated with the config
 	for _, b := range m.lengths {
@@ -105,7 +107,8 @@ func New(cfg config.Config, cat Catalog, funnels []content.Funnel, seed int64, r
 	}
 	if gc, ok := cat.(GoalCatalog); ok {
 		m.goals = gc.Goals()
-	} else {
+	}
+	if m.goals == nil {
 		gs, _ := config.ParseGoals(cfg.Goals) // validated with the config
 		m.goals = goalsOf(gs)
 	}
@@ -134,13 +137,22 @@ func New(cfg config.Config, cat Catalog, funnels []content.Funnel, seed int64, r
 // SetPast sets where the earlier visits of visitors who came before the window lie (the default:
 // 1 to 20 hours before their visit, which needs no token).
 func (m *Model) SetPast(p PastRange) {
-	if p != nil {
-		m.past = p
+	if p == nil {
+		return
+	}
+	m.past = p
+	if m.segs != nil {
+		for _, sm := range m.segs.models {
+			sm.past = p
+		}
 	}
 }
 
 // Build returns visit seq. It is a pure function of the model and seq.
 func (m *Model) Build(seq uint64) Visit {
+	if m.segs != nil {
+		return m.buildSegment(seq)
+	}
 	if m.isBot(seq) {
 		return m.buildBot(seq)
 	}

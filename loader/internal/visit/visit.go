@@ -61,6 +61,7 @@ type Visit struct {
 	Duration time.Duration // offset of the last hit (the closing ping)
 	Journey  string        // "", a built-in journey's name, or "funnel:<name>"
 	Order    bool          // the visit contains an ecommerce order
+	Segment  string        // the scenario segment the visit belongs to ("" without a scenario)
 	// Past is how many leading hits are the visitor's synthetic earlier visit (negative offsets),
 	// sent first so that Matomo knows a visitor who came before the window.
 	Past int

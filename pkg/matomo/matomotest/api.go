@@ -40,6 +40,10 @@ var apiMethods = map[string]apiMethod{
 	"SitesManager.getSitesIdWithAtLeastViewAccess": apiSiteIDs,
 	"CoreAdminHome.invalidateArchivedReports":      apiInvalidate,
 	"Live.getLastVisitsDetails":                    apiLive,
+	"VisitsSummary.get":                            apiVisitsSummary,
+	"Actions.getPageUrls":                          apiPageURLs,
+	"Referrers.getReferrerType":                    apiReferrerType,
+	"Goals.get":                                    apiGoals,
 }
 
 // serveIndex answers index.php: the Reporting API when module=API, a plain page otherwise.
@@ -74,6 +78,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if acc == accessNone {
 		writeAPI(w, http.StatusUnauthorized, errorBody(msgNoViewAccess))
 		return
+	}
+	if !pause(s.apiDelay(method), r.Context().Done(), s.closed) {
+		return // the client went away while the report was being "archived"
 	}
 	res, aerr := fn(s, st, q, acc)
 	if aerr != nil {

@@ -51,8 +51,8 @@ func TestReportingAPI(t *testing.T) {
 			url.Values{"idSites": {"7"}, "dates": {"2026-01-01"}}, testToken, 200, `~"result":"error"`},
 		{"invalidation of a bad date fails", "CoreAdminHome.invalidateArchivedReports",
 			url.Values{"idSites": {"1"}, "dates": {"2026-13-01"}}, testToken, 200, `~"result":"error"`},
-		{"an unknown method names itself and its module", "VisitsSummary.get", nil, testToken, 200,
-			`{"message":"The method 'get' does not exist or is not available in the module '\\Piwik\\Plugins\\VisitsSummary\\API'.","result":"error"}`},
+		{"an unknown method names itself and its module", "Contents.getContentNames", nil, testToken, 200,
+			`{"message":"The method 'getContentNames' does not exist or is not available in the module '\\Piwik\\Plugins\\Contents\\API'.","result":"error"}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -128,7 +128,7 @@ func (st *state) collect(sc *siteConf, ids [][8]byte, from, to int64) []visit {
 }
 
 // page applies filter_offset and filter_limit (Matomo's default limit is 100; -1 means all).
-func page(visits []visit, offset, limit string) []visit {
+func page[T any](visits []T, offset, limit string) []T {
 	off := int(phpInt(offset, 0))
 	lim := int(phpInt(limit, 100))
 	if off > 0 {
@@ -172,6 +172,14 @@ func dateRange(loc *time.Location, period, date string, now time.Time) (from, to
 		return 0, 0, nil
 	}
 	if period == "range" {
+		if n, prev, ok := lastN(date); ok {
+			today, _ := parseDay(loc, "today", now)
+			end := today.AddDate(0, 0, 1)
+			if prev {
+				end = today
+			}
+			return end.AddDate(0, 0, -n).Unix(), end.Unix(), nil
+		}
 		a, b, ok := strings.Cut(date, ",")
 		if !ok {
 			return 0, 0, badDate(date)
@@ -204,6 +212,19 @@ func dateRange(loc *time.Location, period, date string, now time.Time) (from, to
 		return 0, 0, fmt.Errorf("The period '%s' is not supported. Try 'day', 'week', 'month', 'year' or 'range'.", period) //nolint:staticcheck // ST1005: Matomo's own message, word for word
 	}
 	return start.Unix(), end.Unix(), nil
+}
+
+// lastN reads a range date "lastN" (N days up to today) or "previousN" (N days up to yesterday).
+func lastN(date string) (n int, previous, ok bool) {
+	rest, found := strings.CutPrefix(date, "last")
+	if !found {
+		rest, previous = strings.CutPrefix(date, "previous")
+		if !previous {
+			return 0, false, false
+		}
+	}
+	n, err := strconv.Atoi(rest)
+	return n, previous, err == nil && n > 0
 }
 
 // parseDay reads YYYY-MM-DD, today or yesterday as local midnight.

@@ -42,6 +42,12 @@ type Options struct {
 	DetailLimit int
 	// Faults are injected into tracking requests from the start; see SetFaults.
 	Faults Faults
+	// Load makes tracking slow down and fail past a capacity in hits per second.
+	Load Load
+	// APILatency delays the answers of Reporting API methods, by method name ("VisitsSummary.get");
+	// the key "*" applies to every other method. With a Load, the delay is multiplied by the
+	// tracking load in units of its capacity (when above 1): reports slow down as Matomo is busier.
+	APILatency map[string]time.Duration
 }
 
 // Site is what SitesManager.getSiteFromId reports about a site and what decides its calendar.

@@ -19,6 +19,7 @@ type Server struct {
 	siteByID map[int]*siteConf
 	st       atomic.Pointer[state]
 	faults   faultBox
+	load     *loadMeter
 	closed   chan struct{} // closed by Close: ends the waits of requests in flight
 
 	listener  net.Listener
@@ -51,6 +52,7 @@ func NewUnstartedServer(opts Options) *Server {
 	}
 	s.st.Store(newState(len(sites), opts.RecordLimit))
 	s.faults.set(opts.Faults)
+	s.load = newLoadMeter(opts.Load, opts.Now, opts.Faults.Seed)
 	return s
 }
 

@@ -60,6 +60,7 @@ func (s *Server) serveTracking(w http.ResponseWriter, r *http.Request) {
 	} else if d.kind == faultDeadlock {
 		d.kind = faultError // a single request has no transaction to lose half of
 	}
+	s.applyLoad(&d, job)
 	if !s.hold(r, d) {
 		return
 	}
@@ -92,6 +93,23 @@ func (s *Server) hold(r *http.Request, d decision) bool {
 		cancel = nil
 	}
 	return pause(d.latency, cancel, s.closed) && pause(d.late, nil, s.closed)
+}
+
+// applyLoad counts the request's hits in the arrival rate and adds what the Load makes of it:
+// more latency, and past ErrorsAbove a 503 for a request that had no fault of its own.
+func (s *Server) applyLoad(d *decision, job *bulkJob) {
+	if !s.load.on() {
+		return
+	}
+	hits := 1
+	if job != nil {
+		hits = max(len(job.body.requests), 1)
+	}
+	lat, refuse := s.load.arrive(hits)
+	d.latency += lat
+	if refuse && d.kind == faultNone {
+		d.kind = faultUnavailable
+	}
 }
 
 // isBulk tells a bulk request by its body, as Matomo does.

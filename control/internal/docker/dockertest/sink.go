@@ -18,8 +18,9 @@ type Sink struct {
 }
 
 // StartSink starts matomo-sink from image on a free loopback port, with site 1 and token as its one
-// valid token, and waits until it answers. The container belongs to rt's scope (see Runtime).
-func StartSink(t *testing.T, rt *docker.Runtime, image, token string) Sink {
+// valid token, and waits until it answers; args are further flags of the sink (-capacity 20, say).
+// The container belongs to rt's scope (see Runtime).
+func StartSink(t *testing.T, rt *docker.Runtime, image, token string, args ...string) Sink {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -28,7 +29,7 @@ func StartSink(t *testing.T, rt *docker.Runtime, image, token string) Sink {
 	addr := ln.Addr().String()
 	ln.Close()
 	_, err = rt.Start(t.Context(), docker.Spec{RunID: "sink", Kind: docker.KindLive, Image: image, Network: "host",
-		Cmd: []string{"-addr", addr, "-sites", "1"}, Env: []string{"SINK_TOKEN=" + token}, StopTimeout: 5 * time.Second})
+		Cmd: append([]string{"-addr", addr, "-sites", "1"}, args...), Env: []string{"SINK_TOKEN=" + token}, StopTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatalf("start the sink: %v", err)
 	}

@@ -8,7 +8,7 @@ import * as router from '../router.js';
 import {badge, report, emptyState} from '../ui.js';
 import {int, dec, duration, dateTime, pct, rateSpan} from '../format.js';
 import {LineChart} from './chart.js';
-import {isActive, StatsSeries, statsHistory} from './runs.js';
+import {isActive, comparable, StatsSeries, statsHistory} from './runs.js';
 
 // rate shows a visits/min figure: whole numbers from 100 up.
 const rate = (v) => (v >= 100 ? int(v) : dec(v));
@@ -104,7 +104,8 @@ export class RunDetail {
       h('div', {}, h('h2', {}, r.name || `Run ${r.id}`),
         h('p', {class: 'muted small'}, `${r.mode} · ${r.id} · `, r.config_id ? h('a', {href: router.link('config', {id: r.config_id})}, `config #${r.config_id}`) : 'inline config',
           ` · ${loadersText(r)} · created ${dateTime(r.created_at)}`)),
-      h('div', {class: 'row'}, badge(r.state), h('span', {class: 'muted', id: 'run-uptime'}, r.started_at ? `up ${duration(r.uptime_s)}` : 'not started'))),
+      h('div', {class: 'row'}, badge(r.state), h('span', {class: 'muted', id: 'run-uptime'}, r.started_at ? `up ${duration(r.uptime_s)}` : 'not started'),
+        !isActive(r) && comparable(r) ? h('a', {class: 'button small', id: 'run-compare', href: router.link('compare', {run: r.id})}, 'Compare targets') : null)),
     r.error ? h('p', {class: 'error-text'}, r.error) : null);
     const stat = (label, value, sub, key) => h('div', {class: 'stat'}, h('div', {class: 'label'}, label),
       h('div', {class: 'value', dataset: key ? {counter: key} : {}}, value), sub ? h('div', {class: 'sub'}, sub) : null);

@@ -10,6 +10,14 @@ export const ACTIVE = new Set(['pending', 'starting', 'running', 'stopping']);
 
 export const isActive = (run) => ACTIVE.has(run.state);
 
+// comparable says whether a run is one the Compare view is for: its targets got the same visits
+// (mirror), or it searched for their capacity.
+export function comparable(run) {
+  const c = run.config || {};
+  const search = c.CAPACITY_SEARCH && c.CAPACITY_SEARCH !== 'off';
+  return c.TARGET_MODE === 'mirror' || Boolean(search);
+}
+
 // runLabel names a run for messages.
 export function runLabel(run) {
   return run.name ? `“${run.name}” (${run.id})` : run.id;
@@ -100,8 +108,8 @@ async function setChoices(path) {
 
 // startDialog asks what to start and starts it; resolves with the run or null.
 export async function startDialog({configId, mode = 'live'} = {}) {
-  const [configs, urlSets, eventSets, {limits}, rt] = await Promise.all([
-    api.get('/api/configs'), setChoices('/api/url-sets'), setChoices('/api/event-sets'), schema(), runtime()]);
+  const [configs, urlSets, eventSets, scenarios, {limits}, rt] = await Promise.all([
+    api.get('/api/configs'), setChoices('/api/url-sets'), setChoices('/api/event-sets'), setChoices('/api/scenarios'), schema(), runtime()]);
   const swarm = rt === 'swarm';
   if (!configs.length) {
     toast('Save a config first (Config tab).', 'warn');
@@ -118,6 +126,9 @@ export async function startDialog({configId, mode = 'live'} = {}) {
       loaders: h('input', {id: uid('s'), type: 'number', min: 1, max: limits.max_loaders, step: 1, value: limits.default_loaders}),
       urls: h('select', {id: uid('s')}, options(setOptions(urlSets), '')),
       events: h('select', {id: uid('s')}, options(setOptions(eventSets), '')),
+      // No scenario is the plain settings; a default scenario, when one is marked, is the preselection.
+      scenario: h('select', {id: 'start-scenario'}, options([['', scenarios.some((s) => s.default) ? 'the default scenario' : 'none'],
+        ...scenarios.map((s) => [String(s.id), `${s.name}${s.default ? ' (default)' : ''}`])], '')),
       // On a swarm the loaders are the replicas of one service, placed by Swarm's constraints.
       placement: swarm ? h('textarea', {id: uid('s'), rows: 2, spellcheck: 'false', placeholder: 'node.role==worker'}) : null,
     };
@@ -132,7 +143,7 @@ export async function startDialog({configId, mode = 'live'} = {}) {
       e.preventDefault();
       const body = {config_id: Number(f.config.value), mode: back.checked ? 'backfill' : 'live',
         name: f.name.value.trim(), loaders: Number(f.loaders.value) || limits.default_loaders,
-        url_set_id: setId(f.urls.value), event_set_id: setId(f.events.value)};
+        url_set_id: setId(f.urls.value), event_set_id: setId(f.events.value), scenario_id: setId(f.scenario.value)};
       const placement = swarm ? placementLines(f.placement.value) : [];
       if (placement.length) body.placement = placement;
       try {
@@ -154,7 +165,8 @@ export async function startDialog({configId, mode = 'live'} = {}) {
       : field('Loaders', f.loaders, 'Live runs can be split over several loader containers.'),
     swarm ? field('Placement', f.placement, 'Swarm constraints a node must meet to run the loaders, one per line (e.g. node.labels.loadgen==true). Empty: any node.') : null,
     h('div', {class: 'grid-2'}, field('URL set', f.urls), field('Event set', f.events)),
-    h('p', {class: 'muted small'}, 'Enabled funnels, the chosen URL and event sets and the saved config are copied into the run when it starts.'),
+    field('Scenario', f.scenario, 'Audience segments (Scenarios tab); their settings are checked against the config before anything starts.'),
+    h('p', {class: 'muted small'}, 'Enabled funnels, the chosen URL and event sets, the scenario and the saved config are copied into the run when it starts.'),
     problems,
     h('div', {class: 'dialog-actions'}, h('button', {type: 'button', class: 'ghost', onclick: () => close(null)}, 'Cancel'), submit));
     queueMicrotask(() => f.config.focus());

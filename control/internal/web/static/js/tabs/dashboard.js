@@ -7,7 +7,7 @@ import * as api from '../api.js';
 import * as router from '../router.js';
 import {badge, report, emptyState} from '../ui.js';
 import {int, duration, dateTime} from '../format.js';
-import {isActive, stopRun, restartRun, removeRun, resumeRun, startDialog} from '../components/runs.js';
+import {isActive, comparable, stopRun, restartRun, removeRun, resumeRun, startDialog} from '../components/runs.js';
 import {RunDetail} from '../components/rundetail.js';
 import {icon} from '../components/icons.js';
 
@@ -72,7 +72,9 @@ export function mount(root, params) {
         if (ok && run.id === selected) select('');
         else poll();
       })) : null,
-      h('a', {class: 'button small', href: router.link('logs', {run: run.id})}, 'Logs'));
+      h('a', {class: 'button small', href: router.link('logs', {run: run.id})}, 'Logs'),
+      !isActive(run) && comparable(run) ? h('a', {class: 'button small', dataset: {action: 'compare'}, href: router.link('compare', {run: run.id}),
+        'aria-label': `Compare the targets of run ${run.name || run.id}`}, 'Compare') : null);
   }
 
   function render() {
