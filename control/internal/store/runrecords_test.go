@@ -57,7 +57,7 @@ func TestRunRecords(t *testing.T) {
 	}
 	for _, b := range bad {
 		id := r.ID
-		if b.want == ErrNotFound {
+		if errors.Is(b.want, ErrNotFound) {
 			id = "000000000000"
 		}
 		if err := s.AddRunRecords(ctx, id, b.recs); !errors.Is(err, b.want) {

@@ -149,7 +149,7 @@ func New(cfg config.Capacity, targets []string) (*Search, error) {
 	if cfg.Search == config.SearchStages {
 		st, err := config.ParseStages(cfg.Stages)
 		if err != nil || len(st) == 0 {
-			return nil, fmt.Errorf("%w: CAPACITY_STAGES: %v", ErrConfig, err)
+			return nil, fmt.Errorf("%w: CAPACITY_STAGES: %w", ErrConfig, err)
 		}
 		s.stages = st
 	} else if !(cfg.StartPerDay > 0) || cfg.MaxPerDay < cfg.StartPerDay || (cfg.Factor <= 1 && cfg.Increment <= 0) {
@@ -171,8 +171,8 @@ func (s *Search) Next() (Step, bool) {
 	}
 	i := len(s.steps)
 	var st Step
-	switch {
-	case s.cfg.Search == config.SearchStages:
+	switch s.cfg.Search {
+	case config.SearchStages:
 		if i >= len(s.stages) {
 			return s.finish(ReasonStagesDone)
 		}

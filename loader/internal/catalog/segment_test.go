@@ -29,7 +29,9 @@ func TestSegmentDraws(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 200 {
 		ua, res, ok := c.DeviceOf(r, "tablet")
-		if !ok || !(strings.Contains(ua, "iPad") || strings.Contains(ua, "Android")) || strings.Contains(ua, "Mobile Safari") && !strings.Contains(ua, "iPad") || res == "" {
+		tablet := strings.Contains(ua, "iPad") || strings.Contains(ua, "Android")
+		phone := strings.Contains(ua, "Mobile Safari") && !strings.Contains(ua, "iPad")
+		if !ok || !tablet || phone || res == "" {
 			t.Fatalf("tablet draw %q %q", ua, res)
 		}
 		lang, ip, ok := c.CountryOf(r, "SE")

@@ -200,8 +200,9 @@ func TestInProcessClient(t *testing.T) {
 		t.Fatalf("status %d, %d visits", resp.StatusCode, s.Summary().Visits)
 	}
 	s.SetFaults(Faults{DropReplyRate: 1})
-	if _, err := c.Post("http://x/matomo.php", "application/x-www-form-urlencoded",
+	if resp, err := c.Post("http://x/matomo.php", "application/x-www-form-urlencoded",
 		strings.NewReader("idsite=1&rec=1&url=u&_id=0123456789abcdef")); err == nil {
+		resp.Body.Close()
 		t.Fatal("a dropped reply came back")
 	}
 	s.SetFaults(Faults{UnavailableRate: 1})
