@@ -65,7 +65,7 @@ type Visit struct {
 	// Past is how many leading hits are the visitor's synthetic earlier visit (negative offsets),
 	// sent first so that Matomo knows a visitor who came before the window.
 	Past int
-	// Bounce: the visit has one page view and no other action.
+	// Bounce: the visit was drawn as a bounce (BOUNCE_PROBABILITY): one page view, no other action.
 	Bounce bool
 	// Bot: a crawler's visit, which Matomo excludes; engines count it apart.
 	Bot bool
