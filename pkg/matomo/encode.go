@@ -89,11 +89,11 @@ func (r *Request) appendActions(dst []byte) []byte {
 			dst = appendInt(dst, "search_count", r.Search.Count)
 		}
 	}
-	if r.Content.Name != "" {
-		dst = appendParam(dst, "c_n", r.Content.Name)
-		dst = appendParam(dst, "c_p", r.Content.Piece)
-		dst = appendParam(dst, "c_t", r.Content.Target)
-		dst = appendParam(dst, "c_i", r.Content.Interaction)
+	if c := r.Content; c != nil && c.Name != "" {
+		dst = appendParam(dst, "c_n", c.Name)
+		dst = appendParam(dst, "c_p", c.Piece)
+		dst = appendParam(dst, "c_t", c.Target)
+		dst = appendParam(dst, "c_i", c.Interaction)
 	}
 	dst = appendParam(dst, "link", r.Link)
 	return appendParam(dst, "download", r.Download)

@@ -38,6 +38,52 @@ func TestAppendQueryParams(t *testing.T) {
 				"cip": {"10.1.2.3"}, "new_visit": {"1"}, "pv_id": {"aB3dE6"}, "dimension2": {"gold"}},
 		},
 		{
+			// Page timings go out as whole milliseconds; a 0 ms network time is sent too.
+			name: "page timings",
+			req:  Request{Timings: Timings{Network: 0, Server: 120, Transfer: 35, DOMProcessing: 410, DOMCompletion: 380, OnLoad: 12, Set: true}},
+			want: url.Values{"rec": {"1"}, "apiv": {"1"}, "pf_net": {"0"}, "pf_srv": {"120"}, "pf_tfr": {"35"},
+				"pf_dm1": {"410"}, "pf_dm2": {"380"}, "pf_onl": {"12"}},
+		},
+		{
+			// Timings not set are not sent (Matomo's default is -1, "unknown").
+			name: "no page timings",
+			req:  Request{Timings: Timings{Server: 120}},
+			want: url.Values{"rec": {"1"}, "apiv": {"1"}},
+		},
+		{
+			// A content impression, then the same block clicked.
+			name: "content impression",
+			req:  Request{URL: "https://x.example/", Content: &Content{Name: "Hero banner", Piece: "/media/hero.jpg", Target: "https://x.example/pricing"}},
+			want: url.Values{"rec": {"1"}, "apiv": {"1"}, "url": {"https://x.example/"}, "c_n": {"Hero banner"},
+				"c_p": {"/media/hero.jpg"}, "c_t": {"https://x.example/pricing"}},
+		},
+		{
+			name: "content interaction",
+			req:  Request{Content: &Content{Name: "Hero banner", Piece: "Sale", Interaction: "click"}},
+			want: url.Values{"rec": {"1"}, "apiv": {"1"}, "c_n": {"Hero banner"}, "c_p": {"Sale"}, "c_i": {"click"}},
+		},
+		{
+			// Cookie counts are unix seconds counted back from cdt.
+			name: "returning visitor's cookie",
+			req:  Request{Time: cdt, Cookie: Cookie{Count: 3, FirstAgo: 86400, LastAgo: 3600, RefAgo: 86400}},
+			want: url.Values{"rec": {"1"}, "apiv": {"1"}, "cdt": {"2026-01-02 14:04:05"}, "_idvc": {"3"},
+				"_idts": {"1767276245"}, "_viewts": {"1767359045"}, "_refts": {"1767276245"}},
+		},
+		{
+			// Without cdt there is no time to count back from, so no cookie counts.
+			name: "cookie without time",
+			req:  Request{Cookie: Cookie{Count: 3, FirstAgo: 86400, LastAgo: 3600}},
+			want: url.Values{"rec": {"1"}, "apiv": {"1"}},
+		},
+		{
+			// uid, _ref and visit-scope dimensions ride with the visitor's encoded parameters.
+			name: "visitor params with more",
+			req: Request{Visitor: NewVisitorParams("0123456789abcdef", "UA", "", "").WithUserID("user-42").
+				With("_ref", "https://www.google.com/?q=a b").With("empty", "").WithDimension(3, "gold")},
+			want: url.Values{"rec": {"1"}, "apiv": {"1"}, "cid": {"0123456789abcdef"}, "ua": {"UA"}, "uid": {"user-42"},
+				"_ref": {"https://www.google.com/?q=a b"}, "dimension3": {"gold"}},
+		},
+		{
 			// An event with a value of zero still sends e_v, because HasValue says so.
 			name: "event with zero value",
 			req:  Request{Event: Event{Category: "Video", Action: "Play", Name: "Intro", HasValue: true}},
@@ -181,14 +227,17 @@ func TestKind(t *testing.T) {
 		{"cart", Request{Order: Order{Items: []Item{{SKU: "s"}}}}, KindEcommerce},
 		// A ping only extends the visit.
 		{"ping", Request{Ping: true, URL: "https://x/"}, KindPing},
+		// Content beats site search, and an event beats content, as in Matomo.
+		{"content", Request{Content: &Content{Name: "n"}, Search: Search{Keyword: "k"}}, KindContent},
+		{"event over content", Request{Content: &Content{Name: "n"}, Event: Event{Category: "c", Action: "a"}}, KindEvent},
 	}
 	for _, tt := range tests {
 		if got := tt.req.Kind(); got != tt.want {
 			t.Errorf("%s: Kind() = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	if KindPing.String() != "ping" || Kind(99).String() != "unknown" {
-		t.Errorf("Kind names: %q %q", KindPing, Kind(99))
+	if KindPing.String() != "ping" || KindContent.String() != "content" || Kind(99).String() != "unknown" {
+		t.Errorf("Kind names: %q %q %q", KindPing, KindContent, Kind(99))
 	}
 }
 
@@ -209,6 +258,37 @@ func TestAppendQueryDoesNotAllocate(t *testing.T) {
 	buf := make([]byte, 0, 4096)
 	if n := testing.AllocsPerRun(100, func() { buf = r.AppendQuery(buf[:0]) }); n != 0 {
 		t.Errorf("AppendQuery allocates %v times per call with a big enough buffer", n)
+	}
+}
+
+// richRequest is a page view as the visit model now sends it to a returning member: timings,
+// cookie counts, uid and _ref.
+func richRequest() *Request {
+	r := typicalRequest()
+	r.Visitor = NewVisitorParams(r.VisitorID, r.UserAgent, r.Lang, r.Resolution).WithUserID("user-4f1c2a9b7d").
+		With("_ref", "https://www.google.com/")
+	r.VisitorID, r.UserAgent, r.Lang, r.Resolution = "", "", "", ""
+	r.Timings = Timings{Network: 18, Server: 140, Transfer: 31, DOMProcessing: 320, DOMCompletion: 410, OnLoad: 14, Set: true}
+	r.Cookie = Cookie{Count: 3, FirstAgo: 864000, LastAgo: 86400, RefAgo: 864000}
+	return r
+}
+
+func TestAppendQueryRichDoesNotAllocate(t *testing.T) {
+	r := richRequest()
+	r.Content = &Content{Name: "Hero banner", Piece: "/media/hero.jpg", Target: "https://x.example/", Interaction: "click"}
+	buf := make([]byte, 0, 4096)
+	if n := testing.AllocsPerRun(100, func() { buf = r.AppendQuery(buf[:0]) }); n != 0 {
+		t.Errorf("AppendQuery allocates %v times per call with a big enough buffer", n)
+	}
+}
+
+// BenchmarkAppendQueryRich encodes richRequest.
+func BenchmarkAppendQueryRich(b *testing.B) {
+	r := richRequest()
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = r.AppendQuery(buf[:0])
 	}
 }
 

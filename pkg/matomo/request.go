@@ -54,8 +54,9 @@ type Request struct {
 	// Order is an ecommerce order (idgoal=0 with ec_id) or cart update (items without ID).
 	Order Order
 	// Content is a content impression (c_n, c_p, c_t) or, with Interaction, a content interaction
-	// (c_i); sent when Name is set.
-	Content Content
+	// (c_i); sent when set and its Name is not empty. A pointer, usually into a shared table, keeps
+	// the hits that have none small.
+	Content *Content
 	// Timings are the page view's browser timings (pf_*), sent when Timings.Set is true.
 	Timings Timings
 	// Cookie is what the visitor's first-party cookie says about earlier visits (_idvc, _idts,
@@ -195,7 +196,7 @@ func (r *Request) Kind() Kind {
 		return KindOutlink
 	case r.Event.present():
 		return KindEvent
-	case r.Content.Name != "":
+	case r.Content != nil && r.Content.Name != "":
 		return KindContent
 	case r.Search.Keyword != "":
 		return KindSearch

@@ -61,6 +61,10 @@ type Counters struct {
 	HitsDropped    int64 `json:"hits_dropped"` // bulk: sent − tracked − invalid
 	Retries        int64 `json:"retries"`
 	Orders         int64 `json:"orders"`
+	// BotVisits and BotHits are the crawlers' visits and hits among those sent (BOT_PROBABILITY):
+	// Matomo accepts and excludes them, so they are in the counts above but in no Matomo report.
+	BotVisits int64 `json:"bot_visits"`
+	BotHits   int64 `json:"bot_hits"`
 }
 
 // Add adds o to c.
@@ -76,6 +80,8 @@ func (c *Counters) Add(o Counters) {
 	c.HitsDropped += o.HitsDropped
 	c.Retries += o.Retries
 	c.Orders += o.Orders
+	c.BotVisits += o.BotVisits
+	c.BotHits += o.BotHits
 }
 
 // TargetStats is one target's line in a Stats record.

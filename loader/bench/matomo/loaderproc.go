@@ -56,7 +56,8 @@ func (r loaderResult) ReportedHitsPerSec() float64 {
 	return float64(r.Summary.Total.HitsTracked) / r.Summary.Seconds
 }
 
-// env is the loader's whole environment: its defaults, plus the target, the window and the seed.
+// env is the loader's whole environment: its defaults, plus the target, the window and the seed
+// (and no crawlers).
 // Nothing is inherited from this process, so a stray BACKFILL_* or MATOMO_* variable in the
 // caller's shell cannot change what is measured.
 func (j loaderJob) env() []string {
@@ -72,6 +73,8 @@ func (j loaderJob) env() []string {
 		"BACKFILL_STATE_FILE=" + filepath.Join(j.Dir, j.Name+"-state.json"),
 		"SEED=" + strconv.FormatInt(j.Seed, 10),
 		"TIMEZONE=UTC",
+		// Crawler visits are excluded by Matomo: the days would fall short of the planned visits.
+		"BOT_PROBABILITY=0",
 	}
 }
 

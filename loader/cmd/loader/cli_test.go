@@ -83,6 +83,9 @@ func TestRunLiveAgainstServer(t *testing.T) {
 		"MATOMO_URL": srv.TrackingURL(), "MATOMO_TOKEN_AUTH": token, "TARGET_VISITS_PER_DAY": "50000000",
 		"PAUSE_BETWEEN_PVS_MIN": "0", "PAUSE_BETWEEN_PVS_MAX": "0", "MAX_TOTAL_VISITS": "200", "SEED": "7",
 		"ECOMMERCE_PROBABILITY": "0.3",
+		// One visit at the server per visit sent: no earlier visit of a visitor who came before the
+		// run, no crawler (excluded at the server, as by Matomo).
+		"RETURNING_VISITOR_PROBABILITY": "0", "BOT_PROBABILITY": "0",
 	}
 	code, out, errs := runCLI(t, env, "--env-file", filepath.Join("..", "..", "..", "presets", ".env.medium"))
 	if code != 0 {
@@ -139,7 +142,8 @@ func TestStartSignal(t *testing.T) {
 	sig := filepath.Join(t.TempDir(), "go")
 	env := map[string]string{"MATOMO_URL": front.URL + "/matomo.php", "AUTO_START": "false", "START_SIGNAL_FILE": sig,
 		"START_CHECK_INTERVAL": "0.01", "TARGET_VISITS_PER_DAY": "50000000", "PAUSE_BETWEEN_PVS_MIN": "0",
-		"PAUSE_BETWEEN_PVS_MAX": "0", "MAX_TOTAL_VISITS": "3", "RANDOMIZE_VISITOR_COUNTRIES": "false"}
+		"PAUSE_BETWEEN_PVS_MAX": "0", "MAX_TOTAL_VISITS": "3", "RANDOMIZE_VISITOR_COUNTRIES": "false",
+		"RETURNING_VISITOR_PROBABILITY": "0", "BOT_PROBABILITY": "0"} // one visit at the server per visit sent
 	done := make(chan int, 1)
 	go func() { done <- run(t.Context(), nil, lookupMap(env), io.Discard, logs) }()
 	if !logs.await("waiting for the start signal", done) {
@@ -214,7 +218,8 @@ func TestBackfillWarnsOnSiteTimezone(t *testing.T) {
 	defer srv.Close()
 	env := map[string]string{"MATOMO_URL": srv.TrackingURL(), "MATOMO_TOKEN_AUTH": token, "BACKFILL_ENABLED": "true",
 		"BACKFILL_DAYS_BACK": "4", "BACKFILL_DURATION_DAYS": "2", "BACKFILL_MAX_VISITS_PER_DAY": "50",
-		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json"), "TIMEZONE": "Europe/Stockholm"}
+		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json"), "TIMEZONE": "Europe/Stockholm",
+		"RETURNING_VISITOR_PROBABILITY": "0", "BOT_PROBABILITY": "0"} // only the window's visits
 	code, out, errs := runCLI(t, env)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errs)
@@ -260,7 +265,8 @@ func TestBackfillBypassesQueuedTracking(t *testing.T) {
 	defer front.Close()
 	env := map[string]string{"MATOMO_URL": front.URL + "/matomo.php", "MATOMO_TOKEN_AUTH": token, "BACKFILL_ENABLED": "true",
 		"BACKFILL_DAYS_BACK": "3", "BACKFILL_DURATION_DAYS": "2", "BACKFILL_MAX_VISITS_PER_DAY": "40", "TIMEZONE": "UTC",
-		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json")}
+		"BACKFILL_STATE_FILE":           filepath.Join(t.TempDir(), "state.json"),
+		"RETURNING_VISITOR_PROBABILITY": "0", "BOT_PROBABILITY": "0"} // only the window's visits
 	code, out, errs := runCLI(t, env)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errs)

@@ -158,10 +158,10 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, segs 
 }
 
 // liveReturnRange lets a visit be made by a visitor of an earlier visit that has certainly ended:
-// from the VISITOR_POOL_SIZE visits before a safety gap of (2 × VISIT_DURATION_MAX + 30 min) of traffic,
+// from the VISITOR_POOL_SIZE visits before a safety gap of (2 × the longest visit + 30 min) of traffic,
 // so a visitor never has two visits in flight and Matomo never merges them.
 func liveReturnRange(cfg config.Config) visit.ReturnRange {
-	gapTime := 2*time.Duration(cfg.VisitDurationMax*float64(time.Minute)) + 30*time.Minute +
+	gapTime := 2*cfg.LongestVisit() + 30*time.Minute +
 		time.Duration(float64(cfg.PageviewsMax)*cfg.PauseMax*float64(time.Second))
 	rate := max(cfg.VisitsPerDay, cfg.Capacity.TopRate()) // a capacity search may go far above TARGET_VISITS_PER_DAY
 	gap := uint64(rate*gapTime.Seconds()/86400) + 1

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
 )
@@ -23,7 +24,10 @@ func TestShopScenarioRuns(t *testing.T) {
 	defer srv.Close()
 	env := map[string]string{"MATOMO_URL": srv.TrackingURL(), "MATOMO_TOKEN_AUTH": token, "BACKFILL_ENABLED": "true",
 		"BACKFILL_DAYS_BACK": "3", "BACKFILL_DURATION_DAYS": "2", "BACKFILL_MAX_VISITS_PER_DAY": "5000", "BACKFILL_SEED": "11",
-		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json"), "SCENARIO_FILE": shopScenario}
+		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json"), "SCENARIO_FILE": shopScenario,
+		"TIMEZONE": "UTC", "BOT_PROBABILITY": "0"}
+	// Returning visitors who came before the window bring an earlier visit, dated before it.
+	windowStart := time.Now().UTC().AddDate(0, 0, -3).Format("2006-01-02") + " 00:00:00"
 	if code, _, errs := runCLI(t, env, "validate"); code != 0 {
 		t.Fatalf("validate: exit %d\n%s", code, errs)
 	}
@@ -34,7 +38,7 @@ func TestShopScenarioRuns(t *testing.T) {
 	landing := map[string]int{}
 	visits, mobile, direct := 0, 0, 0
 	for _, r := range srv.Requests() {
-		if r.Params.Get("new_visit") != "1" || !r.Valid {
+		if r.Params.Get("new_visit") != "1" || !r.Valid || r.Params.Get("cdt") < windowStart {
 			continue
 		}
 		visits++
@@ -127,12 +131,13 @@ func TestBackfillSpikeLandsInItsHour(t *testing.T) {
 	env := map[string]string{"MATOMO_URL": srv.TrackingURL(), "MATOMO_TOKEN_AUTH": token, "BACKFILL_ENABLED": "true",
 		"BACKFILL_DAYS_BACK": "3", "BACKFILL_DURATION_DAYS": "2", "BACKFILL_MAX_VISITS_PER_DAY": "2400", "BACKFILL_SEED": "5",
 		"BACKFILL_STATE_FILE": filepath.Join(t.TempDir(), "state.json"), "TIMEZONE": "UTC", "TRAFFIC_SPIKES": "daily@12:00 x5 1h"}
+	windowStart := time.Now().UTC().AddDate(0, 0, -3).Format("2006-01-02") + " 00:00:00" // earlier visits lie before
 	if code, _, errs := runCLI(t, env); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errs)
 	}
 	perDay, perHour := map[string]int{}, map[int]int{}
 	for _, r := range srv.Requests() {
-		if r.Params.Get("new_visit") != "1" || !r.Valid {
+		if r.Params.Get("new_visit") != "1" || !r.Valid || r.Params.Get("cdt") < windowStart {
 			continue
 		}
 		cdt := r.Params.Get("cdt") // YYYY-MM-DD HH:MM:SS, UTC

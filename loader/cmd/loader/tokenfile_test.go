@@ -30,7 +30,8 @@ func TestBackfillWithTokenFiles(t *testing.T) {
 	}
 	env := map[string]string{"MATOMO_TARGETS": "[" + strings.Join(targets, ",") + "]", "TARGET_MODE": "mirror",
 		"BACKFILL_ENABLED": "true", "BACKFILL_DAYS_BACK": "3", "BACKFILL_DURATION_DAYS": "2",
-		"BACKFILL_MAX_VISITS_PER_DAY": "20", "TIMEZONE": "UTC", "BACKFILL_STATE_FILE": filepath.Join(dir, "state.json")}
+		"BACKFILL_MAX_VISITS_PER_DAY": "20", "TIMEZONE": "UTC", "BACKFILL_STATE_FILE": filepath.Join(dir, "state.json"),
+		"RETURNING_VISITOR_PROBABILITY": "0", "BOT_PROBABILITY": "0"} // only the window's visits
 	code, out, errs := runCLI(t, env)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errs)

@@ -183,6 +183,7 @@ func (e *engine) open() error {
 	e.plan.init(e.loc, &e.cfg)
 	if len(e.deps.Scenario) == 0 {
 		e.model = visit.New(e.cfg, e.deps.Catalog, e.deps.Funnels, e.plan.Seed, e.plan.returns, e.deps.Events)
+		e.model.SetPast(e.plan.past)
 		return nil
 	}
 	cat, ok := e.deps.Catalog.(visit.SegmentCatalog)
@@ -193,6 +194,7 @@ func (e *engine) open() error {
 	if err := ps.Err(); err != nil {
 		return fmt.Errorf("scenario: %w", err)
 	}
+	m.SetPast(e.plan.past)
 	e.model = m
 	return nil
 }

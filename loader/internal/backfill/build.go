@@ -13,13 +13,16 @@ const chunkSize = 32
 
 // built is a visit ready to send: hits stamped with their times.
 type built struct {
-	idx    int64
-	id     string // visitor id (cid)
-	first  int64  // unix second of the first hit: what the Live API reports as firstActionTimestamp
-	hits   []visit.Hit
-	orders int64
-	mask   uint64 // targets that need it
-	lane   int    // the sender of this visitor (see laneOf)
+	idx     int64
+	id      string // visitor id (cid)
+	first   int64  // unix second of the first hit: what the Live API reports as firstActionTimestamp
+	hits    []visit.Hit
+	orders  int64
+	mask    uint64 // targets that need it
+	lane    int    // the sender of this visitor (see laneOf)
+	past    int    // leading hits that are the visitor's synthetic earlier visit (before the window)
+	bot     bool   // a crawler's visit: Matomo excludes it, so the Live API never shows it
+	botHits int64  // its hits
 }
 
 // cut builds the day's visits in parallel and cuts them, in index order, into batches per target
@@ -143,12 +146,16 @@ func (e *engine) build(d *dayRun, i int64, mask uint64) *built {
 		}
 		hits = hits[:k]
 	}
-	b := &built{idx: i, id: v.Visitor.ID, first: hits[0].Request.Time.Unix(), hits: hits, mask: mask,
-		lane: laneOf(v.Visitor.ID, e.lanes)}
+	id := v.Visitor.MatomoID()
+	b := &built{idx: i, id: id, first: hits[min(v.Past, len(hits)-1)].Request.Time.Unix(), hits: hits, mask: mask,
+		lane: laneOf(id, e.lanes), past: v.Past, bot: v.Bot}
 	for k := range hits {
 		if hits[k].Request.Order.ID != "" {
 			b.orders++
 		}
+	}
+	if v.Bot {
+		b.botHits = int64(len(hits))
 	}
 	return b
 }

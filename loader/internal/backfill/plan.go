@@ -117,6 +117,23 @@ func (p *plan) returns(seq uint64) (lo, hi uint64) {
 	return 0, 0
 }
 
+// pastDays is how many days before the window the earlier visits of visitors who came before it
+// spread over.
+const pastDays = 14
+
+// past is the visit model's PastRange: the earlier visit of a visitor of day D who came before the
+// window lies before the window's first day (so that no day of the plan gets a visit it did not
+// plan), within pastDays of it. An hour of margin covers a DST day's 25 hours.
+func (p *plan) past(seq uint64) (lo, hi time.Duration) {
+	first := int64(math.MaxInt64)
+	for e := range p.epochs {
+		first = min(first, e)
+	}
+	day := int64(seq >> indexBits)
+	lo = time.Duration(max(day-first+1, 1))*24*time.Hour + time.Hour
+	return lo, lo + pastDays*24*time.Hour
+}
+
 // seqOf is the visit model's sequence number of visit i of a day.
 func seqOf(epoch, i int64) uint64 { return uint64(epoch)<<indexBits | uint64(i) }
 

@@ -170,7 +170,13 @@ func TestVisitsStayInsideTheirDay(t *testing.T) {
 				t.Fatalf("%d visits", len(visits))
 			}
 			for _, b := range visits {
-				first, last := b.hits[0].Request.Time, b.hits[len(b.hits)-1].Request.Time
+				// A visitor who came before the window brings an earlier visit, before the window.
+				for _, h := range b.hits[:b.past] {
+					if !h.Request.Time.Before(start) {
+						t.Fatalf("visit %d: earlier visit at %v, inside the window", b.idx, h.Request.Time)
+					}
+				}
+				first, last := b.hits[b.past].Request.Time, b.hits[len(b.hits)-1].Request.Time
 				if first.Before(start) || !last.Before(end) {
 					t.Fatalf("visit %d runs %v–%v, outside %v–%v", b.idx, first, last, start, end)
 				}
@@ -196,7 +202,7 @@ func TestProfileShape(t *testing.T) {
 		}
 		var h [24]int
 		for _, b := range buildDay(planEngine(t, c, p), 0) {
-			h[b.hits[0].Request.Time.In(p.loc).Hour()]++
+			h[b.hits[b.past].Request.Time.In(p.loc).Hour()]++
 		}
 		return h
 	}
@@ -250,6 +256,7 @@ func planEngine(t *testing.T, c config.Config, p *plan) *engine {
 	p.init(p.loc, &c)
 	e := &engine{cfg: c, plan: p, shardCount: 1, routes: engines.NewRoutes(c)}
 	e.model = visit.New(c, visittest.NewCatalog(), nil, p.Seed, p.returns, nil)
+	e.model.SetPast(p.past)
 	e.targets = []*target{{}}
 	return e
 }

@@ -25,8 +25,8 @@ const (
 type part struct {
 	v  *built
 	ks []int // indices into v.hits; nil means every hit
-	// join marks the missing head of a visit whose later hits Matomo has: its first hit is sent
-	// without new_visit, so that Matomo adds it to the visit it has instead of opening another.
+	// join marks the missing head of a visit whose later hits Matomo has: its first hit (v.hits[v.past])
+	// is sent without new_visit, so that Matomo adds it to the visit it has instead of opening another.
 	join bool
 }
 
@@ -197,7 +197,6 @@ func (e *engine) post(ctx, io context.Context, t *target, b *batch, parts []part
 	defer reqPool.Put(bp)
 	reqs := (*bp)[:0]
 	for _, p := range parts {
-		start := len(reqs)
 		if p.ks == nil {
 			for k := range p.v.hits {
 				reqs = append(reqs, p.v.hits[k].Request)
@@ -205,10 +204,11 @@ func (e *engine) post(ctx, io context.Context, t *target, b *batch, parts []part
 		} else {
 			for _, k := range p.ks {
 				reqs = append(reqs, p.v.hits[k].Request)
+				if p.join && k == p.v.past {
+					// The visit's first hit (after a visitor's earlier visit, which keeps its own).
+					reqs[len(reqs)-1].NewVisit = false
+				}
 			}
-		}
-		if p.join {
-			reqs[start].NewVisit = false
 		}
 	}
 	if !t.hasToken { // cip needs a token; without one Matomo would reject the hit
@@ -234,9 +234,13 @@ func (e *engine) post(ctx, io context.Context, t *target, b *batch, parts []part
 
 // done records the batch settled and counts it.
 func (e *engine) done(b *batch, t *target, o *outcome) error {
-	var orders int64
+	var orders, bots, botHits int64
 	for _, v := range b.visits {
 		orders += v.orders
+		if v.bot {
+			bots++
+			botHits += v.botHits
+		}
 	}
 	delivered := int64(len(b.visits)) - o.missing
 	err := e.store.write(record{Op: opDone, Date: b.d.date, T: b.t, Idx: b.idx,
@@ -254,6 +258,8 @@ func (e *engine) done(b *batch, t *target, o *outcome) error {
 	t.m.HitsInvalid.Add(o.inv)
 	t.m.HitsDropped.Add(o.dropped)
 	t.m.Orders.Add(orders)
+	t.m.BotVisits.Add(bots)
+	t.m.BotHits.Add(botHits)
 	e.progress.done(delivered, o.hitsPosted)
 	return nil
 }

@@ -53,9 +53,18 @@ func (e *engine) settle(ctx context.Context, t *target, b *batch, parts []part, 
 			whole++
 		case len(ks) == len(p.v.hits):
 			missing = append(missing, part{v: p.v})
+		case len(ks) == len(p.v.hits)-p.v.past:
+			missing = append(missing, part{v: p.v, ks: ks}) // the whole visit, after its earlier visit
 		default:
 			partial++
-			missing = append(missing, part{v: p.v, ks: ks, join: ks[0] == 0})
+			keep := joinable(p.v, got, ks)
+			if n := len(ks) - len(keep); n > 0 {
+				e.log.Warn("hits of a visit longer than 30 minutes lost before the part Matomo has cannot join it; not sent again",
+					"target", t.cfg.Name, "date", b.d.date, "hits", n)
+			}
+			if len(keep) > 0 {
+				missing = append(missing, part{v: p.v, ks: keep, join: joins(p.v, keep)})
+			}
 		}
 	}
 	o.partial += int64(partial)
@@ -81,10 +90,20 @@ func (p part) indices() []int {
 // found by its time. Pings and ecommerce cart updates never show there; Matomo processes a bulk in
 // order and a failure loses a head of it, so such a hit is taken as recorded when a visible hit
 // before it in the visit is (sending a ping or a cart update twice records nothing twice).
+//
+// A crawler's hits are excluded by Matomo and never show: they count as recorded. A visitor's
+// synthetic earlier visit lies before the window, where the Live API is not asked: its hits count
+// as recorded, so they are never sent twice (if one was lost, Matomo counts the visit as new).
 func recorded(v *built, times map[int64]bool) []bool {
 	got := make([]bool, len(v.hits))
+	if v.bot {
+		for k := range got {
+			got[k] = true
+		}
+		return got
+	}
 	earlier := false
-	for k := range v.hits {
+	for k := v.past; k < len(v.hits); k++ {
 		r := &v.hits[k].Request
 		if visibleInLive(r) {
 			got[k] = times[r.Time.Unix()]
@@ -93,7 +112,47 @@ func recorded(v *built, times map[int64]bool) []bool {
 			got[k] = earlier
 		}
 	}
+	for k := 0; k < v.past && k < len(v.hits); k++ {
+		got[k] = true // never sent twice: a lost one only makes its visit count as new
+	}
 	return got
+}
+
+// joinable returns the missing hits ks of v that can still join the visit Matomo has: Matomo adds
+// a hit to a visitor's visit only when that visit's last action is at most 30 minutes after the hit,
+// so a hit lost more than 30 minutes before the last hit Matomo has would open a visit of its own
+// (a long visit that lost its head). Those are left out: the visit stays one, short of them.
+func joinable(v *built, got []bool, ks []int) []int {
+	var last time.Time
+	for k := v.past; k < len(v.hits); k++ {
+		if got[k] && v.hits[k].Request.Time.After(last) {
+			last = v.hits[k].Request.Time
+		}
+	}
+	if last.IsZero() {
+		return ks
+	}
+	keep := ks[:0:0]
+	for _, k := range ks {
+		if k < v.past || !v.hits[k].Request.Time.Before(last.Add(-visitWindow)) {
+			keep = append(keep, k)
+		}
+	}
+	return keep
+}
+
+// visitWindow is how far before a visit's last action Matomo still adds a hit to it.
+const visitWindow = 30 * time.Minute
+
+// joins reports whether the missing hits ks of v (some of whose hits Matomo has) include the
+// visit's first hit while a later hit of it landed: the first must then join the visit Matomo has.
+func joins(v *built, ks []int) bool {
+	for _, k := range ks {
+		if k == v.past {
+			return true
+		}
+	}
+	return false
 }
 
 // visibleInLive reports whether Matomo lists the hit in a visit's actionDetails.

@@ -26,6 +26,8 @@ func searchConfig(names ...string) config.Config {
 	c.TargetMode = config.ModeMirror
 	c.PageviewsMin, c.PageviewsMax = 3, 3
 	c.SiteSearchProb, c.OutlinksProb, c.DownloadsProb, c.ClickEventsProb, c.RandomEventsProb, c.EcommerceProb = 0, 0, 0, 0, 0, 0
+	// Every visit exactly 4 hits: no bounces, content hits, crawlers or earlier visits.
+	c.BounceProb, c.ContentImpressionProb, c.BotProb, c.ReturningProb = 0, 0, 0, 0
 	c.PauseMin, c.PauseMax = 0.5, 1.5
 	c.Concurrency = 2000
 	c.StatsInterval = time.Minute

@@ -224,6 +224,10 @@ func (e *Engine) send(ctx context.Context, t *target, v *visit.Visit, shared boo
 	if v.Order {
 		t.m.Orders.Add(1)
 	}
+	if v.Bot {
+		t.m.BotVisits.Add(1)
+		t.m.BotHits.Add(int64(len(v.Hits)))
+	}
 	if t.bulk {
 		reqs := v.Stamp(start)
 		if !t.sendsToken {

@@ -34,6 +34,9 @@ func fastConfig(total int64, urls ...string) config.Config {
 	c.Concurrency = 64
 	c.StatsInterval = 50 * time.Millisecond
 	c.HTTPRetries = 6
+	// One visit at the server per visit started: no synthetic earlier visit of a visitor who came
+	// before the run (the server would count it), no crawler (which Matomo would exclude).
+	c.ReturningProb, c.BotProb = 0, 0
 	if len(urls) == 1 {
 		c.MatomoURL, c.TokenAuth = urls[0], token
 	} else {
@@ -100,6 +103,24 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
+// Crawler visits are sent, excluded by the server as by Matomo, and counted apart: the server has
+// the other visits, and excluded exactly the crawlers' hits.
+func TestBotsCountedApart(t *testing.T) {
+	srv := matomotest.NewServer(matomotest.Options{Token: token})
+	defer srv.Close()
+	c := fastConfig(300, srv.TrackingURL())
+	c.BotProb = 0.2
+	r := runEngine(t, context.Background(), c, 1)
+	tot, s := r.sum.Total, srv.Summary()
+	if tot.BotVisits < 40 || tot.BotVisits > 80 || tot.BotHits < tot.BotVisits {
+		t.Fatalf("%d bot visits with %d hits of %d visits", tot.BotVisits, tot.BotHits, tot.VisitsStarted)
+	}
+	if int64(s.Visits) != tot.VisitsStarted-tot.BotVisits || int64(s.ExcludedByReason[matomotest.ExcludedBot]) != tot.BotHits || s.Invalid != 0 {
+		t.Fatalf("server: %d visits, %v excluded, %d invalid; loader: %d visits, %d bot visits, %d bot hits",
+			s.Visits, s.ExcludedByReason, s.Invalid, tot.VisitsStarted, tot.BotVisits, tot.BotHits)
+	}
+}
+
 // A run of N visits reaches the target as exactly N visits, every hit accepted by a strict server.
 func TestRunSendsExactVisitsAllValid(t *testing.T) {
 	srv := matomotest.NewServer(matomotest.Options{Token: token})
@@ -156,12 +177,35 @@ func TestMultiTarget(t *testing.T) {
 	}
 }
 
+// With every family of the visit model on (earlier visits of visitors who came before the run,
+// crawlers, campaigns, content, members), mirror targets still get identical request streams.
+func TestMirrorEveryFamily(t *testing.T) {
+	a := matomotest.NewServer(matomotest.Options{Token: token})
+	b := matomotest.NewServer(matomotest.Options{Token: token})
+	defer a.Close()
+	defer b.Close()
+	c := fastConfig(300, a.TrackingURL(), b.TrackingURL())
+	c.TargetMode = config.ModeMirror
+	c.ReturningProb, c.BotProb, c.UserIDProb = 0.3, 0.05, 0.5
+	r := runEngine(t, context.Background(), c, 4)
+	sa, sb := a.Summary(), b.Summary()
+	if sa.Invalid+sb.Invalid != 0 || sa.Visits != sb.Visits || sa.Visits < 300-int(r.sum.Total.BotVisits/2) ||
+		sa.Excluded == 0 || sa.ReturningVisitors == 0 {
+		t.Fatalf("mirror targets: a %+v\nb %+v", sa.Counts, sb.Counts)
+	}
+	if got, want := streams(a), streams(b); got != want || !strings.Contains(got, "uid=") || !strings.Contains(got, "mtm_campaign") {
+		t.Fatal("mirror targets received different request streams, or streams without every family")
+	}
+}
+
 // streams is every recorded request's parameters except the wall-clock anchor (cdt), sorted.
 func streams(s *matomotest.Server) string {
 	var lines []string
 	for _, r := range s.Requests() {
 		p := r.Params
-		p.Del("cdt")
+		for _, k := range []string{"cdt", "_idts", "_viewts", "_refts"} {
+			p.Del(k)
+		}
 		lines = append(lines, p.Encode())
 	}
 	sort.Strings(lines)

@@ -36,6 +36,8 @@ type Target struct {
 	VisitsStarted, VisitsFinished, VisitsDropped, VisitsCapped  atomic.Int64
 	HitsSent, HitsTracked, HitsInvalid, HitsFailed, HitsDropped atomic.Int64
 	Retries, Orders, InFlight                                   atomic.Int64
+	// BotVisits and BotHits count the crawler visits (and their hits) among those sent.
+	BotVisits, BotHits atomic.Int64
 
 	// Backfill only: visits of batches without a reply that the Live API found recorded, visits
 	// sent again without that confirmation, and visits given up on without knowing whether they
@@ -119,6 +121,7 @@ func (t *Target) Counters() report.Counters {
 		HitsSent: t.HitsSent.Load(), HitsTracked: t.HitsTracked.Load(), HitsInvalid: t.HitsInvalid.Load(),
 		HitsFailed: t.HitsFailed.Load(), HitsDropped: t.HitsDropped.Load(),
 		Retries: t.Retries.Load(), Orders: t.Orders.Load(),
+		BotVisits: t.BotVisits.Load(), BotHits: t.BotHits.Load(),
 	}
 }
 

@@ -24,14 +24,82 @@ type gap struct {
 // them from a draft list would cost more than building them), their gaps alongside.
 type builder struct {
 	m        *Model
-	r        *rand.Rand
+	r        *rand.Rand // the visit's shape: pages, actions, times
+	s        *rand.Rand // its signals: campaign, content, goals, timings, dimensions
 	v        *Visit
 	vp       matomo.VisitorParams // the visitor's cid, ua, lang and res, encoded
+	cookie   matomo.Cookie        // a returning visitor's cookie counts, as of the visit's start
+	class    int                  // device class, for page timings
+	first    bool                 // a visitor's synthetic first visit: no uid, cookie or signals
 	gaps     []gap
 	page     content.Page // the page the visitor is on
 	pvID     string       // its page view id
 	started  bool
 	duration float64 // scale of the visit duration (journeys lengthen or shorten visits)
+
+	camp     *Campaign // the campaign the visit lands from, or nil
+	legacy   bool      // with pk_* parameters
+	block    int       // 1 + index of the content block the landing page shows; 0: none
+	interact bool      // the visitor clicks it
+	goals    uint64    // bit i: the visit converts goal i
+	extra    int       // hits the signals add
+}
+
+// signals draws what the visit carries besides its shape: a campaign, a content impression (and
+// interaction), goal conversions.
+func (b *builder) signals() {
+	m, s, seq := b.m, b.s, b.v.Seq
+	// A share within a share (legacy campaigns, interactions) is the lower part of the outer one.
+	if p, u := m.cfg.CampaignProb, m.position(seq, famCampaign); u < p {
+		if i := pick(s, m.campaignW); i >= 0 {
+			b.camp = &m.campaigns[i]
+			b.legacy = u < p*m.cfg.CampaignLegacyProb
+		}
+	}
+	if p, u := m.cfg.ContentImpressionProb, m.position(seq, famContent); u < p {
+		b.block = 1 + s.IntN(len(contentBlocks))
+		b.extra++
+		if u < p*m.cfg.ContentInteractionProb {
+			b.interact = true
+			b.extra++
+		}
+	}
+	for i, g := range m.goals {
+		if m.in(seq, famGoal+i, g.Rate) {
+			b.goals |= 1 << i
+			b.extra++
+		}
+	}
+}
+
+// convert adds the visit's goal conversions on its last page.
+func (b *builder) convert() {
+	for i := range b.m.goals {
+		if b.goals&(1<<i) == 0 {
+			continue
+		}
+		g := &b.m.goals[i]
+		req := b.onPage()
+		req.PageViewID = ""
+		req.Goal = matomo.Goal{ID: g.ID}
+		if g.HasRevenue {
+			req.Goal.Revenue = g.Revenue
+		}
+		b.add(req, 0.1)
+	}
+}
+
+// showContent adds the landing page's content impression and, when the visitor clicks it, the
+// interaction.
+func (b *builder) showContent() {
+	shown, clicked := b.m.contents.of(origin(b.page.URL), b.block-1)
+	req := b.onPage()
+	req.Content = shown
+	b.add(req, 0.05)
+	if b.interact {
+		req.Content = clicked
+		b.add(req, 0.1)
+	}
 }
 
 // specialSet is which special actions a normal visit has.
@@ -59,12 +127,20 @@ func (b *builder) reserve(n int) {
 }
 
 // land starts the visit on page, coming from an external referrer (or directly).
+// A campaign visit lands on page with the campaign's parameters, from the campaign source's site.
 func (b *builder) land(page content.Page, source string) {
 	req := b.pageview(page)
 	req.NewVisit = true
 	req.Referrer = b.referrer(source)
+	if b.camp != nil {
+		req.URL = campaignURL(page.URL, b.camp, b.legacy)
+		req.Referrer = campaignReferrers[b.camp.Source]
+	}
 	b.add(req, uniform(b.r, 0.5, 1.5))
 	b.started = true
+	if b.block > 0 {
+		b.showContent()
+	}
 }
 
 // referrer draws the first hit's urlref: "" for direct traffic, else a search, social or website URL.
@@ -93,6 +169,15 @@ func (b *builder) pageview(page content.Page) matomo.Request {
 	req.PageViewID = hexID(b.r, 6)
 	if b.started {
 		req.Referrer = b.page.URL
+	}
+	if p := b.m.cfg.PerformanceProb; p > 0 && b.s.Float64() < p {
+		req.Timings = timings(b.s, b.class)
+	}
+	if n := len(b.m.actionDims); n > 0 && !b.first {
+		req.Dimensions = make([]matomo.Dimension, n)
+		for i, d := range b.m.actionDims {
+			req.Dimensions[i] = matomo.Dimension{ID: d.ID, Value: d.Values[pick(b.s, b.m.dimWeights[i])].Value}
+		}
 	}
 	b.page, b.pvID = page, req.PageViewID
 	return req
@@ -223,10 +308,11 @@ func (b *builder) order(rules OrderRules, override func(*matomo.Order)) {
 	b.add(req, 0.2)
 }
 
-// finish closes the visit with a ping and lays out the timeline: the visit duration is drawn from
-// VISIT_DURATION_MIN..MAX and shared among the gaps by weight; every gap is at least one second
-// (cdt has one-second resolution and must strictly increase) and at most 29 minutes (a longer gap
-// would make Matomo start a new visit).
+// finish closes the visit with a ping and lays out the timeline: the visit length is drawn from
+// VISIT_LENGTHS (or VISIT_DURATION_MIN..MAX) and shared among the gaps by weight; every gap is at
+// least one second (cdt has one-second resolution and must strictly increase) and at most 29 minutes
+// (a longer gap would make Matomo start a new visit): a longer last page time is kept alive by
+// pings, as the JavaScript tracker's heartbeat does.
 func (b *builder) finish() {
 	if !b.started {
 		b.land(b.m.cat.Entry(b.r), "")
@@ -237,7 +323,12 @@ func (b *builder) finish() {
 	if scale == 0 {
 		scale = 1
 	}
-	total := uniform(b.r, b.m.cfg.VisitDurationMin, b.m.cfg.VisitDurationMax) * 60 * scale
+	var total float64
+	if b.m.lengths != nil {
+		total = drawLength(b.r, b.m.lengths, b.m.lengthW) * scale
+	} else {
+		total = uniform(b.r, b.m.cfg.VisitDurationMin, b.m.cfg.VisitDurationMax) * 60 * scale
+	}
 	fixed, weights := 0.0, 0.0
 	for _, g := range b.gaps {
 		if g.hasFix {
@@ -248,6 +339,7 @@ func (b *builder) finish() {
 	}
 	auto := math.Max(total-fixed, 0)
 	offset := time.Duration(0)
+	last := len(b.gaps) - 1
 	for i, g := range b.gaps {
 		h := &b.v.Hits[i]
 		h.Offset, h.Pause = offset, b.pause(i)
@@ -255,10 +347,30 @@ func (b *builder) finish() {
 		if !g.hasFix {
 			sec = auto * g.weight / weights
 		}
+		if i == last {
+			// The last page time: pings every ≤ 29 minutes keep a long one in one visit.
+			for d := time.Duration(math.Round(sec)) * time.Second; d > maxDwell; d -= maxDwell {
+				offset += maxDwell
+				keep := ping
+				b.v.Hits = append(b.v.Hits, Hit{Offset: offset, Request: keep})
+				sec -= maxDwell.Seconds()
+			}
+		}
 		offset += clampGap(sec)
 	}
 	b.v.Hits = append(b.v.Hits, Hit{Offset: offset, Request: ping})
 	b.v.Duration = offset
+	if b.cookie.Count > 0 {
+		for i := range b.v.Hits {
+			c := &b.v.Hits[i].Request.Cookie
+			at := int32(b.v.Hits[i].Offset / time.Second)
+			c.FirstAgo += at
+			c.LastAgo += at
+			if c.RefAgo > 0 {
+				c.RefAgo += at
+			}
+		}
+	}
 }
 
 // pause is the real wait before hit i in live mode (none before the first).

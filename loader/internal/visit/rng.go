@@ -12,6 +12,10 @@ const (
 	streamIdentity uint64 = 0xbf58476d1ce4e5b9
 	streamTarget   uint64 = 0x94d049bb133111eb
 	streamOrderID  uint64 = 0x2545f4914f6cdd1d
+	streamSignals  uint64 = 0x5851f42d4c957f2d
+	streamBot      uint64 = 0xa0761d6478bd642f
+	streamPast     uint64 = 0xe7037ed1a0b428db
+	streamDevice   uint64 = 0x8ebc6af09c88c6e3
 )
 
 // mix is splitmix64's finaliser: a cheap, well-distributed hash of a 64-bit value.

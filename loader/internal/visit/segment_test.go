@@ -56,6 +56,9 @@ func TestScenarioSharesOn10000Visits(t *testing.T) {
 	}
 	for seq := uint64(0); seq < n; seq++ {
 		v := m.Build(seq)
+		if v.Bot {
+			continue // a crawler is no segment's visitor: no country, language or referrer
+		}
 		tl, ok := by[v.Segment]
 		if !ok {
 			t.Fatalf("visit %d has segment %q", seq, v.Segment)

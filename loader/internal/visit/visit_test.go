@@ -15,17 +15,18 @@ import (
 	"github.com/trafficinator/trafficinator/pkg/matomo"
 )
 
+// original turns off what the original tool never sent, so that its behaviours can be checked alone.
+func original(c *config.Config) {
+	c.BounceProb, c.VisitLengths = 0, config.VisitLengthsUniform
+	c.CampaignProb, c.ContentImpressionProb, c.BotProb, c.UserIDProb = 0, 0, 0, 0
+}
+
 func testModel(t *testing.T, mutate func(*config.Config)) *visit.Model {
 	t.Helper()
 	c := config.Default()
+	original(&c)
 	if mutate != nil {
 		mutate(&c)
-	}
-	window := func(seq uint64) (uint64, uint64) {
-		if seq < 1000 {
-			return 0, 0
-		}
-		return seq - 1000, seq - 100
 	}
 	return visit.New(c, visittest.NewCatalog(), nil, 42, window, nil)
 }
@@ -47,13 +48,34 @@ func TestDeterministic(t *testing.T) {
 // Every visit obeys Matomo's rules: one cid, new_visit on the first hit only, strictly increasing
 // whole-second offsets with no gap of 30 minutes, a final ping, pv_id on page views.
 func TestVisitShape(t *testing.T) {
-	m := testModel(t, func(c *config.Config) {
+	for _, lengths := range []string{config.VisitLengthsUniform, config.DefaultVisitLengths} {
+		c := config.Default()
 		c.VisitDurationMin, c.VisitDurationMax = 0.1, 120 // stress both ends
+		c.VisitLengths = lengths
 		c.PageviewsMin, c.PageviewsMax = 1, 12
 		c.JourneyProb = 0.3
-	})
+		c.BotProb = 0
+		checkShapes(t, visit.New(c, visittest.NewCatalog(), nil, 42, window, nil))
+	}
+}
+
+func window(seq uint64) (uint64, uint64) {
+	if seq < 1000 {
+		return 0, 0
+	}
+	return seq - 1000, seq - 100
+}
+
+func checkShapes(t *testing.T, m *visit.Model) {
+	t.Helper()
 	for seq := uint64(0); seq < 5000; seq++ {
 		v := m.Build(seq)
+		if v.Past > 0 {
+			if !v.Visitor.Returning || !v.Hits[0].Request.NewVisit || v.Hits[v.Past-1].Offset >= -time.Hour {
+				t.Fatalf("visit %d: earlier visit %+v", seq, v.Hits[:v.Past])
+			}
+			v.Hits = v.Hits[v.Past:]
+		}
 		if len(v.Visitor.ID) != 16 {
 			t.Fatalf("visit %d: cid %q", seq, v.Visitor.ID)
 		}
@@ -64,7 +86,7 @@ func TestVisitShape(t *testing.T) {
 		for i, h := range v.Hits {
 			r := h.Request
 			q, err := url.ParseQuery(string(r.AppendQuery(nil)))
-			if err != nil || q.Get("cid") != v.Visitor.ID || q.Get("ua") != v.Visitor.UserAgent || r.NewVisit != (i == 0) {
+			if err != nil || q.Get("cid") != v.Visitor.ID || q.Get("ua") != v.Visitor.UserAgent || r.NewVisit != (i == 0) || q.Get("uid") != v.Visitor.UserID {
 				t.Fatalf("visit %d hit %d: cid %q ua %q new_visit %v (%v)", seq, i, q.Get("cid"), q.Get("ua"), r.NewVisit, err)
 			}
 			if h.Offset%time.Second != 0 {
@@ -187,6 +209,9 @@ func TestReturningVisitors(t *testing.T) {
 	const from, to = 5000, 15000
 	for seq := uint64(0); seq < to; seq++ {
 		v := m.Build(seq)
+		if seq < 1000 && v.Visitor.Returning != (v.Past > 0) {
+			t.Fatalf("visit %d before the return window: returning %v with %d earlier hits", seq, v.Visitor.Returning, v.Past)
+		}
 		if seq >= from && v.Visitor.Returning {
 			returning++
 			prev, ok := ids[v.Visitor.ID]
@@ -216,7 +241,10 @@ func TestFunnel(t *testing.T) {
 	}}
 	for _, exit := range []bool{true, false} {
 		f.ExitAfterCompletion = exit
-		m := visit.New(config.Default(), visittest.NewCatalog(), []content.Funnel{f}, 1, nil, nil)
+		c := config.Default()
+		original(&c)
+		c.ReturningProb = 0 // no earlier visit in front
+		m := visit.New(c, visittest.NewCatalog(), []content.Funnel{f}, 1, nil, nil)
 		v := m.Build(7)
 		kinds := []matomo.Kind{}
 		for _, h := range v.Hits {
@@ -246,10 +274,14 @@ func TestFunnel(t *testing.T) {
 	}
 }
 
+// BenchmarkBuild builds default visits; ns/hit is what the model costs per request sent.
 func BenchmarkBuild(b *testing.B) {
-	m := visit.New(config.Default(), visittest.NewCatalog(), nil, 1, nil, nil)
+	m := visit.New(config.Default(), visittest.NewCatalog(), nil, 1, window, nil)
 	b.ReportAllocs()
+	hits := 0
 	for i := 0; b.Loop(); i++ {
-		_ = m.Build(uint64(i))
+		hits += len(m.Build(uint64(i)).Hits)
 	}
+	b.ReportMetric(float64(hits)/float64(b.N), "hits/visit")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(hits), "ns/hit")
 }

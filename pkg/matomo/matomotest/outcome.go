@@ -30,6 +30,8 @@ const (
 	ExcludedNoRec = "no_rec"
 	// ExcludedPingWithoutVisit: a ping that would have started a new visit is dropped.
 	ExcludedPingWithoutVisit = "ping_without_visit"
+	// ExcludedBot: the user agent (ua) is a known crawler's and bots=1 is not set.
+	ExcludedBot = "bot"
 )
 
 // Hit kinds, the keys of Summary.HitsByKind. A request is counted under one kind, chosen with
@@ -63,13 +65,14 @@ const (
 	outDuplicateOrder
 	outNoRec
 	outPingWithoutVisit
+	outBot
 	numOutcomes
 )
 
 var outcomeNames = [numOutcomes]string{
 	"", ReasonUnknownSite, ReasonBadCID, ReasonCIPWithoutToken, ReasonOldCDTWithoutToken,
 	ReasonGeoWithoutToken, ReasonBadEvent, ReasonUnknownGoal, ReasonBadECItems, ReasonDuplicateOrder,
-	ExcludedNoRec, ExcludedPingWithoutVisit,
+	ExcludedNoRec, ExcludedPingWithoutVisit, ExcludedBot,
 }
 
 // invalid reports whether the outcome is a rejection (400 / counted as invalid).

@@ -24,6 +24,7 @@ type params struct {
 	token                      string
 	hasToken                   bool // a token_auth key was present, even empty
 	ua, lang, res              string
+	bots                       string
 }
 
 // parseParams reads a query string the way PHP fills $_GET: pairs split on '&', the last
@@ -110,6 +111,8 @@ func (p *params) setAction(k, v string) {
 		p.geo = p.geo || v != ""
 	case "ua":
 		p.ua = v
+	case "bots":
+		p.bots = v
 	case "lang":
 		p.lang = v
 	case "res":

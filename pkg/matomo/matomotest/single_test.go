@@ -67,6 +67,9 @@ func TestSingleGETValidation(t *testing.T) {
 		{"ec_items must be a list of lists", base + "&idgoal=0&ec_items=" + urlq(`{"sku":"a"}`), 400, ReasonBadECItems, false},
 		{"an item needs a sku", base + "&idgoal=0&ec_items=" + urlq(`[["","Name","Cat",1,1]]`), 400, ReasonBadECItems, false},
 		{"an item price must be a number", base + "&idgoal=0&ec_items=" + urlq(`[["S1","Name","Cat","cheap",1]]`), 400, ReasonBadECItems, false},
+		{"a crawler's user agent is excluded but tracked", base + "&ua=" + urlq("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), 200, ExcludedBot, true},
+		{"bots=1 records a crawler", base + "&bots=1&ua=" + urlq("Mozilla/5.0 (compatible; bingbot/2.0)"), 200, "", true},
+		{"a browser is no crawler", base + "&ua=" + urlq("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0"), 200, "", true},
 		{"well-formed items are accepted", base + "&idgoal=0&ec_id=B2&revenue=30&ec_items=" + urlq(`[["S1","Name",["A","B"],10,2],["S2","Other","C","10.5","1"]]`), 200, "", true},
 	}
 	for _, tc := range tests {
@@ -79,7 +82,7 @@ func TestSingleGETValidation(t *testing.T) {
 			if r.status != tc.status {
 				t.Fatalf("status = %d, want %d", r.status, tc.status)
 			}
-			if r.status == 200 && !strings.Contains(tc.reason, "no_rec") && r.body != string(transparentGIF) {
+			if r.status == 200 && tc.reason != ExcludedNoRec && r.body != string(transparentGIF) {
 				t.Errorf("body is not the 43-byte GIF: %q", r.body)
 			}
 			if r.status == 400 && strings.Contains(r.body, tc.reason) {

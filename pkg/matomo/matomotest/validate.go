@@ -74,6 +74,9 @@ func (s *Server) evaluate(st *state, p *params, auth bool, now int64) (hit, outc
 	if p.geo && !auth {
 		return h, outGeoWithoutToken
 	}
+	if phpInt(p.bots, 0) != 1 && isBot(unescape(p.ua)) {
+		return h, outBot
+	}
 	h.newVisit = phpInt(p.newVisit, 0) == 1
 	h.rawURL, h.rawTitle = p.rawURL, p.rawTitle
 	if phpInt(p.ping, 0) == 1 {
@@ -87,6 +90,22 @@ func (s *Server) evaluate(st *state, p *params, auth bool, now int64) (hit, outc
 		return h, outDuplicateOrder
 	}
 	return h, outOK
+}
+
+// crawlers are user-agent tokens of well-known crawlers, all of which Matomo's DeviceDetector
+// recognises as bots (it knows hundreds more).
+var crawlers = []string{"googlebot", "bingbot", "yandexbot", "duckduckbot", "baiduspider", "ahrefsbot",
+	"semrushbot", "applebot", "facebookexternalhit", "twitterbot", "slurp", "petalbot", "mj12bot"}
+
+// isBot reports whether ua is a known crawler's: Matomo excludes its hits unless bots=1.
+func isBot(ua string) bool {
+	ua = strings.ToLower(ua)
+	for _, c := range crawlers {
+		if strings.Contains(ua, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // classify sets the hit's kind, checking goal, ecommerce and event parameters on the way.
