@@ -263,6 +263,15 @@ func TestProbes(t *testing.T) {
 			t.Errorf("a call the candidate never answered has a verdict: %+v", v)
 		}
 	}
+	text := strings.Join(Lines(r), "\n")
+	for _, want := range []string{
+		"report timing: baseline: VisitsSummary.get day today: p50 200 ms, p95 400 ms, max 400 ms (5 calls, 1 failed)",
+		"report timing: candidate: VisitsSummary.get day today: p50 100 ms, p95 200 ms, max 200 ms (4 calls)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text lacks %q:\n%s", want, text)
+		}
+	}
 }
 
 // The same records give the same report, byte for byte, whatever order the loaders interleave in.

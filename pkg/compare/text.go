@@ -21,6 +21,11 @@ func Lines(r *Report) []string {
 			}
 		}
 	}
+	for _, t := range r.Targets {
+		for _, p := range t.Probes {
+			out = append(out, "report timing: "+t.Name+": "+probeText(p))
+		}
+	}
 	for _, v := range r.Verdicts {
 		out = append(out, "verdict: "+v.Text)
 	}
@@ -105,6 +110,16 @@ func capacityText(c *Capacity) string {
 		return s + "; broke: " + c.Why
 	}
 	return s + "; " + c.Why
+}
+
+// probeText says a Reporting API call's timings: "VisitsSummary.get day: p50 120 ms, p95 480 ms,
+// max 900 ms (12 calls, 1 failed)".
+func probeText(p ProbeSeries) string {
+	s := fmt.Sprintf("%s: p50 %s ms, p95 %s ms, max %s ms (%d calls", p.Label, num(p.P50ms), num(p.P95ms), num(p.MaxMs), p.Count)
+	if p.Failed > 0 {
+		s += fmt.Sprintf(", %d failed", p.Failed)
+	}
+	return s + ")"
 }
 
 // breachText says a threshold breach: "p95 310 ms > 300 ms".

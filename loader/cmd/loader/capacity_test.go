@@ -91,7 +91,8 @@ func TestCapacitySearchCLI(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"capacity: baseline sustained", "capacity: candidate sustained", "candidate sustained the highest rate",
-		"comparison: capacity: candidate:", "comparison: verdict: candidate: sustained rate"} {
+		"comparison: capacity: candidate:", "comparison: verdict: candidate: sustained rate",
+		"comparison: report timing: baseline: VisitsSummary.get"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q", want)
 		}
