@@ -86,6 +86,9 @@ func sinkConfig(p *project, site int) map[string]any {
 		"MATOMO_URL": sinkURL, "MATOMO_SITE_ID": site, "MATOMO_TOKEN_AUTH": p.sinkToken,
 		"PAGEVIEWS_MIN": 1, "PAGEVIEWS_MAX": 3, "PAUSE_BETWEEN_PVS_MIN": 0, "PAUSE_BETWEEN_PVS_MAX": 0,
 		"TIMEZONE": "UTC", "STATS_INTERVAL": "1s", "SHUTDOWN_GRACE": "2s",
+		// every planned visit counted by the sink on its day: no earlier visits of returning
+		// visitors before the window (docs/visits.md), no crawlers (excluded, as Matomo does)
+		"RETURNING_VISITOR_PROBABILITY": 0, "BOT_PROBABILITY": 0,
 	}
 }
 

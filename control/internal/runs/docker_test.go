@@ -28,6 +28,10 @@ func sinkConfig(s dockertest.Sink, maxVisits int64) *config.Config {
 	c.VisitsPerDay = 60 * 86400 // 60 visits/s
 	c.PauseMin, c.PauseMax, c.PageviewsMin, c.PageviewsMax = 0, 0, 1, 3
 	c.MaxTotalVisits = maxVisits
+	// Every visit the loader plans is one the sink counts: no earlier visits of returning
+	// visitors (sent before the window, docs/visits.md) and no crawlers (excluded, as Matomo
+	// does); the loader's own tests check both.
+	c.ReturningProb, c.BotProb = 0, 0
 	c.StatsInterval, c.ShutdownGrace = 500*time.Millisecond, 2*time.Second
 	c.Timezone = "UTC" // the sink's sites are in UTC; Matomo (and the sink) split visits at the site's midnight
 	return &c

@@ -107,6 +107,8 @@ func testConfig(t *testing.T, f *uiFixture) {
 		"TARGET_VISITS_PER_DAY": "5184000", "PAUSE_BETWEEN_PVS_MIN": "0", "PAUSE_BETWEEN_PVS_MAX": "0",
 		"PAGEVIEWS_MIN": "1", "PAGEVIEWS_MAX": "3", "STATS_INTERVAL": "500ms", "SHUTDOWN_GRACE": "2s",
 		"TIMEZONE": "UTC",
+		// every planned visit counted by the sink on its day (see runs' sinkConfig)
+		"RETURNING_VISITOR_PROBABILITY": "0", "BOT_PROBABILITY": "0",
 	} {
 		p.fill("#cfg-"+k, v)
 	}
