@@ -62,3 +62,35 @@ func DefaultEvents() EventSet {
 	}
 	return set
 }
+
+//go:embed data/campaigns.json
+var defaultCampaignsJSON []byte
+
+// DefaultCampaignsJSON is the built-in campaigns file, for the control's editor.
+func DefaultCampaignsJSON() string { return string(defaultCampaignsJSON) }
+
+// DefaultCampaigns is the built-in campaign catalogue (thirteen newsletter, paid-search, social,
+// display, video, partner and podcast campaigns of a typical marketing calendar, with believable
+// weights), parsed afresh so the caller may modify it.
+func DefaultCampaigns() CampaignSet {
+	set, ps := ParseCampaigns(defaultCampaignsJSON)
+	if err := ps.Err(); err != nil {
+		panic(fmt.Sprintf("content: embedded campaigns file is invalid: %v", err))
+	}
+	return set
+}
+
+// DimensionsExample is an example custom-dimension definitions file, for the control's editor
+// (custom dimensions exist only in a Matomo where they were configured, so there is no
+// built-in set that the loader uses by default).
+func DimensionsExample() string { return dimensionsExample }
+
+const dimensionsExample = `{
+  "dimensions": [
+    {"id": 1, "scope": "visit", "name": "Customer plan",
+     "values": [{"value": "free", "weight": 70}, {"value": "pro", "weight": 25}, {"value": "enterprise", "weight": 5}]},
+    {"id": 2, "scope": "action", "name": "Page author",
+     "values": ["editorial", "product team", "guest author"]}
+  ]
+}
+`

@@ -1,6 +1,6 @@
-// Package content defines the three user-supplied content files of Trafficinator — the URL
-// list, the events file and funnels.json — and the built-in defaults used when a user
-// supplies none.
+// Package content defines the user-supplied content files of Trafficinator — the URL list,
+// the events file, funnels.json, the campaigns catalogue and the custom-dimension definitions —
+// and the built-in defaults used when a user supplies none.
 //
 // Both programs need the same reading of these files: the loader turns them into traffic,
 // and the control edits, validates and previews them before a run starts. Keeping parsing

@@ -247,3 +247,29 @@ func TestMatomotestReportingAPI(t *testing.T) {
 		t.Errorf("Version with a wrong token: %v, want ErrAuth", err)
 	}
 }
+
+// The goal and dimension reads against matomotest give back what the server was configured with.
+func TestMatomotestGoalsAndDimensions(t *testing.T) {
+	_, c := newPair(t, matomotest.Options{
+		GoalDefs:   map[int][]matomotest.Goal{1: {{ID: 4, Name: "Demo", Revenue: 20}, {ID: 2, Name: "Signup", AllowMultiple: true}}},
+		Dimensions: map[int][]matomotest.Dimension{1: {{ID: 3, Scope: matomotest.ScopeAction, Name: "Author", Inactive: true}}},
+	}, nil)
+	goals, err := c.Goals(t.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(goals) != 2 || goals[0] != (matomo.SiteGoal{ID: 2, Name: "Signup", AllowMultiple: true, MatchAttribute: "manually"}) ||
+		goals[1] != (matomo.SiteGoal{ID: 4, Name: "Demo", Revenue: 20, MatchAttribute: "manually"}) {
+		t.Errorf("Goals = %+v", goals)
+	}
+	dims, err := c.CustomDimensions(t.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dims) != 1 || dims[0] != (matomo.SiteDimension{ID: 3, Name: "Author", Scope: matomo.ScopeAction}) {
+		t.Errorf("CustomDimensions = %+v", dims)
+	}
+	if _, err := c.Goals(t.Context(), 9); !errors.Is(err, matomo.ErrNotFound) {
+		t.Errorf("unknown site: %v", err)
+	}
+}

@@ -2,7 +2,8 @@
 // Tracking API requests, sends them singly (GET or POST) or in bulk, and reads Matomo's replies
 // with their real semantics (tracked, invalid, dropped, queued), and it calls the few Reporting
 // API methods a load generator and its benchmarks need (version, site, site creation, archive
-// invalidation, visit look-ups, and any other read through CallAPI).
+// invalidation, visit look-ups, a site's goals and custom dimensions, and any other read through
+// CallAPI).
 //
 // The rules it follows come from Matomo 5's observed behaviour:
 //

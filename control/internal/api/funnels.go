@@ -45,11 +45,14 @@ type ContentValidation struct {
 	Valid    bool            `json:"valid"`
 	Errors   config.Problems `json:"errors"`
 	Warnings config.Problems `json:"warnings"`
-	// Count is the number of funnels, URLs or events found.
+	// Count is the number of funnels, URLs, events, campaigns or dimensions found.
 	Count int `json:"count"`
-	// Structure previews a URL list; Stats counts an event set's events.
-	Structure *content.Structure  `json:"structure,omitempty"`
-	Stats     *content.EventStats `json:"stats,omitempty"`
+	// Structure previews a URL list; Stats counts an event set's events; CampaignStats and
+	// DimensionStats summarise a campaign catalogue and dimension definitions.
+	Structure      *content.Structure      `json:"structure,omitempty"`
+	Stats          *content.EventStats     `json:"stats,omitempty"`
+	CampaignStats  *content.CampaignStats  `json:"campaign_stats,omitempty"`
+	DimensionStats *content.DimensionStats `json:"dimension_stats,omitempty"`
 }
 
 func funnelView(f store.Funnel, full bool, warns config.Problems) FunnelView {

@@ -114,7 +114,7 @@ func (s *Server) setRoutes(upload routeFlags) []route {
 		{post, "/api/url-sets", s.createURLSet, upload, op{tag: "content", summary: "Create a URL set (up to 10 MB)", req: URLSetRequest{}, resp: ContentSetView{}, status: http.StatusCreated}},
 		{post, "/api/url-sets/upload", s.uploadURLSet, upload, op{tag: "content", summary: "Upload a URL file (multipart field file, or a text/plain body with ?name=)", req: "", reqMedia: mediaUpload, resp: ContentSetView{}, status: http.StatusCreated,
 			query: []qparam{{"name", "string", "the set's name"}, {"default", "boolean", "1 to make it the default URL set"}}}},
-		{post, "/api/url-sets/validate", s.validateURLSet, upload, op{tag: "content", summary: "Validate a URL list and preview its structure", req: ContentRequest{}, resp: ContentValidation{}}},
+		{post, "/api/url-sets/validate", s.validateSetContent(urlSets), upload, op{tag: "content", summary: "Validate a URL list and preview its structure", req: ContentRequest{}, resp: ContentValidation{}}},
 		{get, "/api/url-sets/:id", s.getSet(urlSets), routeFlags{}, op{tag: "content", summary: "A URL set with count, structure and warnings (id builtin: the built-in list)", resp: ContentSetView{}}},
 		{get, "/api/url-sets/:id/content", s.getSetContent(urlSets), routeFlags{}, op{tag: "content", summary: "The URL list as text", resp: "", respMedia: mediaText}},
 		{put, "/api/url-sets/:id", s.updateURLSet, upload, op{tag: "content", summary: "Replace a URL set (content optional)", req: URLSetRequest{}, resp: ContentSetView{}}},
@@ -122,11 +122,27 @@ func (s *Server) setRoutes(upload routeFlags) []route {
 
 		{get, "/api/event-sets", s.listSets(eventSets), routeFlags{}, op{tag: "content", summary: "List event sets (metadata only)", resp: []ContentSetView{}}},
 		{post, "/api/event-sets", s.createEventSet, routeFlags{}, op{tag: "content", summary: "Create an event set", req: EventSetRequest{}, resp: ContentSetView{}, status: http.StatusCreated}},
-		{post, "/api/event-sets/validate", s.validateEventSet, routeFlags{}, op{tag: "content", summary: "Validate an events JSON", req: ContentRequest{}, resp: ContentValidation{}}},
+		{post, "/api/event-sets/validate", s.validateSetContent(eventSets), routeFlags{}, op{tag: "content", summary: "Validate an events JSON", req: ContentRequest{}, resp: ContentValidation{}}},
 		{get, "/api/event-sets/:id", s.getSet(eventSets), routeFlags{}, op{tag: "content", summary: "An event set with content and stats (id builtin: the built-in set)", resp: ContentSetView{}}},
 		{get, "/api/event-sets/:id/content", s.getSetContent(eventSets), routeFlags{}, op{tag: "content", summary: "The events JSON", resp: map[string]any{}}},
 		{put, "/api/event-sets/:id", s.updateEventSet, routeFlags{}, op{tag: "content", summary: "Replace an event set (content optional)", req: EventSetRequest{}, resp: ContentSetView{}}},
 		{del, "/api/event-sets/:id", s.deleteSet(eventSets), routeFlags{}, op{tag: "content", summary: "Delete an event set"}},
+
+		{get, "/api/campaign-sets", s.listSets(campaignSets), routeFlags{}, op{tag: "content", summary: "List campaign catalogues (metadata only)", resp: []ContentSetView{}}},
+		{post, "/api/campaign-sets", s.createCampaignSet, routeFlags{}, op{tag: "content", summary: "Create a campaign catalogue (JSON or CSV)", req: CampaignSetRequest{}, resp: ContentSetView{}, status: http.StatusCreated}},
+		{post, "/api/campaign-sets/validate", s.validateSetContent(campaignSets), routeFlags{}, op{tag: "content", summary: "Validate a campaigns file (JSON or CSV); every problem with its line", req: ContentRequest{}, resp: ContentValidation{}}},
+		{get, "/api/campaign-sets/:id", s.getSet(campaignSets), routeFlags{}, op{tag: "content", summary: "A campaign catalogue with content and stats (id builtin: the built-in catalogue)", resp: ContentSetView{}}},
+		{get, "/api/campaign-sets/:id/content", s.getSetContent(campaignSets), routeFlags{}, op{tag: "content", summary: "The campaigns file (JSON or CSV, as stored)", resp: "", respMedia: mediaText}},
+		{put, "/api/campaign-sets/:id", s.updateCampaignSet, routeFlags{}, op{tag: "content", summary: "Replace a campaign catalogue (content optional)", req: CampaignSetRequest{}, resp: ContentSetView{}}},
+		{del, "/api/campaign-sets/:id", s.deleteSet(campaignSets), routeFlags{}, op{tag: "content", summary: "Delete a campaign catalogue"}},
+
+		{get, "/api/dimension-sets", s.listSets(dimensionSets), routeFlags{}, op{tag: "content", summary: "List custom dimension sets (metadata only)", resp: []ContentSetView{}}},
+		{post, "/api/dimension-sets", s.createDimensionSet, routeFlags{}, op{tag: "content", summary: "Create a custom dimension set", req: DimensionSetRequest{}, resp: ContentSetView{}, status: http.StatusCreated}},
+		{post, "/api/dimension-sets/validate", s.validateSetContent(dimensionSets), routeFlags{}, op{tag: "content", summary: "Validate custom dimension definitions; every problem with its line and path", req: ContentRequest{}, resp: ContentValidation{}}},
+		{get, "/api/dimension-sets/:id", s.getSet(dimensionSets), routeFlags{}, op{tag: "content", summary: "A dimension set with content and stats (there is no built-in one)", resp: ContentSetView{}}},
+		{get, "/api/dimension-sets/:id/content", s.getSetContent(dimensionSets), routeFlags{}, op{tag: "content", summary: "The dimension definitions JSON", resp: map[string]any{}}},
+		{put, "/api/dimension-sets/:id", s.updateDimensionSet, routeFlags{}, op{tag: "content", summary: "Replace a dimension set (content optional)", req: DimensionSetRequest{}, resp: ContentSetView{}}},
+		{del, "/api/dimension-sets/:id", s.deleteSet(dimensionSets), routeFlags{}, op{tag: "content", summary: "Delete a dimension set"}},
 	}
 }
 

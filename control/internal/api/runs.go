@@ -27,7 +27,12 @@ type RunRequest struct {
 	// ScenarioID passes a stored scenario to the loaders as SCENARIO_FILE; absent: the default
 	// scenario, if one is marked so.
 	ScenarioID *int64 `json:"scenario_id,omitempty"`
-	ResumeOf   string `json:"resume_of,omitempty" validate:"max=64"`
+	// CampaignSetID and DimensionSetID choose a campaign catalogue and custom dimension
+	// definitions; absent: the default set of the kind, if any (else the built-in catalogue, and
+	// no dimensions).
+	CampaignSetID  *int64 `json:"campaign_set_id,omitempty"`
+	DimensionSetID *int64 `json:"dimension_set_id,omitempty"`
+	ResumeOf       string `json:"resume_of,omitempty" validate:"max=64"`
 	// Overrides apply settings over the saved config (config_id) for this run only.
 	Overrides map[string]any `json:"overrides,omitempty"`
 	// Limits bound each loader container (memory, CPUs, processes); absent fields take the defaults.
@@ -81,7 +86,8 @@ func (s *Server) startRun(c echo.Context) error {
 func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest, error) {
 	ctx := c.Request().Context()
 	sr := runs.StartRequest{Name: strings.TrimSpace(req.Name), Mode: req.Mode, Loaders: req.Loaders,
-		URLSetID: req.URLSetID, EventSetID: req.EventSetID, ScenarioID: req.ScenarioID, ResumeOf: req.ResumeOf}
+		URLSetID: req.URLSetID, EventSetID: req.EventSetID, ScenarioID: req.ScenarioID, CampaignSetID: req.CampaignSetID,
+		DimensionSetID: req.DimensionSetID, ResumeOf: req.ResumeOf}
 	if req.Limits != nil {
 		sr.Limits = *req.Limits
 	}
@@ -115,7 +121,8 @@ func (s *Server) startRequest(c echo.Context, req RunRequest) (runs.StartRequest
 		field string
 		id    *int64
 		kind  string
-	}{{"url_set_id", req.URLSetID, store.KindURLs}, {"event_set_id", req.EventSetID, store.KindEvents}, {"scenario_id", req.ScenarioID, store.KindScenarios}} {
+	}{{"url_set_id", req.URLSetID, store.KindURLs}, {"event_set_id", req.EventSetID, store.KindEvents}, {"scenario_id", req.ScenarioID, store.KindScenarios},
+		{"campaign_set_id", req.CampaignSetID, store.KindCampaigns}, {"dimension_set_id", req.DimensionSetID, store.KindDimensions}} {
 		if ref.id == nil {
 			continue
 		}

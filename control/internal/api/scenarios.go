@@ -14,7 +14,7 @@ import (
 
 // scenarioSets are stored scenarios (SCENARIO_FILE). The built-in one is the shop example of
 // presets/, read-only; a run passes the chosen (or default) scenario to its loaders as a file.
-var scenarioSets = setKind{kind: store.KindScenarios, noun: "scenario", builtin: builtinScenario,
+var scenarioSets = setKind{kind: store.KindScenarios, noun: "scenario", builtin: builtinScenario, mime: mimeText, ext: ".yaml",
 	check: func(text string) (ContentSetView, config.Problems) {
 		sc, ps := scenario.Parse([]byte(text), "")
 		n := 0

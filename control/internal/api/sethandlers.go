@@ -32,7 +32,33 @@ type EventSetRequest struct {
 	Default *bool           `json:"default,omitempty"`
 }
 
-// setRequest is what creating and replacing need of a URL or event set request: its name, its
+// CampaignSetRequest creates or replaces a campaign catalogue. Content is the campaigns file: a
+// string holding its JSON or CSV text, or the JSON as an object.
+type CampaignSetRequest struct {
+	Name    string          `json:"name" validate:"notblank,namelen,safename"`
+	Content json.RawMessage `json:"content"`
+	Default *bool           `json:"default,omitempty"`
+}
+
+// DimensionSetRequest creates or replaces a set of custom dimension definitions. Content is the
+// definitions JSON, as an object or as a string holding it.
+type DimensionSetRequest struct {
+	Name    string          `json:"name" validate:"notblank,namelen,safename"`
+	Content json.RawMessage `json:"content"`
+	Default *bool           `json:"default,omitempty"`
+}
+
+func (r *CampaignSetRequest) parts() (string, string, bool, *bool, error) {
+	text, ok, err := textContent(r.Content, campaignSets)
+	return r.Name, text, ok, r.Default, err
+}
+
+func (r *DimensionSetRequest) parts() (string, string, bool, *bool, error) {
+	text, ok, err := textContent(r.Content, dimensionSets)
+	return r.Name, text, ok, r.Default, err
+}
+
+// setRequest is what creating and replacing need of a content set request: its name, its
 // content if given, and its default flag if given.
 type setRequest interface {
 	parts() (name, content string, given bool, isDefault *bool, err error)
@@ -46,7 +72,7 @@ func (r *URLSetRequest) parts() (string, string, bool, *bool, error) {
 }
 
 func (r *EventSetRequest) parts() (string, string, bool, *bool, error) {
-	text, ok, err := textContent(r.Content, true)
+	text, ok, err := textContent(r.Content, eventSets)
 	return r.Name, text, ok, r.Default, err
 }
 
@@ -57,6 +83,18 @@ func (s *Server) createEventSet(c echo.Context) error {
 }
 func (s *Server) updateEventSet(c echo.Context) error {
 	return updateSet[EventSetRequest](s, c, eventSets)
+}
+func (s *Server) createCampaignSet(c echo.Context) error {
+	return createSet[CampaignSetRequest](s, c, campaignSets)
+}
+func (s *Server) updateCampaignSet(c echo.Context) error {
+	return updateSet[CampaignSetRequest](s, c, campaignSets)
+}
+func (s *Server) createDimensionSet(c echo.Context) error {
+	return createSet[DimensionSetRequest](s, c, dimensionSets)
+}
+func (s *Server) updateDimensionSet(c echo.Context) error {
+	return updateSet[DimensionSetRequest](s, c, dimensionSets)
 }
 
 // createSet creates a set of kind k from a request of type R; the content is required.
@@ -116,13 +154,14 @@ func updateSet[R any, P interface {
 	return c.JSON(status, v)
 }
 
-// ContentRequest is the body of the validate endpoints of URL and event sets.
+// ContentRequest is the body of the validate endpoints of content sets.
 type ContentRequest struct {
 	Content json.RawMessage `json:"content"`
 }
 
-// textContent reads a request's content field: a JSON string, or (for event sets) a JSON object.
-func textContent(raw json.RawMessage, objectOK bool) (string, bool, error) {
+// textContent reads a request's content field: a JSON string, or (for kinds stored as JSON) a JSON
+// object.
+func textContent(raw json.RawMessage, k setKind) (string, bool, error) {
 	t := bytes.TrimSpace(raw)
 	switch {
 	case len(t) == 0 || string(t) == "null":
@@ -133,13 +172,13 @@ func textContent(raw json.RawMessage, objectOK bool) (string, bool, error) {
 			return "", false, invalidField("content", "", "is not a valid JSON string")
 		}
 		return s, true, nil
-	case t[0] == '{' && objectOK:
+	case t[0] == '{' && k.object:
 		return string(t), true, nil
 	}
-	if objectOK {
-		return "", false, invalidField("content", "", "expected the events JSON: an object, or a string holding it")
+	if k.object {
+		return "", false, invalidField("content", "", "expected the %s: a JSON object, or a string holding the file", k.noun)
 	}
-	return "", false, invalidField("content", "", "expected a string holding the URL list")
+	return "", false, invalidField("content", "", "expected a string holding the %s", k.noun)
 }
 
 // uploadURLSet takes a URL file as multipart/form-data (field "file", optional "name" and
@@ -197,26 +236,17 @@ func uploadError(err error) error {
 	return invalidField("file", "", "expected multipart/form-data with the URL list in a field named file")
 }
 
-func (s *Server) validateURLSet(c echo.Context) error {
-	var req ContentRequest
-	if err := s.bind(c, &req); err != nil {
-		return err
+// validateSetContent checks a content set of kind k without storing it.
+func (s *Server) validateSetContent(k setKind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var req ContentRequest
+		if err := s.bind(c, &req); err != nil {
+			return err
+		}
+		text, _, err := textContent(req.Content, k)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, s.validateSet(k, text))
 	}
-	text, _, err := textContent(req.Content, false)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, s.validateSet(urlSets, text))
-}
-
-func (s *Server) validateEventSet(c echo.Context) error {
-	var req ContentRequest
-	if err := s.bind(c, &req); err != nil {
-		return err
-	}
-	text, _, err := textContent(req.Content, true)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, s.validateSet(eventSets, text))
 }

@@ -25,6 +25,8 @@ const (
 	urlsFile        = dataDir + "/urls.txt"
 	eventsFile      = dataDir + "/events.json"
 	scenarioFile    = dataDir + "/scenario.yaml"
+	campaignsFile   = dataDir + "/campaigns" // JSON or CSV: the loader tells them apart
+	dimensionsFile  = dataDir + "/dimensions.json"
 	checkpointMark  = "backfill" // every checkpoint file's name starts with it
 	checkpointsDir  = "checkpoints"
 	logsDir         = "logs"

@@ -213,6 +213,44 @@ func TestContentFilesCopiedIn(t *testing.T) {
 	}
 }
 
+// A chosen campaign catalogue and the default dimension set are copied into the loader and named
+// by CAMPAIGNS_FILE and CUSTOM_DIMENSIONS_FILE; a set of another kind is refused.
+func TestCampaignAndDimensionFilesCopiedIn(t *testing.T) {
+	rt := newFakeRuntime()
+	e := newEnv(t, rt, Options{})
+	svc := e.start(t)
+	campaigns := "name,medium\nspring,email\n"
+	camp, err := e.st.CreateContentSet(t.Context(), store.ContentSet{Kind: store.KindCampaigns, Name: "q2", Content: campaigns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dims := `{"dimensions":[{"id":1,"scope":"visit","values":["a"]}]}`
+	if _, err := e.st.CreateContentSet(t.Context(), store.ContentSet{Kind: store.KindDimensions, Name: "d", Content: dims, IsDefault: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Start(t.Context(), StartRequest{Config: liveConfig(), CampaignSetID: &camp.ID}); err != nil {
+		t.Fatal(err)
+	}
+	spec := rt.started()[0]
+	files := map[string]string{}
+	for _, f := range spec.Files {
+		files[f.Path] = string(f.Data)
+	}
+	if files["/data/campaigns"] != campaigns || files["/data/dimensions.json"] != dims {
+		t.Errorf("files = %v", files)
+	}
+	for _, kv := range []string{"CAMPAIGNS_FILE=/data/campaigns", "CUSTOM_DIMENSIONS_FILE=/data/dimensions.json"} {
+		if !slices.Contains(spec.Env, kv) {
+			t.Errorf("env lacks %s", kv)
+		}
+	}
+	sets, _ := e.st.ListContentSets(t.Context(), store.KindDimensions)
+	dimsID := sets[0].ID
+	if _, err := svc.Start(t.Context(), StartRequest{Config: liveConfig(), CampaignSetID: &dimsID}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a dimension set as campaigns: %v, want ErrInvalid", err)
+	}
+}
+
 // TestScenarioCopiedIn: a run with a stored scenario gets it as SCENARIO_FILE; one whose segments do
 // not hold with the run's config is refused with the segment's path under scenario_id.
 func TestScenarioCopiedIn(t *testing.T) {

@@ -248,6 +248,7 @@ func (s *Service) checkNothingSent(ctx context.Context, runID string) error {
 // without content stays empty, so the loader uses its built-in defaults.
 func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, probs *config.Problems) error {
 	p.cfg.FunnelsFile, p.cfg.URLsFile, p.cfg.EventsFile, p.cfg.ScenarioFile = "", "", "", ""
+	p.cfg.CampaignsFile, p.cfg.DimensionsFile = "", ""
 	stored, err := s.st.ListFunnels(ctx, true)
 	if err != nil {
 		return fmt.Errorf("start run: %w", err)
@@ -279,6 +280,8 @@ func (s *Service) contentFiles(ctx context.Context, req StartRequest, p *plan, p
 		{store.KindURLs, "url_set_id", urlsFile, req.URLSetID, &p.cfg.URLsFile},
 		{store.KindEvents, "event_set_id", eventsFile, req.EventSetID, &p.cfg.EventsFile},
 		{store.KindScenarios, "scenario_id", scenarioFile, req.ScenarioID, &p.cfg.ScenarioFile},
+		{store.KindCampaigns, "campaign_set_id", campaignsFile, req.CampaignSetID, &p.cfg.CampaignsFile},
+		{store.KindDimensions, "dimension_set_id", dimensionsFile, req.DimensionSetID, &p.cfg.DimensionsFile},
 	}
 	for _, c := range sets {
 		text, ok, err := s.contentSet(ctx, c.kind, c.field, c.id, probs)

@@ -97,7 +97,8 @@ func pinnedToOneNode(placement []string) bool {
 // swarmFileProblems reports content files too large for a Swarm config, under the request field
 // they come from.
 func swarmFileProblems(files []docker.File) config.Problems {
-	fields := map[string]string{funnelsFile: "funnels", urlsFile: "url_set_id", eventsFile: "event_set_id", scenarioFile: "scenario_id"}
+	fields := map[string]string{funnelsFile: "funnels", urlsFile: "url_set_id", eventsFile: "event_set_id", scenarioFile: "scenario_id",
+		campaignsFile: "campaign_set_id", dimensionsFile: "dimension_set_id"}
 	var ps config.Problems
 	for _, f := range files {
 		if len(f.Data) > docker.MaxConfigBytes {

@@ -49,9 +49,9 @@ type StartRequest struct {
 	Overrides map[string]any
 	// Loaders splits a live run over this many containers (SHARD_COUNT); 0 or 1 = one.
 	Loaders int
-	// URLSetID, EventSetID and ScenarioID choose content sets; nil means the default set of that
-	// kind, if any.
-	URLSetID, EventSetID, ScenarioID *int64
+	// URLSetID, EventSetID, ScenarioID, CampaignSetID and DimensionSetID choose content sets; nil
+	// means the default set of that kind, if any.
+	URLSetID, EventSetID, ScenarioID, CampaignSetID, DimensionSetID *int64
 	// ResumeOf continues a stopped or failed backfill run with its checkpoint (same config).
 	ResumeOf string
 	// Limits bound each loader container; zero fields take DefaultLimits (a resumed run: the

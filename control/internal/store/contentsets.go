@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -10,13 +12,19 @@ import (
 
 // Content set kinds.
 const (
-	KindURLs      = "urls"      // a URL list (one URL, optional title, per line)
-	KindEvents    = "events"    // an events definition (JSON)
-	KindScenarios = "scenarios" // a scenario of audience segments (YAML or JSON, pkg/scenario)
+	KindURLs       = "urls"       // a URL list (one URL, optional title, per line)
+	KindEvents     = "events"     // an events definition (JSON)
+	KindScenarios  = "scenarios"  // a scenario of audience segments (YAML or JSON, pkg/scenario)
+	KindCampaigns  = "campaigns"  // a campaign catalogue (JSON or CSV, pkg/content)
+	KindDimensions = "dimensions" // custom dimension definitions (JSON, pkg/content)
 )
 
-// ContentSet is a user-edited URL list or events definition. The control validates Content (pkg/content)
-// before storing it. At most one set per kind is the default, used by configs that name none.
+// kinds are the content set kinds the store accepts.
+var kinds = []string{KindURLs, KindEvents, KindScenarios, KindCampaigns, KindDimensions}
+
+// ContentSet is a user-edited URL list, events definition, scenario, campaign catalogue or set of custom
+// dimension definitions. The control validates Content (pkg/content) before storing it. At most
+// one set per kind is the default, used by configs that name none.
 type ContentSet struct {
 	ID        int64
 	Kind      string
@@ -44,8 +52,8 @@ func (r contentSetRow) set() ContentSet {
 }
 
 func checkContentSet(cs ContentSet) error {
-	if cs.Kind != KindURLs && cs.Kind != KindEvents && cs.Kind != KindScenarios {
-		return fmt.Errorf("%w: content set kind %q (want %q, %q or %q)", ErrInvalid, cs.Kind, KindURLs, KindEvents, KindScenarios)
+	if !slices.Contains(kinds, cs.Kind) {
+		return fmt.Errorf("%w: content set kind %q (want one of %s)", ErrInvalid, cs.Kind, strings.Join(kinds, ", "))
 	}
 	return checkName(cs.Kind+" set", cs.Name)
 }

@@ -31,8 +31,12 @@ func runBackfill(ctx context.Context, cfg config.Config, cat *catalog.Catalog, s
 	if !checkRedirects(ctx, cfg, clients, out, log) {
 		return exitFailure
 	}
+	sites, ok := checkSites(ctx, cfg, clients, cat, out, log)
+	if !ok {
+		return exitInvalid
+	}
 	sum, err := backfill.Run(ctx, cfg, backfill.Deps{Deps: engines.Deps{Clients: engineClients(clients), Out: out, Log: log, Meter: set},
-		Catalog: cat, Funnels: enabledFunnels(cat), Events: &cat.Events, Scenario: segs})
+		Catalog: withGoals(cat, cfg, sites, log), Funnels: enabledFunnels(cat), Events: &cat.Events, Scenario: segs})
 	switch {
 	case errors.Is(err, backfill.ErrStateMismatch):
 		log.Error("backfill refused", "error", err.Error())

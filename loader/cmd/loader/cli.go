@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/trafficinator/trafficinator/loader/internal/catalog"
 	"github.com/trafficinator/trafficinator/pkg/config"
 	"github.com/trafficinator/trafficinator/pkg/scenario"
 	"github.com/trafficinator/trafficinator/pkg/version"
@@ -47,6 +48,12 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return exitInvalid
 	}
 	if cmd == "validate" {
+		// The content files too (URLs, events, funnels, campaigns, dimensions): a run would refuse them.
+		_, probs := catalog.Load(catalog.Options(cfg))
+		printProblems(stderr, probs)
+		if probs.Err() != nil {
+			return exitInvalid
+		}
 		fmt.Fprintln(stdout, "ok")
 		return exitOK
 	}

@@ -36,6 +36,8 @@ func TestValidateCommand(t *testing.T) {
 	broken := filepath.Join(t.TempDir(), "broken.env")
 	os.WriteFile(broken, []byte("TARGET_MODE=roundrobin\nMATOMO_TARGETS=[{\"name\":\nPAGEVIEWS_MIN=9\nPAGEVIEWS_MAX=2\n"+
 		"BACKFILL_ENABLED=true\nBACKFILL_START_DATE=2026-01-01\nBACKFILL_END_DATE=2999-01-01\nthis is not a line\n"), 0o600)
+	badCampaigns := filepath.Join(t.TempDir(), "campaigns.csv")
+	os.WriteFile(badCampaigns, []byte("name,weight\nspring,1\nsummer,-1\n"), 0o600)
 	tests := []struct {
 		name     string
 		env      map[string]string
@@ -51,6 +53,9 @@ func TestValidateCommand(t *testing.T) {
 		// A broken file lists every problem, one per line, each naming the variable.
 		{"broken", nil, []string{"validate", "--env-file", broken}, 2, "", []string{
 			"line 8", "MATOMO_TARGETS", "TARGET_MODE", "PAGEVIEWS_MIN", "BACKFILL_END_DATE"}},
+		// The content files are checked too, every problem with its file and line.
+		{"bad campaigns file", map[string]string{"MATOMO_URL": "http://127.0.0.1:9/matomo.php", "CAMPAIGNS_FILE": badCampaigns},
+			[]string{"validate"}, 2, "", []string{badCampaigns + " line 3 weight=\"-1\": must be a number > 0"}},
 		// A missing env file is an error.
 		{"missing file", nil, []string{"validate", "--env-file", "/nonexistent.env"}, 2, "", []string{`--env-file="/nonexistent.env": cannot read`}},
 		// Unknown commands are refused.

@@ -34,7 +34,7 @@ func execute(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) i
 	if err := waitForStart(ctx, cfg, log); err != nil {
 		return exitOK // stopped before starting
 	}
-	cat, probs := catalog.Load(catalog.LoadOptions{URLsFile: cfg.URLsFile, EventsFile: cfg.EventsFile, FunnelsFile: cfg.FunnelsFile})
+	cat, probs := catalog.Load(catalog.Options(cfg))
 	printProblems(stderr, probs)
 	if probs.Err() != nil {
 		return exitInvalid
@@ -122,9 +122,13 @@ func runLive(ctx context.Context, cfg config.Config, cat *catalog.Catalog, segs 
 	if !checkRedirects(ctx, cfg, clients, out, log) {
 		return exitFailure
 	}
-	model := visit.New(cfg, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events)
+	sites, ok := checkSites(ctx, cfg, clients, cat, out, log)
+	if !ok {
+		return exitInvalid
+	}
+	model := visit.New(cfg, withGoals(cat, cfg, sites, log), enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events)
 	if len(segs) > 0 {
-		model, _ = visit.NewScenario(segs, cat, enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events, cfg.ScenarioFile)
+		model, _ = visit.NewScenario(segs, withGoals(cat, cfg, sites, log), enabledFunnels(cat), seed, liveReturnRange(cfg), &cat.Events, cfg.ScenarioFile)
 	}
 	prb, err := newProbe(cfg, time.Now(), out, log, set)
 	if err != nil {

@@ -11,6 +11,7 @@
 //	matomo-sink -addr 127.0.0.1:8089 -sites 1,2 -token T [-timezone Europe/Stockholm]
 //	            [-latency 0] [-latency-tail-alpha 0] [-latency-max 0] [-error-rate 0]
 //	            [-deadlock-rate 0] [-late-rate 0] [-late-delay 0] [-seed 1] [-queued]
+//	            [-goals 1,2] [-dimensions 1:visit,2:action]
 //	            [-capacity 0] [-base-latency 5ms] [-latency-growth 100] [-overload-latency-max 30s]
 //	            [-errors-above 0] [-api-latency Method=duration,...]
 //	matomo-sink -healthcheck [-addr 127.0.0.1:8089]   probe a running sink (the image's HEALTHCHECK)
@@ -22,6 +23,10 @@
 // loses the head of a bulk, records its tail and answers 500; -late-rate processes a request
 // -late-delay later even when its client gave up; -latency-tail-alpha makes -latency heavy-tailed
 // (Pareto), capped at -latency-max. Faults are drawn from -seed, so a run can be replayed.
+//
+// -goals and -dimensions give every site goals and custom dimensions, which the Reporting API lists
+// (the loader reads them before a run) and which tracking requests may then use; the summary counts
+// goal conversions, dimension values and the other report families (matomotest.Reports).
 //
 // The load flags make it a Matomo of limited capacity, for capacity searches: past -capacity
 // tracking hits per second the latency grows, past -errors-above the excess is answered 503, and
@@ -72,6 +77,8 @@ type config struct {
 	timezone string
 	faults   matomotest.Faults
 	queued   bool
+	goals    []int
+	dims     []matomotest.Dimension
 	load     matomotest.Load
 	apiDelay map[string]time.Duration
 }
@@ -90,7 +97,16 @@ func parseArgs(args []string, getenv func(string) string, out io.Writer) (config
 	apiLatency := fs.String("api-latency", "", "Reporting API answer delays: comma-separated Method=duration, e.g. "+
 		"VisitsSummary.get=2s,*=100ms (* is every other method); multiplied by the tracking load past -capacity")
 	fs.BoolVar(&c.queued, "queued", false, "behave like Matomo with QueuedTracking (bulk replies 204)")
+	goals := fs.String("goals", "", "comma-separated goal ids every site has (conversions of others are rejected)")
+	dims := fs.String("dimensions", "", "custom dimensions every site has, as comma-separated id:scope (scope visit or action), e.g. 1:visit,2:action")
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	var err error
+	if c.goals, err = parseGoalIDs(*goals); err != nil {
+		return c, err
+	}
+	if c.dims, err = parseDimensions(*dims); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -118,6 +134,41 @@ func parseArgs(args []string, getenv func(string) string, out io.Writer) (config
 		return c, err
 	}
 	return c, checkFaults(c.faults)
+}
+
+// parseGoalIDs reads -goals.
+func parseGoalIDs(s string) ([]int, error) {
+	var ids []int
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		id, err := strconv.Atoi(part)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("-goals: %q is not a positive goal id", part)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// parseDimensions reads -dimensions.
+func parseDimensions(s string) ([]matomotest.Dimension, error) {
+	var dims []matomotest.Dimension
+	seen := map[int]bool{}
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		idText, scope, _ := strings.Cut(part, ":")
+		id, err := strconv.Atoi(idText)
+		if err != nil || id <= 0 || seen[id] || (scope != matomotest.ScopeVisit && scope != matomotest.ScopeAction) {
+			return nil, fmt.Errorf("-dimensions: %q must be id:visit or id:action with a positive id, each id once", part)
+		}
+		seen[id] = true
+		dims = append(dims, matomotest.Dimension{ID: id, Scope: scope})
+	}
+	return dims, nil
 }
 
 // addLoadFlags declares the flags of the load model: a capacity past which tracking slows down,
@@ -211,14 +262,17 @@ func checkFaults(f matomotest.Faults) error {
 // options turns the command line into server options.
 func (c config) options() matomotest.Options {
 	info := make(map[int]matomotest.Site, len(c.sites))
+	goals := make(map[int][]int, len(c.sites))
+	dims := make(map[int][]matomotest.Dimension, len(c.sites))
 	for _, id := range c.sites {
 		s := matomotest.DefaultSite(id)
 		s.Timezone = c.timezone
 		info[id] = s
+		goals[id], dims[id] = c.goals, c.dims
 	}
 	return matomotest.Options{
 		Sites: c.sites, Token: c.token, SiteInfo: info, QueuedTracking: c.queued,
-		Faults: c.faults, Load: c.load, APILatency: c.apiDelay,
+		Faults: c.faults, Load: c.load, APILatency: c.apiDelay, Goals: goals, Dimensions: dims,
 	}
 }
 

@@ -139,6 +139,38 @@ func TestSinkEndToEnd(t *testing.T) {
 }
 
 // TestSinkQueuedAndSiteInfo checks that -queued and -timezone reach the server.
+// -goals and -dimensions give every site goals and custom dimensions: the API lists them and a
+// conversion of another goal is rejected.
+func TestSinkGoalsAndDimensions(t *testing.T) {
+	base, _ := startSink(t, "-goals", "1,3", "-dimensions", "2:action")
+	call := func(method string) string {
+		resp, err := http.Post(base+"/index.php?module=API&method="+method+"&idSite=1&format=json",
+			"application/x-www-form-urlencoded", strings.NewReader("token_auth="+sinkToken))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if g := call("Goals.getGoals"); !strings.Contains(g, `"idgoal":1`) || !strings.Contains(g, `"idgoal":3`) {
+		t.Errorf("goals %s", g)
+	}
+	if d := call("CustomDimensions.getConfiguredCustomDimensions"); !strings.Contains(d, `"idcustomdimension":"2"`) || !strings.Contains(d, `"scope":"action"`) {
+		t.Errorf("dimensions %s", d)
+	}
+	for goal, want := range map[string]int{"3": http.StatusNoContent, "2": http.StatusBadRequest} {
+		resp, err := http.Get(base + "/matomo.php?idsite=1&rec=1&send_image=0&cid=0123456789abcdef&idgoal=" + goal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("conversion of goal %s: %d, want %d", goal, resp.StatusCode, want)
+		}
+	}
+}
+
 func TestSinkQueuedAndSiteInfo(t *testing.T) {
 	base, _ := startSink(t, "-queued", "-timezone", "Asia/Tokyo", "-token", "cmdline-token")
 	resp, err := http.Post(base+"/matomo.php", "application/json", strings.NewReader(`{"requests":[]}`))
@@ -186,6 +218,11 @@ func TestParseArgs(t *testing.T) {
 			"-latency-max", "1s", "-error-rate", "0.1", "-deadlock-rate", "0.2", "-late-rate", "0.3",
 			"-late-delay", "2s", "-seed", "7"}, "", "from-env"},
 		{"stray arguments are refused", []string{"extra"}, "unexpected", ""},
+		{"goal ids are accepted", []string{"-goals", "1, 2,7"}, "", "from-env"},
+		{"a goal id must be a positive number", []string{"-goals", "1,x"}, "-goals", ""},
+		{"dimensions are accepted", []string{"-dimensions", "1:visit,2:action"}, "", "from-env"},
+		{"a dimension needs a known scope", []string{"-dimensions", "1:page"}, "-dimensions", ""},
+		{"a dimension id is given once", []string{"-dimensions", "1:visit,1:action"}, "-dimensions", ""},
 		{"a capacity and an error rate above it are accepted", []string{"-capacity", "100", "-errors-above", "150",
 			"-base-latency", "2ms", "-latency-growth", "50", "-api-latency", "VisitsSummary.get=2s, *=10ms"}, "", "from-env"},
 		{"a negative capacity is refused", []string{"-capacity", "-1"}, "-capacity", ""},

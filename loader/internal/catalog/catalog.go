@@ -22,11 +22,19 @@ const (
 )
 
 // LoadOptions names the user's content files; an empty path means the built-in default
-// (the embedded URL list and events, no funnels).
+// (the embedded URL list, events and campaigns; no funnels, no custom dimensions).
 type LoadOptions struct {
-	URLsFile    string
-	EventsFile  string
-	FunnelsFile string
+	URLsFile       string
+	EventsFile     string
+	FunnelsFile    string
+	CampaignsFile  string
+	DimensionsFile string
+}
+
+// Options are the content files a configuration names.
+func Options(cfg config.Config) LoadOptions {
+	return LoadOptions{URLsFile: cfg.URLsFile, EventsFile: cfg.EventsFile, FunnelsFile: cfg.FunnelsFile,
+		CampaignsFile: cfg.CampaignsFile, DimensionsFile: cfg.DimensionsFile}
 }
 
 // Catalog is everything a visit draws from: the user's (or default) content and the
@@ -41,6 +49,11 @@ type Catalog struct {
 	// Funnels are all funnels of the funnels file, sorted by priority, disabled ones
 	// included (see content.EnabledFunnels).
 	Funnels []content.Funnel
+	// CampaignSet is the campaign catalogue (CAMPAIGNS_FILE, or the built-in one); Campaign
+	// draws from it by weight.
+	CampaignSet content.CampaignSet
+	// DimensionSet are the custom dimensions to send (CUSTOM_DIMENSIONS_FILE); empty when none.
+	DimensionSet content.DimensionSet
 
 	devices   []Device
 	countries []Country
@@ -48,12 +61,14 @@ type Catalog struct {
 	ctryPick  *Picker
 	refs      referrers
 	products  []Product
+	campPick  *Picker
 }
 
 // Load builds the catalog from the user's files, falling back to the embedded defaults
 // for files not given. It returns every problem of every file at once, each naming its
 // file: a given file that cannot be read is an error about its setting (URLS_FILE,
-// EVENTS_FILE, FUNNEL_CONFIG_PATH), and a file with errors fails the load. The catalog is
+// EVENTS_FILE, FUNNEL_CONFIG_PATH, CAMPAIGNS_FILE, CUSTOM_DIMENSIONS_FILE), and a file with errors
+// fails the load. The catalog is
 // nil when there is an error; warnings come with a catalog too.
 func Load(opts LoadOptions) (*Catalog, config.Problems) {
 	var all config.Problems
@@ -94,10 +109,34 @@ func Load(opts LoadOptions) (*Catalog, config.Problems) {
 		}
 		use("FUNNEL_CONFIG_PATH", opts.FunnelsFile, ps, err)
 	}
+	campaigns := content.DefaultCampaigns()
+	if opts.CampaignsFile != "" {
+		data, err := readFile(opts.CampaignsFile, maxJSONFileBytes)
+		var set content.CampaignSet
+		var ps config.Problems
+		if err == nil {
+			set, ps = content.ParseCampaigns(data)
+		}
+		if use("CAMPAIGNS_FILE", opts.CampaignsFile, ps, err) {
+			campaigns = set
+		}
+	}
+	var dims content.DimensionSet
+	if opts.DimensionsFile != "" {
+		data, err := readFile(opts.DimensionsFile, maxJSONFileBytes)
+		var ps config.Problems
+		if err == nil {
+			dims, ps = content.ParseDimensions(data)
+		}
+		use("CUSTOM_DIMENSIONS_FILE", opts.DimensionsFile, ps, err)
+	}
 	if all.Err() != nil {
 		return nil, all
 	}
-	return New(urls, events, funnels), all
+	c := New(urls, events, funnels)
+	c.setCampaigns(campaigns)
+	c.DimensionSet = dims
+	return c, all
 }
 
 // readError is a read failure without the path, which the problem shows as its value.
@@ -115,7 +154,15 @@ func New(urls content.URLSet, events content.EventSet, funnels []content.Funnel)
 		devices: Devices(), countries: Countries(), refs: newReferrers(), products: Products()}
 	c.devPick = mustPicker(deviceWeights(c.devices))
 	c.ctryPick = mustPicker(countryWeights(c.countries))
+	c.setCampaigns(content.DefaultCampaigns())
 	return c
+}
+
+// setCampaigns makes set the campaign catalogue; a parsed set has at least one campaign, and
+// every weight is > 0.
+func (c *Catalog) setCampaigns(set content.CampaignSet) {
+	c.CampaignSet = set
+	c.campPick = mustPicker(set.Weights())
 }
 
 func readURLs(path string) (content.URLSet, config.Problems, error) {
@@ -175,8 +222,8 @@ func (c *Catalog) Referrer(r *rand.Rand, source, keyword string) string {
 	return c.refs.url(r, source, keyword)
 }
 
-// Campaign draws a campaign tag.
-func (c *Catalog) Campaign(r *rand.Rand) Campaign { return campaigns[r.IntN(len(campaigns))] }
+// Campaign draws a campaign from the catalogue by weight.
+func (c *Catalog) Campaign(r *rand.Rand) Campaign { return c.CampaignSet.Campaigns[c.campPick.Pick(r)] }
 
 // SearchTerm draws a site-search keyword and, as in the original, a category 30% of the
 // time (which may itself be the empty "no category").
@@ -206,10 +253,38 @@ func (c *Catalog) Products() []Product { return c.products }
 // Describe summarises the catalog in one line for the loader's start-up log.
 func (c *Catalog) Describe() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d pages, %d click and %d random events, %d funnels (%d enabled)",
+	fmt.Fprintf(&b, "%d pages, %d click and %d random events, %d funnels (%d enabled), %d campaigns, %d custom dimensions",
 		len(c.URLs.Pages), len(c.Events.Click), len(c.Events.Random), len(c.Funnels),
-		len(content.EnabledFunnels(c.Funnels)))
+		len(content.EnabledFunnels(c.Funnels)), len(c.CampaignSet.Campaigns), len(c.DimensionSet.Dimensions))
 	return b.String()
 }
 
 var _ visit.Catalog = (*Catalog)(nil)
+
+// Campaigns is the campaign catalogue as the visit model takes it.
+func (c *Catalog) Campaigns() []visit.Campaign {
+	out := make([]visit.Campaign, len(c.CampaignSet.Campaigns))
+	for i, cp := range c.CampaignSet.Campaigns {
+		out[i] = visit.Campaign{Name: cp.Name, Source: cp.Source, Medium: cp.Medium, Keyword: cp.Keyword,
+			Content: cp.Content, ID: cp.ID, Weight: cp.Weight}
+	}
+	return out
+}
+
+// Dimensions are the custom dimensions as the visit model takes them; none without a file.
+func (c *Catalog) Dimensions() []visit.Dimension {
+	out := make([]visit.Dimension, len(c.DimensionSet.Dimensions))
+	for i, d := range c.DimensionSet.Dimensions {
+		vals := make([]visit.DimensionValue, len(d.Values))
+		for j, v := range d.Values {
+			vals[j] = visit.DimensionValue{Value: v.Value, Weight: v.Weight}
+		}
+		out[i] = visit.Dimension{ID: d.ID, Scope: d.Scope, Values: vals}
+	}
+	return out
+}
+
+var (
+	_ visit.CampaignCatalog  = (*Catalog)(nil)
+	_ visit.DimensionCatalog = (*Catalog)(nil)
+)

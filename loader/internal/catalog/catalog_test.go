@@ -66,6 +66,43 @@ func TestLoadUserFiles(t *testing.T) {
 	}
 }
 
+// A campaigns file replaces the built-in catalogue and is drawn by weight; a dimensions file is
+// kept as parsed.
+func TestLoadCampaignsAndDimensions(t *testing.T) {
+	dir := t.TempDir()
+	opts := LoadOptions{
+		CampaignsFile:  writeFile(t, dir, "campaigns.csv", "name,source,medium,weight\nbig,newsletter,email,3\nsmall,google,cpc,1\n"),
+		DimensionsFile: writeFile(t, dir, "dims.json", `{"dimensions":[{"id":2,"scope":"visit","values":["a","b"]}]}`),
+	}
+	c, ps := Load(opts)
+	if len(ps) != 0 {
+		t.Fatalf("problems: %v", ps)
+	}
+	if len(c.DimensionSet.Dimensions) != 1 || c.DimensionSet.Dimensions[0].ID != 2 {
+		t.Errorf("dimensions = %+v", c.DimensionSet)
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	counts := map[string]int{}
+	const n = 20_000
+	for range n {
+		counts[c.Campaign(r).Name]++
+	}
+	if len(counts) != 2 {
+		t.Fatalf("campaigns drawn: %v", counts)
+	}
+	if share := float64(counts["big"]) / n; share < 0.73 || share > 0.77 {
+		t.Errorf("big drawn %.3f of the time, want 0.75 (weights 3:1)", share)
+	}
+	if !strings.Contains(c.Describe(), "2 campaigns, 1 custom dimensions") {
+		t.Errorf("Describe() = %q", c.Describe())
+	}
+	// Without files: the built-in catalogue, no dimensions.
+	d, _ := Load(LoadOptions{})
+	if len(d.CampaignSet.Campaigns) != len(content.DefaultCampaigns().Campaigns) || len(d.DimensionSet.Dimensions) != 0 {
+		t.Errorf("defaults: %s", d.Describe())
+	}
+}
+
 func TestLoadFailures(t *testing.T) {
 	dir := t.TempDir()
 	badURLs := writeFile(t, dir, "urls.txt", "ftp://x\n"+strings.Repeat("https://e.test/a\n", 1)+"mailto:y\n")
@@ -89,6 +126,13 @@ func TestLoadFailures(t *testing.T) {
 			badURLs + ` line 1: URL scheme must be http or https (value "ftp://x")`, badURLs + " line 3: ", badURLs + ": only 1 URL",
 			badEvents + ` line 1 clicks="[…]": unknown key "clicks"`, badEvents + ` click_events="": no events`, badEvents + ` random_events="": no events`,
 			badFunnels + ` line 1 [0].probability="2": must be between 0 and 1`, badFunnels + ` line 1 [0].steps="[…]": must list at least one step`}},
+		// Campaign and dimension files are checked like the others.
+		{"campaigns and dimensions", LoadOptions{CampaignsFile: writeFile(t, dir, "c.csv", "name,weight\na,0\n"),
+			DimensionsFile: writeFile(t, dir, "d.json", `{"dimensions":[{"id":1,"scope":"page","values":["x"]}]}`)}, []string{
+			filepath.Join(dir, "c.csv") + ` line 2 weight="0": must be a number > 0`,
+			filepath.Join(dir, "d.json") + ` line 1 dimensions[0].scope="page": must be "visit" or "action"`}},
+		{"missing campaigns", LoadOptions{CampaignsFile: filepath.Join(dir, "nope.csv")},
+			[]string{`CAMPAIGNS_FILE="` + filepath.Join(dir, "nope.csv") + `": cannot read the file: no such file`}},
 		// A directory is not a file.
 		{"directory", LoadOptions{EventsFile: dir}, []string{`EVENTS_FILE="` + dir + `": cannot read the file: is a directory`}},
 	}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/trafficinator/trafficinator/pkg/matomo/matomotest"
 )
 
 func TestDevicePool(t *testing.T) {
@@ -78,6 +80,16 @@ func TestDeviceShares(t *testing.T) {
 	for class, want := range ClassShares {
 		if got := float64(counts[class]) / n; math.Abs(got-want) > 0.01 {
 			t.Errorf("%s share %.3f, want %.2f", class, got, want)
+		}
+	}
+}
+
+// No browser of the catalogue looks like a crawler to the test server, which excludes bots as
+// Matomo does: a human visit must never be dropped as a bot's.
+func TestDevicesAreNotBots(t *testing.T) {
+	for _, d := range Devices() {
+		if matomotest.IsBot(d.UA) {
+			t.Errorf("user agent %q is taken for a bot", d.UA)
 		}
 	}
 }

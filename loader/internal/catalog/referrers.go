@@ -3,6 +3,8 @@ package catalog
 import (
 	"math/rand/v2"
 	"net/url"
+
+	"github.com/trafficinator/trafficinator/pkg/content"
 )
 
 // Referrer sources other than direct traffic; the names match the visit model's.
@@ -55,21 +57,10 @@ type ExternalSite struct {
 	Weight float64
 }
 
-// Campaign is a tagged marketing link: Matomo attributes the visit to it when the landing
-// URL carries these mtm_* parameters.
-type Campaign struct {
-	Name, Source, Medium, Keyword string
-}
-
-// Query is the campaign's query string ("mtm_campaign=…&mtm_source=…&mtm_medium=…"),
-// to be appended to the landing page URL.
-func (c Campaign) Query() string {
-	v := url.Values{"mtm_campaign": {c.Name}, "mtm_source": {c.Source}, "mtm_medium": {c.Medium}}
-	if c.Keyword != "" {
-		v.Set("mtm_kwd", c.Keyword)
-	}
-	return v.Encode()
-}
+// Campaign is a tagged marketing link from the campaign catalogue (CAMPAIGNS_FILE or the
+// built-in one): Matomo attributes a visit to it when the landing URL carries its mtm_* (or
+// legacy pk_*) parameters.
+type Campaign = content.Campaign
 
 var searchEngines = []SearchEngine{
 	{"Google", "https://www.google.com/search", "q", 0.70},
@@ -113,19 +104,6 @@ var referralSites = []ExternalSite{
 	{"Partner site", "https://partner.example.org/resources/analytics-partners", 1},
 }
 
-var campaigns = []Campaign{
-	{"spring_sale", "newsletter", "email", ""},
-	{"product_launch", "linkedin", "social", ""},
-	{"brand_search", "google", "cpc", "privacy analytics"},
-	{"competitor_switch", "bing", "cpc", "google analytics alternative"},
-	{"webinar_q3", "partner", "referral", ""},
-	{"black_friday", "facebook", "paid_social", ""},
-	{"retargeting", "google", "display", ""},
-	{"monthly_digest", "newsletter", "email", ""},
-	{"conference_booth", "qr_code", "offline", ""},
-	{"free_trial", "reddit", "paid_social", ""},
-}
-
 // SearchEngines returns the search engines with their shares of search traffic.
 func SearchEngines() []SearchEngine { return append([]SearchEngine(nil), searchEngines...) }
 
@@ -135,8 +113,8 @@ func SocialSites() []ExternalSite { return append([]ExternalSite(nil), socialSit
 // ReferralSites returns the blogs, news and partner sites that send referral traffic.
 func ReferralSites() []ExternalSite { return append([]ExternalSite(nil), referralSites...) }
 
-// Campaigns returns the campaign tags.
-func Campaigns() []Campaign { return append([]Campaign(nil), campaigns...) }
+// Campaigns returns the built-in campaign catalogue.
+func Campaigns() []Campaign { return content.DefaultCampaigns().Campaigns }
 
 func siteWeights(ss []ExternalSite) []float64 {
 	w := make([]float64, len(ss))

@@ -77,15 +77,15 @@ func TestReferrer(t *testing.T) {
 }
 
 func TestCampaignQuery(t *testing.T) {
-	q, err := url.ParseQuery(Campaign{"brand search", "google", "cpc", "privacy analytics"}.Query())
+	q, err := url.ParseQuery(Campaign{Name: "brand search", Source: "google", Medium: "cpc", Keyword: "privacy analytics"}.Query())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if q.Get("mtm_campaign") != "brand search" || q.Get("mtm_source") != "google" ||
-		q.Get("mtm_medium") != "cpc" || q.Get("mtm_kwd") != "privacy analytics" {
+		q.Get("mtm_medium") != "cpc" || q.Get("mtm_keyword") != "privacy analytics" {
 		t.Errorf("query %v lost a tag", q)
 	}
-	if strings.Contains(Campaign{Name: "a", Source: "b", Medium: "c"}.Query(), "mtm_kwd") {
+	if strings.Contains(Campaign{Name: "a", Source: "b", Medium: "c"}.Query(), "mtm_keyword") {
 		t.Error("an empty keyword must not be sent")
 	}
 }

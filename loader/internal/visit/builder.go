@@ -309,10 +309,10 @@ func (b *builder) order(rules OrderRules, override func(*matomo.Order)) {
 }
 
 // finish closes the visit with a ping and lays out the timeline: the visit length is drawn from
-// VISIT_LENGTHS (or VISIT_DURATION_MIN..MAX) and shared among the gaps by weight; every gap is at
-// least one second (cdt has one-second resolution and must strictly increase) and at most 29 minutes
-// (a longer gap would make Matomo start a new visit): a longer last page time is kept alive by
-// pings, as the JavaScript tracker's heartbeat does.
+// VISIT_LENGTHS (or VISIT_DURATION_MIN..MAX) and shared among the gaps by weight; every gap is a
+// whole number of seconds, at least one (cdt has one-second resolution and must strictly
+// increase) and at most 29 minutes: Matomo starts a new visit 30 minutes after the last action,
+// and a ping is no action, so the closing ping keeps the last page's time only up to that.
 func (b *builder) finish() {
 	if !b.started {
 		b.land(b.m.cat.Entry(b.r), "")
@@ -325,7 +325,7 @@ func (b *builder) finish() {
 	}
 	var total float64
 	if b.m.lengths != nil {
-		total = drawLength(b.r, b.m.lengths, b.m.lengthW) * scale
+		total = drawLengthAt(b.lengthPosition(), b.r, b.m.lengths, b.lengthWeights()) * scale
 	} else {
 		total = uniform(b.r, b.m.cfg.VisitDurationMin, b.m.cfg.VisitDurationMax) * 60 * scale
 	}
@@ -338,24 +338,19 @@ func (b *builder) finish() {
 		}
 	}
 	auto := math.Max(total-fixed, 0)
-	offset := time.Duration(0)
-	last := len(b.gaps) - 1
+	want, fixedGap := make([]float64, len(b.gaps)), make([]bool, len(b.gaps))
 	for i, g := range b.gaps {
+		want[i], fixedGap[i] = g.fixed, g.hasFix
+		if !g.hasFix {
+			want[i] = auto * g.weight / weights
+		}
+	}
+	secs := wholeSeconds(want, fixedGap, total)
+	offset := time.Duration(0)
+	for i := range b.gaps {
 		h := &b.v.Hits[i]
 		h.Offset, h.Pause = offset, b.pause(i)
-		sec := g.fixed
-		if !g.hasFix {
-			sec = auto * g.weight / weights
-		}
-		if i == last {
-			// The last page time: pings every ≤ 29 minutes keep a long one in one visit.
-			for d := time.Duration(math.Round(sec)) * time.Second; d > maxDwell; d -= maxDwell {
-				offset += maxDwell
-				keep := ping
-				b.v.Hits = append(b.v.Hits, Hit{Offset: offset, Request: keep})
-				sec -= maxDwell.Seconds()
-			}
-		}
+		sec := secs[i]
 		offset += clampGap(sec)
 	}
 	b.v.Hits = append(b.v.Hits, Hit{Offset: offset, Request: ping})
@@ -380,6 +375,100 @@ func (b *builder) pause(i int) time.Duration {
 	}
 	s := uniform(b.r, b.m.cfg.PauseMin, b.m.cfg.PauseMax)
 	return time.Duration(s * float64(time.Second)).Round(time.Millisecond)
+}
+
+// lengthPosition places the visit in the stratified sequence of its kind, bounces or the others,
+// from its bounce position: bounces are the visits below BOUNCE_PROBABILITY there, so rescaled they
+// are spread evenly over [0, 1) in every block, and so are the others. The length buckets of each
+// kind then hold their shares exactly, which one position shared by both kinds would not.
+func (b *builder) lengthPosition() float64 {
+	p, u := b.m.cfg.BounceProb, b.m.position(b.v.Seq, famBounce)
+	switch {
+	case p <= 0 || p >= 1:
+		return u
+	case b.v.Bounce:
+		return u / p
+	}
+	return min((u-p)/(1-p), math.Nextafter(1, 0))
+}
+
+// lengthWeights are the length buckets' weights for the visit's kind (see splitLengths).
+func (b *builder) lengthWeights() []float64 {
+	if b.v.Bounce {
+		return b.m.bounceLengthW
+	}
+	return b.m.stayLengthW
+}
+
+// wholeSeconds turns the gaps' wanted lengths into whole seconds, each at least one, so that the
+// visit lasts what was drawn as Matomo measures it: visit_total_time is 1 + the last hit's time −
+// the first's, so the gaps add up to round(total) − 1. Fixed gaps (a funnel's delays) keep their
+// length; the others share the rest by their wanted lengths (largest remainder). A visit of more
+// hits than seconds lasts one second per gap.
+func wholeSeconds(want []float64, fixed []bool, total float64) []float64 {
+	out := make([]float64, len(want))
+	rest, weight := int(math.Round(total))-1, 0.0
+	var free []int
+	for i, w := range want {
+		if fixed[i] {
+			out[i] = math.Max(math.Round(w), 1)
+			rest -= int(out[i])
+			continue
+		}
+		free = append(free, i)
+		weight += w
+		out[i] = 1
+		rest--
+	}
+	if rest <= 0 || len(free) == 0 {
+		return out
+	}
+	rem := make([]float64, len(want))
+	given := 0
+	for _, i := range free {
+		share := float64(rest) / float64(len(free))
+		if weight > 0 {
+			share = float64(rest) * want[i] / weight
+		}
+		whole := math.Floor(share)
+		out[i] += whole
+		rem[i] = share - whole
+		given += int(whole)
+	}
+	for ; given < rest; given++ {
+		best := free[0]
+		for _, i := range free {
+			if rem[i] > rem[best] {
+				best = i
+			}
+		}
+		out[best]++
+		rem[best] = -1
+	}
+	capGaps(out, free)
+	return out
+}
+
+// capGaps keeps every free gap within maxDwell, moving the excess to free gaps with room: a hit
+// more than 30 minutes after the last action (a ping is none) would not be in the same visit.
+// What no gap has room for is cut.
+func capGaps(out []float64, free []int) {
+	limit := maxDwell.Seconds()
+	excess := 0.0
+	for _, i := range free {
+		if out[i] > limit {
+			excess += out[i] - limit
+			out[i] = limit
+		}
+	}
+	for _, i := range free {
+		if excess <= 0 {
+			return
+		}
+		add := math.Min(limit-out[i], excess)
+		out[i] += add
+		excess -= add
+	}
 }
 
 func clampGap(seconds float64) time.Duration {

@@ -266,12 +266,67 @@ func goalsOf(gs []config.GoalRate) []Goal {
 	return out
 }
 
-// drawLength returns a visit length in seconds from the VISIT_LENGTHS histogram.
-func drawLength(r *rand.Rand, buckets []config.LengthBucket, weights []float64) float64 {
-	i := pick(r, weights)
-	lo := 0.0
-	if i > 0 {
-		lo = buckets[i-1].Upper.Seconds()
+// splitLengths gives bounces the buckets a one-page visit can reach in Matomo (up to the first
+// ping, 29 minutes after the page view) and the other visits the rest, so that together they keep
+// every bucket's share: a bucket out of the bounces' reach goes to the other visits alone, and the
+// others give the bounces their part of the rest. When bounces are too many for that, both keep
+// the plain weights.
+func splitLengths(buckets []config.LengthBucket, weights []float64, bounce float64) (bounceW, stayW []float64) {
+	total, out := 0.0, 0.0
+	for _, w := range weights {
+		total += w
 	}
-	return uniform(r, lo, buckets[i].Upper.Seconds())
+	reach := make([]bool, len(buckets))
+	for i := range buckets {
+		lo := 0.0
+		if i > 0 {
+			lo = buckets[i-1].Upper.Seconds()
+		}
+		reach[i] = lo < maxDwell.Seconds()+1
+		if !reach[i] {
+			out += weights[i]
+		}
+	}
+	if total <= 0 || out == 0 || bounce <= 0 || bounce >= 1 || bounce > 1-out/total {
+		return weights, weights
+	}
+	keep := 1 - bounce/(1-out/total) // the share of an in-reach bucket left to the other visits
+	bounceW, stayW = make([]float64, len(weights)), make([]float64, len(weights))
+	for i, w := range weights {
+		if reach[i] {
+			bounceW[i], stayW[i] = w, w*keep
+		} else {
+			stayW[i] = w
+		}
+	}
+	return bounceW, stayW
+}
+
+// drawLengthAt draws a visit length in seconds from VISIT_LENGTHS: the bucket chosen by u in
+// [0, 1) (a stratified position, so that every block of visits holds each bucket's share), the
+// length uniformly within it from r.
+func drawLengthAt(u float64, r *rand.Rand, buckets []config.LengthBucket, weights []float64) float64 {
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	i, x := len(weights)-1, u*total
+	for j, w := range weights {
+		if x < w {
+			i = j
+			break
+		}
+		x -= w
+	}
+	// A whole number of seconds strictly inside the bucket (the first from 0): Matomo's
+	// VisitorInterest buckets share their bounds (a visit of exactly 60 s counts in 31–60 s and in
+	// 1–2 min), so a length on a bound would count twice.
+	first, last := 0, int(math.Ceil(buckets[i].Upper.Seconds()))-1
+	if i > 0 {
+		first = int(math.Floor(buckets[i-1].Upper.Seconds())) + 1
+	}
+	if last <= first {
+		return float64(max(first, 0))
+	}
+	return float64(first + r.IntN(last-first+1))
 }

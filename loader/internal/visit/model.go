@@ -55,17 +55,21 @@ type Model struct {
 	withGeo  bool
 	segs     *segmented // a scenario's segments (segment.go); nil without one
 
-	contents   *contentTable         // content blocks per site origin, shared by every hit
-	offsets    [numFamilies]uint64   // where each share family's sequence starts (see share.go)
-	lengths    []config.LengthBucket // VISIT_LENGTHS; nil: uniform VISIT_DURATION_MIN..MAX
-	lengthW    []float64
-	campaigns  []Campaign
-	campaignW  []float64
-	goals      []Goal
-	visitDims  []Dimension
-	actionDims []Dimension
-	dimWeights [][]float64 // per dimension of actionDims, then visitDims
-	visitDimW  [][]float64
+	contents *contentTable         // content blocks per site origin, shared by every hit
+	offsets  [numFamilies]uint64   // where each share family's sequence starts (see share.go)
+	lengths  []config.LengthBucket // VISIT_LENGTHS; nil: uniform VISIT_DURATION_MIN..MAX
+	lengthW  []float64
+	// bounceLengthW and stayLengthW are lengthW for bounces and other visits: Matomo keeps a visit
+	// open 30 minutes after its last action (a ping does not count), so a one-page visit cannot
+	// reach the buckets past 30 minutes, and the other visits take their share.
+	bounceLengthW, stayLengthW []float64
+	campaigns                  []Campaign
+	campaignW                  []float64
+	goals                      []Goal
+	visitDims                  []Dimension
+	actionDims                 []Dimension
+	dimWeights                 [][]float64 // per dimension of actionDims, then visitDims
+	visitDimW                  [][]float64
 }
 
 // New returns a model for cfg drawing from cat. funnels are the enabled user funnels, in priority order.
@@ -96,6 +100,7 @@ func New(cfg config.Config, cat Catalog, funnels []content.Funnel, seed int64, r
 	for _, b := range m.lengths {
 		m.lengthW = append(m.lengthW, b.Weight)
 	}
+	m.bounceLengthW, m.stayLengthW = splitLengths(m.lengths, m.lengthW, cfg.BounceProb)
 	if cc, ok := cat.(CampaignCatalog); ok {
 		m.campaigns = cc.Campaigns()
 	}

@@ -34,16 +34,18 @@ type apiError struct {
 type apiMethod func(s *Server, st *state, q url.Values, acc access) (any, *apiError)
 
 var apiMethods = map[string]apiMethod{
-	"API.getMatomoVersion":                         apiVersion,
-	"API.getPiwikVersion":                          apiVersion,
-	"SitesManager.getSiteFromId":                   apiSite,
-	"SitesManager.getSitesIdWithAtLeastViewAccess": apiSiteIDs,
-	"CoreAdminHome.invalidateArchivedReports":      apiInvalidate,
-	"Live.getLastVisitsDetails":                    apiLive,
-	"VisitsSummary.get":                            apiVisitsSummary,
-	"Actions.getPageUrls":                          apiPageURLs,
-	"Referrers.getReferrerType":                    apiReferrerType,
-	"Goals.get":                                    apiGoals,
+	"API.getMatomoVersion":                           apiVersion,
+	"API.getPiwikVersion":                            apiVersion,
+	"SitesManager.getSiteFromId":                     apiSite,
+	"SitesManager.getSitesIdWithAtLeastViewAccess":   apiSiteIDs,
+	"CoreAdminHome.invalidateArchivedReports":        apiInvalidate,
+	"Live.getLastVisitsDetails":                      apiLive,
+	"VisitsSummary.get":                              apiVisitsSummary,
+	"Actions.getPageUrls":                            apiPageURLs,
+	"Referrers.getReferrerType":                      apiReferrerType,
+	"Goals.get":                                      apiGoals,
+	"Goals.getGoals":                                 apiGoalList,
+	"CustomDimensions.getConfiguredCustomDimensions": apiDimensions,
 }
 
 // serveIndex answers index.php: the Reporting API when module=API, a plain page otherwise.
@@ -169,7 +171,8 @@ type siteRow struct {
 	CreatorLogin                 string `json:"creator_login"`
 }
 
-func apiSite(s *Server, _ *state, q url.Values, acc access) (any, *apiError) {
+// viewSite finds the site of an idSite parameter with Matomo's errors for an unknown one.
+func (s *Server) viewSite(q url.Values, acc access) (*siteConf, *apiError) {
 	raw := q.Get("idSite")
 	id, err := strconv.Atoi(raw)
 	sc := s.siteByID[id]
@@ -180,6 +183,75 @@ func apiSite(s *Server, _ *state, q url.Values, acc access) (any, *apiError) {
 		}
 		return nil, &apiError{http.StatusOK,
 			fmt.Sprintf("An unexpected website was found in the request: website id was set to '%s' .", raw)}
+	}
+	return sc, nil
+}
+
+// goalRow is a Goals.getGoals entry: the goal table's row; a real Matomo 5.0.2 renders it with
+// JSON numbers (unlike most rows) and leaves out the pattern fields of a manual goal.
+type goalRow struct {
+	IDSite              int     `json:"idsite"`
+	IDGoal              int     `json:"idgoal"`
+	Name                string  `json:"name"`
+	Description         string  `json:"description"`
+	MatchAttribute      string  `json:"match_attribute"`
+	AllowMultiple       int     `json:"allow_multiple"`
+	Revenue             float64 `json:"revenue"`
+	Deleted             int     `json:"deleted"`
+	EventValueAsRevenue int     `json:"event_value_as_revenue"`
+}
+
+// apiGoalList answers Goals.getGoals: the site's goals in id order, as observed from Matomo 5.0.2.
+func apiGoalList(s *Server, _ *state, q url.Values, acc access) (any, *apiError) {
+	sc, aerr := s.viewSite(q, acc)
+	if aerr != nil {
+		return nil, aerr
+	}
+	out := make([]goalRow, len(sc.goalList))
+	for i, g := range sc.goalList {
+		multiple := 0
+		if g.AllowMultiple {
+			multiple = 1
+		}
+		out[i] = goalRow{IDSite: sc.id, IDGoal: g.ID, Name: g.Name, MatchAttribute: "manually",
+			AllowMultiple: multiple, Revenue: g.Revenue}
+	}
+	return out, nil
+}
+
+// dimensionRow is a CustomDimensions.getConfiguredCustomDimensions entry.
+type dimensionRow struct {
+	ID            string `json:"idcustomdimension"`
+	IDSite        string `json:"idsite"`
+	Name          string `json:"name"`
+	Index         string `json:"index"`
+	Scope         string `json:"scope"`
+	Active        bool   `json:"active"`
+	Extractions   []any  `json:"extractions"`
+	CaseSensitive bool   `json:"case_sensitive"`
+}
+
+// apiDimensions answers CustomDimensions.getConfiguredCustomDimensions: every configured
+// dimension of the site, active or not.
+func apiDimensions(s *Server, _ *state, q url.Values, acc access) (any, *apiError) {
+	sc, aerr := s.viewSite(q, acc)
+	if aerr != nil {
+		return nil, aerr
+	}
+	out := make([]dimensionRow, len(sc.dimList))
+	index := map[string]int{}
+	for i, d := range sc.dimList {
+		index[d.Scope]++
+		out[i] = dimensionRow{ID: strconv.Itoa(d.ID), IDSite: strconv.Itoa(sc.id), Name: d.Name,
+			Index: strconv.Itoa(index[d.Scope]), Scope: d.Scope, Active: !d.Inactive, Extractions: []any{}, CaseSensitive: true}
+	}
+	return out, nil
+}
+
+func apiSite(s *Server, _ *state, q url.Values, acc access) (any, *apiError) {
+	sc, aerr := s.viewSite(q, acc)
+	if aerr != nil {
+		return nil, aerr
 	}
 	ecommerce := "1"
 	if sc.info.NoEcommerce {

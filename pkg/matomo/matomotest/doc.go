@@ -4,8 +4,15 @@
 // It speaks the Tracking HTTP API (single GET/POST and bulk JSON on /matomo.php and /piwik.php)
 // with Matomo 5's validation, status codes and bulk replies, groups accepted hits into visits the
 // way Matomo does for a forced visitor id (cid), and answers the few Reporting API methods the
-// project uses (version, site, invalidation, Live visits). Tests read back what happened through
-// Summary, Requests and APICalls instead of parsing logs.
+// project uses (version, site, invalidation, Live visits, goals, configured custom dimensions).
+// Tests read back what happened through Summary, Requests and APICalls instead of parsing logs.
+//
+// Summary's Reports count what fills Matomo's other report families the way Matomo 5 stores it:
+// campaigns by name (from the landing url's mtm_*/pk_*/utm_* parameters), goal conversions by id,
+// content impressions and interactions, page-performance timings, distinct user ids, custom
+// dimension values by id, bounces, the VisitorInterest visit-length and days-since-last-visit
+// buckets, and returning visits (visitor_returning, decided from the server's own memory of the
+// visitor, as Matomo 5 does: it does not read _idvc, _idts or _viewts).
 //
 // The rules follow reference/matomo-and-peers.md §A; where the notes and the behaviour observed
 // against a real Matomo 5 differ, the observed behaviour is implemented. Every rejection is

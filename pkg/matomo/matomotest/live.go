@@ -147,10 +147,7 @@ func renderVisit(sc *siteConf, v *visit) liveVisit {
 	for i, a := range details {
 		acts[i] = liveAction{Type: a.kind.liveType(a.order), URL: a.url, PageTitle: a.title, Timestamp: a.ts}
 	}
-	vtype := "new"
-	if v.count > 1 {
-		vtype = "returning"
-	}
+	vtype := [...]string{"new", "returning", "returningCustomer"}[v.returning]
 	return liveVisit{
 		IDSite: strconv.Itoa(sc.id), IDVisit: strconv.FormatInt(v.id, 10),
 		VisitorID: hex.EncodeToString(v.key.id[:]), VisitorType: vtype,

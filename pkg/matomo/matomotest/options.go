@@ -19,8 +19,18 @@ type Options struct {
 	// anything in tracking requests (Matomo needs write or admin for that).
 	ViewTokens []string
 	// Goals lists the goal ids defined per site. idgoal=0 (ecommerce) needs no entry; it is allowed
-	// whenever the site has ecommerce.
+	// whenever the site has ecommerce. A conversion of a goal id the site does not have is
+	// rejected (400, "idGoal N does not exist").
 	Goals map[int][]int
+	// GoalDefs describes goals per site with a name, a default revenue and whether a visit may
+	// convert them more than once; Goals.getGoals answers with them. A goal listed in Goals only
+	// is named "Goal N", without revenue, once per visit.
+	GoalDefs map[int][]Goal
+	// Dimensions are the custom dimensions configured per site, as
+	// CustomDimensions.getConfiguredCustomDimensions reports them. Only active ones store the
+	// dimensionN values hits carry; others are dropped silently, as Matomo does
+	// (Reports.IgnoredDimensions counts them).
+	Dimensions map[int][]Dimension
 	// SiteInfo describes sites; sites without an entry get DefaultSite values.
 	SiteInfo map[int]Site
 	// Version is what API.getMatomoVersion answers; default "5.2.0".
@@ -63,6 +73,37 @@ type Site struct {
 	// NoEcommerce turns ecommerce off for the site (then idgoal=0 is an unknown goal). Sites are
 	// ecommerce sites by default, so that the zero Site needs no flag.
 	NoEcommerce bool
+}
+
+// Goal is a goal of a site (a row of Matomo's goal table) for manual conversions.
+type Goal struct {
+	// ID is the idgoal, ≥ 1.
+	ID int
+	// Name of the goal; default "Goal N".
+	Name string
+	// Revenue is the default revenue of a conversion that sends none.
+	Revenue float64
+	// AllowMultiple lets a visit convert the goal more than once; by default Matomo keeps one
+	// conversion per visit and goal.
+	AllowMultiple bool
+}
+
+// Custom dimension scopes.
+const (
+	ScopeVisit  = "visit"
+	ScopeAction = "action"
+)
+
+// Dimension is a custom dimension configured for a site.
+type Dimension struct {
+	// ID is the idcustomdimension; hits send it as dimension<ID>.
+	ID int
+	// Scope is ScopeVisit or ScopeAction.
+	Scope string
+	// Name of the dimension; default "Dimension N".
+	Name string
+	// Inactive dimensions are configured but store nothing.
+	Inactive bool
 }
 
 // Faults make the tracking endpoints misbehave on purpose, at random but reproducibly for a given
@@ -121,7 +162,12 @@ type siteConf struct {
 	idx   int // position in server.sites, used to index per-site counters
 	info  Site
 	loc   *time.Location
-	goals map[int]bool
+	goals map[int]*Goal
+	// goalList is the site's goals in id order, for Goals.getGoals.
+	goalList []*Goal
+	// dims are the active custom dimensions by id; dimList all configured ones in id order.
+	dims    map[int]Dimension
+	dimList []Dimension
 }
 
 // DefaultSite returns the description a site gets when Options.SiteInfo has no entry for it.
@@ -155,13 +201,67 @@ func resolveSites(o Options) ([]*siteConf, error) {
 		if err != nil {
 			return nil, fmt.Errorf("matomotest: site %d timezone %q: %w", id, info.Timezone, err)
 		}
-		goals := make(map[int]bool, len(o.Goals[id]))
-		for _, g := range o.Goals[id] {
-			goals[g] = true
+		sc := &siteConf{id: id, idx: i, info: info, loc: loc}
+		if err := sc.resolveGoals(o.Goals[id], o.GoalDefs[id]); err != nil {
+			return nil, err
 		}
-		out = append(out, &siteConf{id: id, idx: i, info: info, loc: loc, goals: goals})
+		if err := sc.resolveDimensions(o.Dimensions[id]); err != nil {
+			return nil, err
+		}
+		out = append(out, sc)
 	}
 	return out, nil
+}
+
+// resolveGoals merges a site's goal ids and goal definitions.
+func (sc *siteConf) resolveGoals(ids []int, defs []Goal) error {
+	sc.goals = make(map[int]*Goal, len(ids)+len(defs))
+	for _, g := range defs {
+		if g.ID <= 0 {
+			return fmt.Errorf("matomotest: site %d: goal id %d must be positive", sc.id, g.ID)
+		}
+		if g.Name == "" {
+			g.Name = fmt.Sprintf("Goal %d", g.ID)
+		}
+		sc.goals[g.ID] = &g
+	}
+	for _, id := range ids {
+		if id <= 0 {
+			return fmt.Errorf("matomotest: site %d: goal id %d must be positive", sc.id, id)
+		}
+		if sc.goals[id] == nil {
+			sc.goals[id] = &Goal{ID: id, Name: fmt.Sprintf("Goal %d", id)}
+		}
+	}
+	for _, g := range sc.goals {
+		sc.goalList = append(sc.goalList, g)
+	}
+	slices.SortFunc(sc.goalList, func(a, b *Goal) int { return a.ID - b.ID })
+	return nil
+}
+
+// resolveDimensions checks a site's custom dimensions and indexes the active ones.
+func (sc *siteConf) resolveDimensions(dims []Dimension) error {
+	sc.dims = make(map[int]Dimension, len(dims))
+	seen := map[int]bool{}
+	for _, d := range dims {
+		if d.ID <= 0 || seen[d.ID] {
+			return fmt.Errorf("matomotest: site %d: dimension id %d must be positive and unique", sc.id, d.ID)
+		}
+		if d.Scope != ScopeVisit && d.Scope != ScopeAction {
+			return fmt.Errorf("matomotest: site %d: dimension %d scope %q (want %q or %q)", sc.id, d.ID, d.Scope, ScopeVisit, ScopeAction)
+		}
+		if d.Name == "" {
+			d.Name = fmt.Sprintf("Dimension %d", d.ID)
+		}
+		seen[d.ID] = true
+		sc.dimList = append(sc.dimList, d)
+		if !d.Inactive {
+			sc.dims[d.ID] = d
+		}
+	}
+	slices.SortFunc(sc.dimList, func(a, b Dimension) int { return a.ID - b.ID })
+	return nil
 }
 
 // mergeSite fills the empty fields of s from def.

@@ -21,6 +21,9 @@ const (
 	ReasonBadECItems = "bad_ec_items"
 	// ReasonDuplicateOrder: an ecommerce order reuses an ec_id already recorded for the site.
 	ReasonDuplicateOrder = "duplicate_order"
+	// ReasonBadPerformance: a pageview carries a negative pf_* timing other than -1 (Matomo's
+	// PagePerformance: "Value for pf_net can't be negative").
+	ReasonBadPerformance = "bad_performance"
 )
 
 // Exclusion keys name why an accepted request left no data. Matomo counts such requests as
@@ -30,7 +33,8 @@ const (
 	ExcludedNoRec = "no_rec"
 	// ExcludedPingWithoutVisit: a ping that would have started a new visit is dropped.
 	ExcludedPingWithoutVisit = "ping_without_visit"
-	// ExcludedBot: the user agent (ua) is a known crawler's and bots=1 is not set.
+	// ExcludedBot: the user agent is a known crawler's and the request has no bots=1 (Matomo's
+	// VisitExcluded::isNonHumanBot).
 	ExcludedBot = "bot"
 )
 
@@ -63,6 +67,7 @@ const (
 	outUnknownGoal
 	outBadECItems
 	outDuplicateOrder
+	outBadPerformance
 	outNoRec
 	outPingWithoutVisit
 	outBot
@@ -72,11 +77,11 @@ const (
 var outcomeNames = [numOutcomes]string{
 	"", ReasonUnknownSite, ReasonBadCID, ReasonCIPWithoutToken, ReasonOldCDTWithoutToken,
 	ReasonGeoWithoutToken, ReasonBadEvent, ReasonUnknownGoal, ReasonBadECItems, ReasonDuplicateOrder,
-	ExcludedNoRec, ExcludedPingWithoutVisit, ExcludedBot,
+	ReasonBadPerformance, ExcludedNoRec, ExcludedPingWithoutVisit, ExcludedBot,
 }
 
 // invalid reports whether the outcome is a rejection (400 / counted as invalid).
-func (o outcome) invalid() bool { return o >= outUnknownSite && o <= outDuplicateOrder }
+func (o outcome) invalid() bool { return o >= outUnknownSite && o < outNoRec }
 
 // excluded reports whether the outcome is an accepted request that recorded nothing.
 func (o outcome) excluded() bool { return o >= outNoRec }

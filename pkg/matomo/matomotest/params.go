@@ -10,21 +10,25 @@ import (
 // url.Values keeps a bulk hit down to a few allocations; fields that are only tested for
 // presence (url, action_name, link, ...) stay URL-encoded and are decoded only when kept.
 type params struct {
-	idsite, rec, cid, vid, uid string
-	cip, cdt, cdo              string
-	eC, eA                     string
-	anyEvent                   bool
-	idgoal, revenue            string
-	ecID, ecItems              string
-	geo                        bool
-	newVisit, ping, sendImage  string
-	search, link, download     string
-	contentName                string
-	rawURL, rawTitle           string
-	token                      string
-	hasToken                   bool // a token_auth key was present, even empty
-	ua, lang, res              string
-	bots                       string
+	idsite, rec, cid, vid, uid  string
+	cip, cdt, cdo               string
+	eC, eA                      string
+	anyEvent                    bool
+	idgoal, revenue             string
+	ecID, ecItems               string
+	geo                         bool
+	newVisit, ping, sendImage   string
+	bots                        string
+	search, link, download      string
+	contentName                 string
+	contentInteraction          string
+	contentPiece, contentTarget bool
+	perf                        [numPerf]string
+	dims                        []dimParam
+	rawURL, rawTitle            string
+	token                       string
+	hasToken                    bool // a token_auth key was present, even empty
+	ua, lang, res               string
 }
 
 // parseParams reads a query string the way PHP fills $_GET: pairs split on '&', the last
@@ -71,6 +75,8 @@ func (p *params) set(k, v string) {
 		p.newVisit = unescape(v)
 	case "send_image":
 		p.sendImage = unescape(v)
+	case "bots":
+		p.bots = unescape(v)
 	default:
 		p.setAction(k, v)
 	}
@@ -107,17 +113,48 @@ func (p *params) setAction(k, v string) {
 		p.download = v
 	case "c_n":
 		p.contentName = v
+	case "c_i":
+		p.contentInteraction = v
+	case "c_p":
+		p.contentPiece = v != ""
+	case "c_t":
+		p.contentTarget = v != ""
+	case "pf_net", "pf_srv", "pf_tfr", "pf_dm1", "pf_dm2", "pf_onl":
+		p.perf[perfIndex(k)] = unescape(v)
 	case "country", "region", "city", "lat", "long":
 		p.geo = p.geo || v != ""
 	case "ua":
 		p.ua = v
-	case "bots":
-		p.bots = v
 	case "lang":
 		p.lang = v
 	case "res":
 		p.res = v
+	default:
+		if strings.HasPrefix(k, "dimension") {
+			p.setDimension(k, v)
+		}
 	}
+}
+
+// dimParam is a dimensionN parameter: the custom dimension id and its (still encoded) value.
+type dimParam struct {
+	id  int
+	raw string
+}
+
+// setDimension keeps dimensionN=value; the last occurrence of an id wins, as in PHP.
+func (p *params) setDimension(k, v string) {
+	id, err := strconv.Atoi(k[len("dimension"):])
+	if err != nil || id < 1 {
+		return
+	}
+	for i := range p.dims {
+		if p.dims[i].id == id {
+			p.dims[i].raw = v
+			return
+		}
+	}
+	p.dims = append(p.dims, dimParam{id: id, raw: v})
 }
 
 // unescape decodes a query component, leaving it untouched when it holds no escapes or a broken one.

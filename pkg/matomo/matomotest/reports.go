@@ -39,25 +39,28 @@ func apiVisitsSummary(s *Server, st *state, q url.Values, acc access) (any, *api
 		return nil, aerr
 	}
 	var actions, bounces, length, most, converted int64
-	visitors := map[vkey]bool{}
+	visitors, users := map[vkey]bool{}, map[string]bool{}
 	for _, v := range visits {
 		actions += int64(v.actions)
-		length += v.last - v.first
+		length += v.totalTime // visit_total_time
 		most = max(most, int64(v.actions))
 		if v.actions <= 1 {
 			bounces++
 		}
-		if v.orders > 0 {
+		if v.orders > 0 || len(v.goals) > 0 {
 			converted++
 		}
 		visitors[v.key] = true
+		if v.uid != "" {
+			users[v.uid] = true
+		}
 	}
 	n := int64(len(visits))
 	// The keys and their order are a real Matomo 5's; a range has no unique visitors or users.
 	out := map[string]any{"nb_visits": n, "nb_actions": actions, "nb_visits_converted": converted, "bounce_count": bounces,
 		"sum_visit_length": length, "max_actions": most, "bounce_rate": "0%", "nb_actions_per_visit": 0, "avg_time_on_site": 0}
 	if q.Get("period") != "range" {
-		out["nb_uniq_visitors"], out["nb_users"] = len(visitors), 0
+		out["nb_uniq_visitors"], out["nb_users"] = len(visitors), len(users)
 	}
 	if n > 0 {
 		out["nb_actions_per_visit"] = math.Round(float64(actions)/float64(n)*10) / 10
@@ -130,12 +133,29 @@ func apiGoals(s *Server, st *state, q url.Values, acc access) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	// All goals: ecommerce orders and manual conversions (with an idGoal, that goal's only).
+	goal, one := 0, false
+	if raw := q.Get("idGoal"); raw != "" && raw != "ecommerceOrder" {
+		goal, one = siteNumber(raw), true
+	}
 	var conv, withConv int
 	var revenue float64
 	for _, v := range visits {
-		conv += int(v.orders)
-		revenue += v.revenue
-		if v.orders > 0 {
+		n := 0
+		if !one || q.Get("idGoal") == "ecommerceOrder" {
+			n += int(v.orders)
+			revenue += v.revenue
+		}
+		if q.Get("idGoal") != "ecommerceOrder" {
+			for _, g := range v.goals {
+				if !one || g.id == goal {
+					n++
+					revenue += g.revenue
+				}
+			}
+		}
+		conv += n
+		if n > 0 {
 			withConv++
 		}
 	}

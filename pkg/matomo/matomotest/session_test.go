@@ -60,8 +60,14 @@ func TestSessionisation(t *testing.T) {
 			[]at{{v1, late, ""}, {v1, late.Add(5 * time.Minute), ""}}, 1, 2, 0, map[string]int{"2026-03-09": 1}},
 		{"new_visit=1 forces a new visit", "UTC",
 			[]at{{v1, day, ""}, {v1, day.Add(time.Minute), "&new_visit=1"}}, 2, 2, 1, nil},
-		{"a ping extends the visit but is no action", "UTC",
-			[]at{{v1, day, ""}, {v1, day.Add(25 * time.Minute), "&ping=1"}, {v1, day.Add(50 * time.Minute), ""}}, 1, 2, 0, nil},
+		// Observed in Matomo 5.0.2: a ping lengthens the visit but does not move its last action
+		// time, so a page view 50 minutes after the last one is a new visit, ping or not.
+		{"a ping is no action and does not keep the visit open", "UTC",
+			[]at{{v1, day, ""}, {v1, day.Add(25 * time.Minute), "&ping=1"}, {v1, day.Add(50 * time.Minute), ""}}, 2, 2, 1, nil},
+		// Observed: of pings every 29 minutes after one page view, the second (58 minutes after the
+		// page) is dropped; the visit lasts 29 minutes.
+		{"a second ping 58 minutes after the last action is dropped", "UTC",
+			[]at{{v1, day, ""}, {v1, day.Add(29 * time.Minute), "&ping=1"}, {v1, day.Add(58 * time.Minute), "&ping=1"}}, 1, 1, 0, nil},
 		{"a ping after the visit ended is dropped, not a new visit", "UTC",
 			[]at{{v1, day, ""}, {v1, day.Add(40 * time.Minute), "&ping=1"}}, 1, 1, 0, nil},
 		{"different visitors never share a visit", "UTC",

@@ -54,6 +54,8 @@ type shard struct {
 	seen     map[uint64]struct{} // queryHash of every recorded hit of these visitors
 	total    counters
 	perSite  []counters
+	reports  hitReports   // per-hit report tallies of all sites
+	siteReps []hitReports // the same per site
 	days     []dayCache
 	_        [64]byte // keeps neighbouring shards' locks off one cache line
 }
@@ -82,7 +84,20 @@ type visit struct {
 	revenue               float64
 	kinds                 [numKinds]int32
 	details               []action
+
+	// Visit-level report fields (reports.go).
+	returning uint8 // visitor_returning: 0 new, 1 returning, 2 returning customer
+	sinceLast int64 // seconds since the start of the visitor's previous visit; -1 none
+	totalTime int64 // visit_total_time
+	campaign  *campaignTag
+	uid       string
+	device    uint64
+	dims      []dimValue // visit-scope custom dimensions
+	goals     []goalConv
 }
+
+// lastActionTime is the visit's visit_last_action_time: its latest hit other than a ping.
+func (v *visit) lastActionTime() int64 { return max(v.lastAction, v.firstSeen) }
 
 // action is one entry of a visit's actionDetails.
 type action struct {
@@ -106,6 +121,7 @@ func newState(sites, recordLimit int) *state {
 		st.shards[i].visitors = make(map[vkey][]*visit)
 		st.shards[i].seen = make(map[uint64]struct{})
 		st.shards[i].perSite = make([]counters, sites)
+		st.shards[i].siteReps = make([]hitReports, sites)
 		st.shards[i].days = make([]dayCache, sites)
 	}
 	st.hits.init(recordLimit)
@@ -173,13 +189,18 @@ func (st *state) record(h *hit, detailLimit int64) outcome {
 		sh.tally(h.site, outPingWithoutVisit)
 		return outPingWithoutVisit
 	}
-	if v == nil {
+	isNew := v == nil
+	if isNew {
 		v = &visit{
 			id: st.nextVisit.Add(1), key: h.key, count: int32(len(visits) + 1),
 			day: day, first: h.ts, last: h.ts, firstSeen: h.ts,
 		}
+		startVisit(v, h, visits)
 		sh.visitors[h.key] = append(visits, v)
 	}
+	updateVisit(v, h, isNew)
+	sh.reports.addHit(h)
+	sh.siteReps[h.site.idx].addHit(h)
 	v.first = min(v.first, h.ts)
 	v.last = max(v.last, h.ts)
 	if h.kind != kPing {
@@ -208,14 +229,16 @@ func (sh *shard) noteQuery(h *hit) {
 // continuedVisit finds the visit a hit belongs to, or nil when it starts a new one. Matomo looks up
 // the visitor's visit with the latest last action not after cdt+30min, and continues it when that
 // action is less than 30 minutes before cdt, on the same site-local day, and new_visit is not set.
+// A ping does not move visit_last_action_time (VisitLastActionTime::onExistingVisit), so pings keep
+// a visit alive for 30 minutes after its last action, no longer: a later ping is dropped.
 func continuedVisit(visits []*visit, h *hit, day int32) *visit {
 	var cand *visit
 	for _, v := range visits {
-		if v.last <= h.ts+visitLength && (cand == nil || v.last > cand.last) {
+		if v.lastActionTime() <= h.ts+visitLength && (cand == nil || v.lastActionTime() > cand.lastActionTime()) {
 			cand = v
 		}
 	}
-	if cand == nil || h.newVisit || cand.last <= h.ts-visitLength || cand.day != day ||
+	if cand == nil || h.newVisit || cand.lastActionTime() <= h.ts-visitLength || cand.day != day ||
 		cand.actions >= maxVisitActions {
 		return nil
 	}
@@ -225,7 +248,7 @@ func continuedVisit(visits []*visit, h *hit, day int32) *visit {
 // addAction counts an action (or conversion) and keeps its details while the budget lasts.
 func (st *state) addAction(v *visit, h *hit, detailLimit int64) {
 	switch h.kind {
-	case kGoal:
+	case kGoal, kContent: // no visit_total_actions, as observed in Matomo 5.0.2
 	case kEcommerce:
 		if h.order != "" {
 			v.orders++

@@ -43,7 +43,8 @@ type Counts struct {
 	ExcludedByReason map[string]int `json:"excluded_by_reason"`
 	// HitsByKind counts recorded hits by Kind* key (pings that extended a visit included).
 	HitsByKind map[string]int `json:"hits_by_kind"`
-	// Actions are recorded actions: every kind except ping, goal and ecommerce (Matomo's visit_total_actions).
+	// Actions are recorded actions: every kind except ping, goal, ecommerce and content (Matomo's
+	// visit_total_actions counts page views, downloads, outlinks, site searches and events).
 	Actions int `json:"actions"`
 	// Visits are visits as Matomo would have built them.
 	Visits int `json:"visits"`
@@ -57,6 +58,9 @@ type Counts struct {
 	Revenue float64 `json:"revenue"`
 	// VisitsByDay counts visits by the site-local day ("YYYY-MM-DD") they happened on.
 	VisitsByDay map[string]int `json:"visits_by_day"`
+	// Reports are the tallies behind campaigns, goals, contents, page performance, user ids,
+	// custom dimensions, engagement and returning visits.
+	Reports
 }
 
 // SiteSummary is the summary of one site.
@@ -78,6 +82,12 @@ type DaySummary struct {
 	// FirstAction and LastAction are the earliest and latest hit times of the day (unix seconds).
 	FirstAction int64 `json:"first_action"`
 	LastAction  int64 `json:"last_action"`
+	// Bounces, ReturningVisits, CampaignVisits and VisitLength are the day's share of the
+	// Reports fields of the same names (CampaignVisits: visits with any campaign).
+	Bounces         int            `json:"bounces"`
+	ReturningVisits int            `json:"returning_visits"`
+	CampaignVisits  int            `json:"campaign_visits"`
+	VisitLength     map[string]int `json:"visit_length"`
 }
 
 // Summary returns the current tallies. It walks every visit, so it costs O(visits).
@@ -93,25 +103,40 @@ func (s *Server) Summary() Summary {
 		RolledBack:         int(st.rolledBack.Load()),
 		ConcurrentVisitors: st.flight.overlapping(),
 	}
+	users := map[string]map[uint64]bool{}
+	siteUsers := map[int]map[string]map[uint64]bool{}
 	for _, sc := range s.sites {
 		sum.PerSite[sc.id] = SiteSummary{Counts: newCounts(), Days: map[string]DaySummary{}}
+		siteUsers[sc.id] = map[string]map[uint64]bool{}
 	}
 	for i := range st.shards {
 		sh := &st.shards[i]
 		sh.mu.Lock()
 		sum.addCounters(&sh.total)
+		sum.addHits(&sh.reports)
 		for _, sc := range s.sites {
 			ss := sum.PerSite[sc.id]
 			ss.addCounters(&sh.perSite[sc.idx])
+			ss.addHits(&sh.siteReps[sc.idx])
 			sum.PerSite[sc.id] = ss
 		}
 		for key, visits := range sh.visitors {
 			ss := sum.PerSite[int(key.site)]
 			ss.addVisitor(visits)
 			sum.addVisitor(visits)
+			for _, v := range visits {
+				ss.addVisit(v, siteUsers[int(key.site)])
+				sum.addVisit(v, users)
+			}
 			sum.PerSite[int(key.site)] = ss
 		}
 		sh.mu.Unlock()
+	}
+	sum.addUsers(users)
+	for id, u := range siteUsers {
+		ss := sum.PerSite[id]
+		ss.addUsers(u)
+		sum.PerSite[id] = ss
 	}
 	return sum
 }
@@ -122,6 +147,7 @@ func newCounts() Counts {
 		ExcludedByReason: map[string]int{},
 		HitsByKind:       map[string]int{},
 		VisitsByDay:      map[string]int{},
+		Reports:          newReports(),
 	}
 }
 
@@ -191,6 +217,7 @@ func (ss *SiteSummary) addVisitor(visits []*visit) {
 		}
 		d.Orders += int(v.orders)
 		d.Revenue += v.revenue
+		d.addVisitReports(v)
 		if d.FirstAction == 0 || v.first < d.FirstAction {
 			d.FirstAction = v.first
 		}

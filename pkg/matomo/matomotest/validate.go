@@ -35,6 +35,19 @@ type hit struct {
 	rawURL   string
 	rawTitle string
 	query    uint64 // queryHash of the request, to find duplicates
+
+	// What the report families need (see reports.go).
+	idgoal                      int // the idgoal parameter of a goal or ecommerce hit
+	goal                        *Goal
+	contentName                 string // still encoded
+	interaction                 bool
+	contentPiece, contentTarget bool
+	perf                        [numPerf]int64
+	perfSet                     uint8 // bit i: perf[i] holds a stored timing
+	perfIgnored                 uint8
+	dims                        []dimParam
+	uid                         string
+	device                      uint64
 }
 
 // tokenValid reports whether tok is the server's (super user) token.
@@ -74,11 +87,15 @@ func (s *Server) evaluate(st *state, p *params, auth bool, now int64) (hit, outc
 	if p.geo && !auth {
 		return h, outGeoWithoutToken
 	}
-	if phpInt(p.bots, 0) != 1 && isBot(unescape(p.ua)) {
+	if isBot(p.ua) && phpInt(p.bots, 0) == 0 {
 		return h, outBot
 	}
 	h.newVisit = phpInt(p.newVisit, 0) == 1
 	h.rawURL, h.rawTitle = p.rawURL, p.rawTitle
+	h.dims = p.dims
+	if p.uid != "" {
+		h.uid, h.device = p.uid, deviceOf(p)
+	}
 	if phpInt(p.ping, 0) == 1 {
 		h.kind = kPing
 		return h, outOK
@@ -90,22 +107,6 @@ func (s *Server) evaluate(st *state, p *params, auth bool, now int64) (hit, outc
 		return h, outDuplicateOrder
 	}
 	return h, outOK
-}
-
-// crawlers are user-agent tokens of well-known crawlers, all of which Matomo's DeviceDetector
-// recognises as bots (it knows hundreds more).
-var crawlers = []string{"googlebot", "bingbot", "yandexbot", "duckduckbot", "baiduspider", "ahrefsbot",
-	"semrushbot", "applebot", "facebookexternalhit", "twitterbot", "slurp", "petalbot", "mj12bot"}
-
-// isBot reports whether ua is a known crawler's: Matomo excludes its hits unless bots=1.
-func isBot(ua string) bool {
-	ua = strings.ToLower(ua)
-	for _, c := range crawlers {
-		if strings.Contains(ua, c) {
-			return true
-		}
-	}
-	return false
 }
 
 // classify sets the hit's kind, checking goal, ecommerce and event parameters on the way.
@@ -125,22 +126,32 @@ func classify(h *hit, p *params) outcome {
 		h.kind = kEvent
 	case p.contentName != "":
 		h.kind = kContent
+		h.contentName, h.interaction = p.contentName, p.contentInteraction != ""
+		h.contentPiece, h.contentTarget = p.contentPiece, p.contentTarget
 	case p.search != "":
 		h.kind = kSearch
 	default:
 		h.kind = kPageview
+		return checkPerformance(h, p)
+	}
+	for _, raw := range p.perf {
+		if raw != "" && phpInt(raw, -1) != -1 {
+			h.perfIgnored++ // Matomo reads pf_* on pageviews only
+		}
 	}
 	return outOK
 }
 
 // classifyGoal handles manual goal conversions (idgoal>0) and ecommerce requests (idgoal=0).
 func classifyGoal(h *hit, p *params, goal int) outcome {
+	h.idgoal = goal
 	if goal > 0 {
-		if !h.site.goals[goal] {
+		g, ok := h.site.goals[goal]
+		if !ok {
 			return outUnknownGoal
 		}
-		h.kind = kGoal
-		h.revenue = phpFloat(p.revenue)
+		h.kind, h.goal = kGoal, g
+		h.revenue = goalRevenue(g, p.revenue)
 		return outOK
 	}
 	if h.site.info.NoEcommerce {

@@ -16,12 +16,15 @@ import * as funnels from './tabs/funnels.js';
 import * as urls from './tabs/urls.js';
 import * as events from './tabs/events.js';
 import * as scenarios from './tabs/scenarios.js';
+import * as campaigns from './tabs/campaigns.js';
+import * as dimensions from './tabs/dimensions.js';
 import * as logs from './tabs/logs.js';
 import * as compare from './tabs/compare.js';
 
-const TABS = {dashboard, config, presets, backfill, funnels, urls, events, scenarios, logs, compare};
+const TABS = {dashboard, config, presets, backfill, funnels, urls, events, scenarios, campaigns, dimensions, logs, compare};
 const TITLES = {dashboard: 'Dashboard', config: 'Config', presets: 'Presets', backfill: 'Backfill',
-  funnels: 'Funnels', urls: 'URLs', events: 'Events', scenarios: 'Scenarios', logs: 'Logs', compare: 'Compare'};
+  funnels: 'Funnels', urls: 'URLs', events: 'Events', scenarios: 'Scenarios', campaigns: 'Campaigns', dimensions: 'Dimensions',
+  logs: 'Logs', compare: 'Compare'};
 
 let active = {tab: null, ctl: null};
 let started = false;

@@ -108,8 +108,9 @@ async function setChoices(path) {
 
 // startDialog asks what to start and starts it; resolves with the run or null.
 export async function startDialog({configId, mode = 'live'} = {}) {
-  const [configs, urlSets, eventSets, scenarios, {limits}, rt] = await Promise.all([
-    api.get('/api/configs'), setChoices('/api/url-sets'), setChoices('/api/event-sets'), setChoices('/api/scenarios'), schema(), runtime()]);
+  const [configs, urlSets, eventSets, scenarios, campaignSets, dimensionSets, {limits}, rt] = await Promise.all([
+    api.get('/api/configs'), setChoices('/api/url-sets'), setChoices('/api/event-sets'), setChoices('/api/scenarios'),
+    setChoices('/api/campaign-sets'), setChoices('/api/dimension-sets'), schema(), runtime()]);
   const swarm = rt === 'swarm';
   if (!configs.length) {
     toast('Save a config first (Config tab).', 'warn');
@@ -129,6 +130,10 @@ export async function startDialog({configId, mode = 'live'} = {}) {
       // No scenario is the plain settings; a default scenario, when one is marked, is the preselection.
       scenario: h('select', {id: 'start-scenario'}, options([['', scenarios.some((s) => s.default) ? 'the default scenario' : 'none'],
         ...scenarios.map((s) => [String(s.id), `${s.name}${s.default ? ' (default)' : ''}`])], '')),
+      campaigns: h('select', {id: uid('s')}, options(setOptions(campaignSets), '')),
+      // Dimension sets have no built-in one: without a set the run sends no custom dimensions.
+      dimensions: h('select', {id: uid('s')}, options([['', dimensionSets.some((s) => s.default) ? 'the default set' : 'none'],
+        ...dimensionSets.map((s) => [String(s.id), `${s.name}${s.default ? ' (default)' : ''}`])], '')),
       // On a swarm the loaders are the replicas of one service, placed by Swarm's constraints.
       placement: swarm ? h('textarea', {id: uid('s'), rows: 2, spellcheck: 'false', placeholder: 'node.role==worker'}) : null,
     };
@@ -143,7 +148,8 @@ export async function startDialog({configId, mode = 'live'} = {}) {
       e.preventDefault();
       const body = {config_id: Number(f.config.value), mode: back.checked ? 'backfill' : 'live',
         name: f.name.value.trim(), loaders: Number(f.loaders.value) || limits.default_loaders,
-        url_set_id: setId(f.urls.value), event_set_id: setId(f.events.value), scenario_id: setId(f.scenario.value)};
+        url_set_id: setId(f.urls.value), event_set_id: setId(f.events.value), scenario_id: setId(f.scenario.value),
+        campaign_set_id: setId(f.campaigns.value), dimension_set_id: setId(f.dimensions.value)};
       const placement = swarm ? placementLines(f.placement.value) : [];
       if (placement.length) body.placement = placement;
       try {
@@ -165,8 +171,9 @@ export async function startDialog({configId, mode = 'live'} = {}) {
       : field('Loaders', f.loaders, 'Live runs can be split over several loader containers.'),
     swarm ? field('Placement', f.placement, 'Swarm constraints a node must meet to run the loaders, one per line (e.g. node.labels.loadgen==true). Empty: any node.') : null,
     h('div', {class: 'grid-2'}, field('URL set', f.urls), field('Event set', f.events)),
+    h('div', {class: 'grid-2'}, field('Campaign set', f.campaigns), field('Dimension set', f.dimensions)),
     field('Scenario', f.scenario, 'Audience segments (Scenarios tab); their settings are checked against the config before anything starts.'),
-    h('p', {class: 'muted small'}, 'Enabled funnels, the chosen URL and event sets, the scenario and the saved config are copied into the run when it starts.'),
+    h('p', {class: 'muted small'}, 'Enabled funnels, the chosen content sets, the scenario and the saved config are copied into the run when it starts.'),
     problems,
     h('div', {class: 'dialog-actions'}, h('button', {type: 'button', class: 'ghost', onclick: () => close(null)}, 'Cancel'), submit));
     queueMicrotask(() => f.config.focus());

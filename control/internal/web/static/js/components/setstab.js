@@ -11,7 +11,8 @@ import {bytes, int} from '../format.js';
 import {schema} from './form.js';
 
 // kind: {tab, base ('/api/url-sets'), noun, accept, ext, mime, placeholder, loadContent(view, id),
-// preview(el, validation), format(text) optional}
+// preview(el, validation), format(text) optional, builtin (false: the kind has no built-in set),
+// example (the text a new set starts with) optional}
 export function mountSets(root, params, kind) {
   let selected = params.id || '';
   let sets = [];
@@ -29,7 +30,7 @@ export function mountSets(root, params, kind) {
   function renderList() {
     const item = (id, name, meta) => h('li', {}, h('a', {href: router.link(kind.tab, {id}), 'aria-current': String(id) === String(selected) ? 'true' : null},
       name, h('span', {class: 'meta'}, meta)));
-    replace(list, item('builtin', 'Built-in', 'read-only'),
+    replace(list, kind.builtin === false ? null : item('builtin', 'Built-in', 'read-only'),
       sets.map((s) => item(s.id, s.name, `${s.default ? 'default · ' : ''}${bytes(s.size)}`)));
   }
 
@@ -40,7 +41,7 @@ export function mountSets(root, params, kind) {
     } catch (err) {
       report(err, kind.title);
     }
-    if (!id) id = String(sets.find((s) => s.default)?.id || 'builtin');
+    if (!id) id = String(sets.find((s) => s.default)?.id || (kind.builtin === false ? sets[0]?.id || 'new' : 'builtin'));
     selected = id;
     const copy = params.copy;
     params = {...params, copy: undefined};
@@ -57,6 +58,8 @@ export function mountSets(root, params, kind) {
         text = await kind.loadContent(view, id);
       } else if (copy === 'builtin') {
         text = await kind.loadContent(await api.get(`${kind.base}/builtin`), 'builtin');
+      } else if (kind.example) {
+        text = kind.example;
       }
     } catch (err) {
       replace(main, emptyState(err.status === 404 ? `${kind.noun} ${id} does not exist.` : err.message));
@@ -119,7 +122,7 @@ class SetEditor {
       btn('Download', () => download(`${this.name.value || kind.tab}${kind.ext}`, this.text.value, kind.mime)),
       h('span', {class: 'spacer'}),
       !this.readOnly && id !== 'new' ? btn('Delete', (b) => this.remove(b), {class: 'danger'}) : null)));
-    this.show(view.count !== undefined ? {count: view.count, structure: view.structure, stats: view.stats, errors: [], warnings: view.warnings || []} : null);
+    this.show(view.count !== undefined ? {...view, errors: [], warnings: view.warnings || []} : null);
     if (view.count === undefined && text) this.check();
   }
 
