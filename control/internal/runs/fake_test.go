@@ -94,7 +94,11 @@ func (f *fakeRuntime) emit(id, stream, text string) {
 // event Docker would.
 func (f *fakeRuntime) setState(id, state string, code int) {
 	f.mu.Lock()
-	c := f.containers[id]
+	c, ok := f.containers[id]
+	if !ok { // already removed: the service ended the run when another loader failed
+		f.mu.Unlock()
+		return
+	}
 	c.c.State, c.c.ExitCode = state, code
 	c.notifyLocked()
 	ev := docker.Event{Action: docker.EventStart, ContainerID: id, RunID: c.c.RunID, Index: c.c.Index}
