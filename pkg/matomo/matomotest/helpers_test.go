@@ -120,3 +120,19 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// checkReply checks an API reply's status and body: want is the whole body, or with a leading "~"
+// a part of it.
+func checkReply(t *testing.T, r reply, status int, want string) {
+	t.Helper()
+	if r.status != status {
+		t.Errorf("status = %d, want %d", r.status, status)
+	}
+	if sub, ok := strings.CutPrefix(want, "~"); ok {
+		if !strings.Contains(r.body, sub) {
+			t.Errorf("reply %s\ndoes not contain %s", r.body, sub)
+		}
+	} else if r.body != want {
+		t.Errorf("reply %s\nwant  %s", r.body, want)
+	}
+}

@@ -304,16 +304,7 @@ func TestGoalsAndDimensionsAPI(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := api(t, s, tc.method, url.Values{"idSite": {tc.site}}, tc.token)
-			if r.status != tc.status {
-				t.Errorf("status = %d, want %d", r.status, tc.status)
-			}
-			if sub, ok := strings.CutPrefix(tc.want, "~"); ok {
-				if !strings.Contains(r.body, sub) {
-					t.Errorf("reply %s\ndoes not contain %s", r.body, sub)
-				}
-			} else if r.body != tc.want {
-				t.Errorf("reply %s\nwant  %s", r.body, tc.want)
-			}
+			checkReply(t, r, tc.status, tc.want)
 		})
 	}
 }
