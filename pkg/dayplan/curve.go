@@ -91,8 +91,8 @@ func NewShapedCurve(start, end time.Time, loc *time.Location, weights *[24]float
 	for _, s := range c.segs {
 		secs := s.to.Sub(s.from).Seconds()
 		for _, p := range pieces {
-			a, b := later(s.from, p.From), earlier(s.to, p.To)
-			if !a.Before(b) {
+			a, b, ok := p.Clip(s.from, s.to)
+			if !ok {
 				continue
 			}
 			w := s.weight * b.Sub(a).Seconds() / secs * p.Factor
@@ -102,20 +102,6 @@ func NewShapedCurve(start, end time.Time, loc *time.Location, weights *[24]float
 	}
 	c.segs = segs
 	return c
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlier(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 // Total is the weight of the whole day.

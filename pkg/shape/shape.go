@@ -136,6 +136,19 @@ type Piece struct {
 	Factor   float64
 }
 
+// Clip is the part of the piece within [from, to), and whether it has any length: the live pacer
+// and the backfill curve both cut their hour segments at the pieces with it.
+func (p Piece) Clip(from, to time.Time) (a, b time.Time, ok bool) {
+	a, b = p.From, p.To
+	if from.After(a) {
+		a = from
+	}
+	if to.Before(b) {
+		b = to
+	}
+	return a, b, a.Before(b)
+}
+
 // Pieces cuts [from, to) where a spike begins or ends; each piece's Factor is 1 plus the extra of
 // every spike over it (overlapping spikes add their extra traffic).
 func (s Shape) Pieces(from, to time.Time) []Piece {

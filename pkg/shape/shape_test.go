@@ -99,3 +99,27 @@ func TestOnceSpikeAndDayFactor(t *testing.T) {
 		t.Error("IsZero is wrong")
 	}
 }
+
+func TestPieceClip(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2026, 12, 1, h, 0, 0, 0, time.UTC) }
+	p := Piece{From: at(10), To: at(12), Factor: 3}
+	tests := []struct {
+		name     string
+		from, to time.Time
+		a, b     time.Time
+		ok       bool
+	}{
+		{"span inside the piece", at(10), at(11), at(10), at(11), true},
+		{"piece inside the span", at(8), at(14), at(10), at(12), true},
+		{"overlapping its start", at(9), at(11), at(10), at(11), true},
+		{"overlapping its end", at(11), at(13), at(11), at(12), true},
+		{"touching its end", at(12), at(13), at(12), at(12), false},
+		{"before it", at(7), at(9), at(10), at(9), false},
+	}
+	for _, tc := range tests {
+		a, b, ok := p.Clip(tc.from, tc.to)
+		if ok != tc.ok || ok && (!a.Equal(tc.a) || !b.Equal(tc.b)) {
+			t.Errorf("%s: Clip = %v, %v, %v; want %v, %v, %v", tc.name, a, b, ok, tc.a, tc.b, tc.ok)
+		}
+	}
+}

@@ -142,8 +142,8 @@ func (s *Shaped) build(day localDay, index int, before float64) shapedDay {
 		seg := &day.segs[i]
 		from, to := day.start.Add(seg.from), day.start.Add(seg.to)
 		for _, sp := range spikes {
-			a, b := maxTime(from, sp.From), minTime(to, sp.To)
-			if !a.Before(b) {
+			a, b, ok := sp.Clip(from, to)
+			if !ok {
 				continue
 			}
 			r := scale * seg.weight * sp.Factor
@@ -181,18 +181,4 @@ func (d *shapedDay) invert(v float64) time.Time {
 		return t
 	}
 	return d.pieces[len(d.pieces)-1].to
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
